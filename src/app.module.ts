@@ -1,0 +1,20 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { McpModule } from './mcp/mcp.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+
+/**
+ * The assembled gateway. Feature layers (auth, registry, proxy, audit, throttling) join here as their issues land;
+ * each brings its own module and registers its guards and interceptors globally so new routes are covered by default.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ObservabilityModule, McpModule],
+    };
+  }
+}

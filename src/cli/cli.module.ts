@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConfigCommand } from './config.command.js';
+import { HealthcheckCommand } from './healthcheck.command.js';
+import { MigrateCommand } from './migrate.command.js';
+import { ServeCommand } from './serve.command.js';
+import { ValidateCommand } from './validate.command.js';
+
+@Module({
+  providers: [ServeCommand, ValidateCommand, ConfigCommand, MigrateCommand, HealthcheckCommand],
+})
+export class CliModule {}

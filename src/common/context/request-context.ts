@@ -1,0 +1,32 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+export interface RequestContext {
+  readonly correlationId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The context of the request being served on this async path, if any. */
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+export const CORRELATION_HEADER = 'x-request-id';
+/** Accept a caller's id only when it is short and plain, so it cannot inject into logs or headers. */
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export type RequestWithId = Request & { id?: string };
+
+/**
+ * First middleware of every request: adopts or generates the correlation id, echoes it on the response and runs
+ * the rest of the request inside an AsyncLocalStorage context, so every log line of the request can carry it.
+ */
+export function requestContextMiddleware(req: RequestWithId, res: Response, next: NextFunction): void {
+  const offered = req.headers[CORRELATION_HEADER];
+  const correlationId = typeof offered === 'string' && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+  req.id = correlationId;
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  storage.run({ correlationId }, next);
+}

@@ -1,0 +1,67 @@
+import { HttpException } from '@nestjs/common';
+import { CommonErrorCode, codeForStatus } from './error-codes.js';
+import { GatewayException } from './gateway.exception.js';
+
+/** The one error body every HTTP surface returns. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  correlationId?: string;
+  details?: unknown;
+}
+
+/** Errors raised by Express middleware such as body-parser carry `type` and `status`. */
+interface MiddlewareError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+}
+
+/** Maps any thrown value to a status and body. Unknown errors become a 500 that reveals nothing internal. */
+export function toErrorBody(error: unknown, correlationId: string | undefined): ErrorBody {
+  const base = (statusCode: number, code: string, message: string, details?: unknown): ErrorBody => ({
+    statusCode,
+    code,
+    message,
+    correlationId,
+    ...(details === undefined ? {} : { details }),
+  });
+
+  if (error instanceof GatewayException) {
+    return base(error.getStatus(), error.code, error.message, error.details);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const messages =
+      typeof response === 'object' && response !== null
+        ? (response as { message?: unknown }).message
+        : undefined;
+    if (Array.isArray(messages)) {
+      // The validation pipe reports one message per failed constraint.
+      return base(status, CommonErrorCode.VALIDATION_FAILED, 'Request validation failed', messages);
+    }
+    return base(status, codeForStatus(status), typeof messages === 'string' ? messages : error.message);
+  }
+  const middleware = (typeof error === 'object' && error !== null ? error : {}) as MiddlewareError;
+  switch (middleware.type ?? '') {
+    case 'entity.too.large':
+      return base(413, CommonErrorCode.PAYLOAD_TOO_LARGE, 'Request body exceeds the configured limit');
+    case 'entity.parse.failed':
+      return base(400, CommonErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return base(415, CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content encoding or charset');
+    case 'request.aborted':
+      return base(400, CommonErrorCode.BAD_REQUEST, 'Request aborted by the client');
+    default:
+      break;
+  }
+  const status = middleware.status ?? middleware.statusCode;
+  if (middleware.expose && typeof status === 'number' && status >= 400 && status < 500) {
+    return base(status, codeForStatus(status), 'Malformed request');
+  }
+  return base(500, CommonErrorCode.INTERNAL_ERROR, 'Internal server error');
+}

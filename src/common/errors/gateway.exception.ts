@@ -1,0 +1,16 @@
+import { HttpException } from '@nestjs/common';
+
+/**
+ * The exception every feature throws for an expected failure: an HTTP status, a stable code from the feature's
+ * error-code enum and a message safe to show the caller. Optional details must be safe to show as well.
+ */
+export class GatewayException extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message, status);
+  }
+}

@@ -1,0 +1,45 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { RequestWithId } from '../context/request-context.js';
+import { toErrorBody } from '../errors/error-body.js';
+
+/** Maps every error on an HTTP route to the common body. Details of unexpected errors go to the log only. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const req = http.getRequest<RequestWithId>();
+    const res = http.getResponse<Response>();
+    const body = toErrorBody(exception, req.id);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        exception instanceof Error ? exception : String(exception),
+        (exception as Error | undefined)?.stack,
+      );
+    }
+    if (res.headersSent) {
+      // A streamed response already started; the only honest thing left is to end it.
+      res.end();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+}
+
+/** The same mapping for errors raised by Express middleware (body limits, malformed JSON) before Nest routing. */
+export function expressErrorHandler(
+  error: unknown,
+  req: RequestWithId,
+  res: Response,
+  next: (err?: unknown) => void,
+): void {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const body = toErrorBody(error, req.id);
+  res.status(body.statusCode).json(body);
+}

@@ -1,0 +1,47 @@
+import type { LOG_LEVELS, NODE_ENVS } from './gateway-env.js';
+
+export type GatewayRole = 'admin' | 'server_owner' | 'user';
+export type DatabaseKind = 'postgres' | 'embedded';
+export type AuthMode = 'entra' | 'local';
+
+/** The typed, validated configuration every module reads. Built once by `loadConfig`; never mutated. */
+export interface AppConfig {
+  readonly nodeEnv: (typeof NODE_ENVS)[number];
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl?: string;
+    readonly bodyLimitBytes: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly dataDir: string;
+  readonly database: {
+    readonly kind: DatabaseKind;
+    /** Set for `postgres`; the embedded database gets its URL when it starts. */
+    readonly url?: string;
+    readonly poolSize: number;
+    readonly migrateOnBoot: boolean;
+  };
+  readonly redisUrl?: string;
+  readonly encryptionKey?: string;
+  readonly auth: {
+    readonly mode: AuthMode;
+    readonly tenantId?: string;
+    readonly clientId?: string;
+    readonly clientSecret?: string;
+    readonly entraAuthorityHost: string;
+    readonly allowedTenants: readonly string[];
+    readonly superadminTenants: readonly string[];
+    readonly roleMap: Readonly<Record<string, GatewayRole>>;
+    readonly oauthCallbackUrl?: string;
+    readonly oauthScopes: readonly string[];
+    readonly toolAccessControl: boolean;
+  };
+  readonly allowPrivateUpstreams: boolean;
+  readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
+  readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };
+}
+
+/** Injection token for the AppConfig value. */
+export const APP_CONFIG = Symbol('AppConfig');

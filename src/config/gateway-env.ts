@@ -1,0 +1,261 @@
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+import { EnvVar } from './env-var.decorator.js';
+import { ToBoolean, ToByteSize, ToInteger, ToList } from './env-transforms.js';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HTTP_URL = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i;
+const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/i;
+const REDIS_URL = /^rediss?:\/\/\S+$/i;
+/** 32 random bytes, as 64 hex characters or 43/44 base64 characters. */
+const AES_256_KEY = /^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)$/i;
+const HOSTNAME = /^[A-Za-z0-9.:[\]-]{1,253}$/;
+
+const got = (args: ValidationArguments): string => ` (got ${JSON.stringify(args.value)})`;
+const intMessage = (min: number, max: number) => (args: ValidationArguments) =>
+  `must be an integer from ${min} to ${max}${got(args)}`;
+const boolMessage = (args: ValidationArguments) => `must be true or false${got(args)}`;
+const urlMessage = (what: string) => (args: ValidationArguments) => `must be ${what}${got(args)}`;
+
+/**
+ * Every environment variable the gateway reads, with its default, validation and documentation.
+ * Values arrive as strings; the transforms convert them and the validators reject what is left malformed.
+ * Variables declared for later layers say so in `usedBy`, so `mcp-gateway config` shows them with their defaults today.
+ */
+export class GatewayEnv {
+  @EnvVar({ description: 'Runtime environment: development, production or test.' })
+  @IsIn(NODE_ENVS, { message: (a) => `must be one of ${NODE_ENVS.join(', ')}${got(a)}` })
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  // --- HTTP server -------------------------------------------------------------------------------------------
+  @EnvVar({ description: 'Interface to listen on.' })
+  @Matches(HOSTNAME, { message: urlMessage('a hostname or IP address') })
+  MREG_HOST = '0.0.0.0';
+
+  @EnvVar({ description: 'TCP port to listen on (0 picks a free port).' })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 65535) })
+  @Min(0, { message: intMessage(0, 65535) })
+  @Max(65535, { message: intMessage(0, 65535) })
+  MREG_PORT = 8000;
+
+  @EnvVar({
+    description: 'Public base URL clients use (behind a proxy or ingress); used for OAuth metadata.',
+  })
+  @IsOptional()
+  @Matches(HTTP_URL, { message: urlMessage('an http(s) URL without query or fragment') })
+  MREG_PUBLIC_URL?: string;
+
+  @EnvVar({ description: 'Largest accepted request body on any route, including /mcp (e.g. 1mb, 512kb).' })
+  @ToByteSize()
+  @IsInt({ message: urlMessage('a size such as 1mb, 512kb or a number of bytes, from 1kb to 64mb') })
+  @Min(1024, { message: urlMessage('at least 1kb') })
+  @Max(64 * 1024 * 1024, { message: urlMessage('at most 64mb') })
+  MREG_BODY_LIMIT: number = 1024 * 1024;
+
+  @EnvVar({ description: 'How long shutdown waits for in-flight requests before closing connections (ms).' })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 600000) })
+  @Min(0, { message: intMessage(0, 600000) })
+  @Max(600000, { message: intMessage(0, 600000) })
+  MREG_SHUTDOWN_TIMEOUT_MS = 15000;
+
+  @EnvVar({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.' })
+  @IsIn(LOG_LEVELS, { message: (a) => `must be one of ${LOG_LEVELS.join(', ')}${got(a)}` })
+  MREG_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  // --- Storage ------------------------------------------------------------------------------------------------
+  @EnvVar({
+    description: 'PostgreSQL URL. Unset: an embedded PGlite database under MREG_DATA_DIR.',
+    secret: 'url-password',
+  })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: () => 'must be a postgres:// or postgresql:// URL' })
+  MREG_DATABASE_URL?: string;
+
+  @EnvVar({ description: 'Directory for the embedded database and other local state.' })
+  @IsString()
+  @Matches(/\S/, { message: 'must not be blank' })
+  MREG_DATA_DIR = './.mcp-gateway';
+
+  @EnvVar({ description: 'Maximum PostgreSQL connections per process.' })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 200) })
+  @Min(1, { message: intMessage(1, 200) })
+  @Max(200, { message: intMessage(1, 200) })
+  MREG_DB_POOL_SIZE = 10;
+
+  @EnvVar({
+    description:
+      'Apply pending migrations at startup (under an advisory lock). Off when a migration Job runs them.',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_MIGRATE_ON_BOOT = true;
+
+  @EnvVar({
+    description: 'Redis URL for shared rate-limit counters across replicas. Unset: in-memory counters.',
+    secret: 'url-password',
+    usedBy: 'Audit and throttling',
+  })
+  @IsOptional()
+  @Matches(REDIS_URL, { message: () => 'must be a redis:// or rediss:// URL' })
+  MREG_REDIS_URL?: string;
+
+  @EnvVar({
+    description: 'AES-256 key (64 hex chars or base64 of 32 bytes) for secrets at rest and session sealing.',
+    secret: 'full',
+    usedBy: 'Auth, Registry, Proxy',
+  })
+  @IsOptional()
+  @Matches(AES_256_KEY, {
+    message: () => 'must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+  })
+  MREG_ENCRYPTION_KEY?: string;
+
+  // --- Identity (Entra ID) ------------------------------------------------------------------------------------
+  @EnvVar({ description: 'Entra tenant id (GUID). Unset: local development identity mode.', usedBy: 'Auth' })
+  @IsOptional()
+  @Matches(GUID, { message: urlMessage('a GUID') })
+  MREG_AZURE_TENANT_ID?: string;
+
+  @EnvVar({ description: "The gateway app registration's client id (GUID).", usedBy: 'Auth' })
+  @ValidateIf(
+    (env: GatewayEnv) => env.MREG_AZURE_TENANT_ID !== undefined || env.MREG_AZURE_CLIENT_ID !== undefined,
+  )
+  @Matches(GUID, {
+    message: (a) =>
+      a.value === undefined ? 'is required when MREG_AZURE_TENANT_ID is set' : `must be a GUID${got(a)}`,
+  })
+  MREG_AZURE_CLIENT_ID?: string;
+
+  @EnvVar({ description: "The gateway app registration's client secret.", secret: 'full', usedBy: 'Auth' })
+  @IsOptional()
+  @IsString()
+  MREG_AZURE_CLIENT_SECRET?: string;
+
+  @EnvVar({
+    description: 'Entra authority host; override only for sovereign clouds or tests.',
+    usedBy: 'Auth',
+  })
+  @Matches(HTTP_URL, { message: urlMessage('an http(s) URL') })
+  MREG_ENTRA_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+  @EnvVar({
+    description: "Entra tenants whose users may sign in: '*' or GUIDs. Default: MREG_AZURE_TENANT_ID only.",
+    usedBy: 'Auth',
+  })
+  @IsOptional()
+  @ToList()
+  @ArrayMaxSize(1000)
+  @Matches(/^(\*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    each: true,
+    message: (a) => `must be '*' or a comma-separated list of tenant GUIDs${got(a)}`,
+  })
+  MREG_ALLOWED_TENANTS?: string[];
+
+  @EnvVar({ description: 'Entra tenants whose admins may administer every tenant (GUIDs).', usedBy: 'Auth' })
+  @IsOptional()
+  @ToList()
+  @Matches(GUID, { each: true, message: (a) => `must be a comma-separated list of tenant GUIDs${got(a)}` })
+  MREG_SUPERADMIN_TENANTS?: string[];
+
+  @EnvVar({
+    description: 'Entra app-role value to gateway role: "Gateway.Admin=admin,Ops=server_owner".',
+    usedBy: 'Auth',
+  })
+  @IsOptional()
+  @ToList()
+  @Matches(/^[^=\s]+=(admin|server_owner|user)$/, {
+    each: true,
+    message: (a) =>
+      `must be comma-separated AppRole=role pairs, role one of admin, server_owner, user${got(a)}`,
+  })
+  MREG_ROLE_MAP?: string[];
+
+  @EnvVar({
+    description:
+      'Callback URL registered in Entra for the OAuth proxy (default: {public url}/oauth/callback).',
+    usedBy: 'Auth',
+  })
+  @IsOptional()
+  @Matches(HTTP_URL, { message: urlMessage('an http(s) URL') })
+  MREG_FASTMCP_OAUTH_CALLBACK_URL?: string;
+
+  @EnvVar({ description: 'Scopes requested from Entra besides the gateway API scope.', usedBy: 'Auth' })
+  @ToList()
+  @Matches(/^[\w.:/-]+$/, {
+    each: true,
+    message: (a) => `must be space- or comma-separated scope names${got(a)}`,
+  })
+  MREG_FASTMCP_OAUTH_SCOPES: string[] = ['openid', 'profile', 'email', 'offline_access'];
+
+  @EnvVar({
+    description: 'Per-tool role checks on MCP tools (authentication always stays on).',
+    usedBy: 'Auth',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_FASTMCP_ENABLE_TOOL_ACCESS_CONTROL = true;
+
+  @EnvVar({
+    description: 'Allow registering upstreams on private or loopback addresses (SSRF guard off).',
+    usedBy: 'Registry',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_ALLOW_PRIVATE_UPSTREAMS = false;
+
+  // --- Audit and throttling -----------------------------------------------------------------------------------
+  @EnvVar({ description: 'Record audit events in PostgreSQL.', usedBy: 'Audit and throttling' })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_FASTMCP_ENABLE_AUDIT_LOGGING = true;
+
+  @EnvVar({
+    description: 'Fail admin mutations with 503 when their audit record cannot be made durable.',
+    usedBy: 'Audit and throttling',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_AUDIT_FAIL_CLOSED = false;
+
+  @EnvVar({
+    description: 'Days audit events are kept before the retention job deletes them.',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 36500) })
+  @Min(1, { message: intMessage(1, 36500) })
+  @Max(36500, { message: intMessage(1, 36500) })
+  MREG_AUDIT_RETENTION_DAYS = 365;
+
+  @EnvVar({ description: 'Enforce rate limits.', usedBy: 'Audit and throttling' })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_FASTMCP_ENABLE_RATE_LIMITING = true;
+
+  @EnvVar({
+    description: 'Requests per minute for the user tier (admin and server_owner tiers scale from it).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_FASTMCP_REQUESTS_PER_MINUTE = 100;
+}

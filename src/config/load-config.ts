@@ -1,0 +1,189 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { parse as parseDotenv } from 'dotenv';
+import type { AppConfig, GatewayRole } from './app-config.js';
+import { envVarsOf } from './env-var.decorator.js';
+import { GatewayEnv } from './gateway-env.js';
+
+export type ValueSource = 'env' | '.env' | 'default';
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  env: GatewayEnv;
+  sources: Readonly<Record<string, ValueSource>>;
+  warnings: string[];
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Entra app-role values that map onto gateway roles without any MREG_ROLE_MAP entry. */
+const DEFAULT_ROLE_MAP: Record<string, GatewayRole> = {
+  admin: 'admin',
+  server_owner: 'server_owner',
+  user: 'user',
+  'Gateway.Admin': 'admin',
+  'Gateway.ServerOwner': 'server_owner',
+  'Gateway.User': 'user',
+};
+
+export interface LoadConfigOptions {
+  /** Directory whose `.env` is read; `false` to skip it. Default: the working directory. */
+  dotenvDir?: string | false;
+}
+
+/**
+ * Reads, validates and types the configuration. Real environment variables win over `.env`; empty values count as
+ * unset (as Kubernetes and .env files often produce them). Every problem is collected before failing.
+ */
+export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): LoadedConfig {
+  const descriptors = envVarsOf(GatewayEnv);
+  const known = new Set(descriptors.map((d) => d.name));
+  const fileEnv = readDotenv(options.dotenvDir === undefined ? process.cwd() : options.dotenvDir);
+
+  const raw: Record<string, string> = {};
+  const sources: Record<string, ValueSource> = {};
+  for (const { name } of descriptors) {
+    const fromEnv = nonEmpty(processEnv[name]);
+    const fromFile = nonEmpty(fileEnv[name]);
+    const value = fromEnv ?? fromFile;
+    sources[name] = fromEnv !== undefined ? 'env' : fromFile !== undefined ? '.env' : 'default';
+    if (value !== undefined) raw[name] = value;
+  }
+
+  const env = plainToInstance(GatewayEnv, raw, { exposeDefaultValues: true });
+  const problems = flattenErrors(validateSync(env, { forbidUnknownValues: false }));
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const unknown = [...Object.keys(processEnv), ...Object.keys(fileEnv)].filter(
+    (name) => name.startsWith('MREG_') && !known.has(name) && !name.startsWith('MREG_TEST_'),
+  );
+  const warnings = [...new Set(unknown)].map((name) => {
+    const hint = closestName(name, [...known]);
+    return `Unknown variable ${name} is ignored${hint ? ` (did you mean ${hint}?)` : ''}`;
+  });
+  return { config: toAppConfig(env), env, sources, warnings };
+}
+
+function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (env.NODE_ENV === 'production' && env.MREG_AZURE_TENANT_ID === undefined) {
+    problems.push({
+      variable: 'MREG_AZURE_TENANT_ID',
+      message: 'is required when NODE_ENV=production (local identity mode is for development only)',
+    });
+  }
+  return problems;
+}
+
+function toAppConfig(env: GatewayEnv): AppConfig {
+  const entra = env.MREG_AZURE_TENANT_ID !== undefined;
+  const roleMap: Record<string, GatewayRole> = { ...DEFAULT_ROLE_MAP };
+  for (const pair of env.MREG_ROLE_MAP ?? []) {
+    const [appRole, role] = pair.split('=') as [string, GatewayRole];
+    roleMap[appRole] = role;
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    http: {
+      host: env.MREG_HOST,
+      port: env.MREG_PORT,
+      publicUrl: env.MREG_PUBLIC_URL?.replace(/\/+$/, ''),
+      bodyLimitBytes: env.MREG_BODY_LIMIT,
+      shutdownTimeoutMs: env.MREG_SHUTDOWN_TIMEOUT_MS,
+    },
+    logLevel: env.MREG_LOG_LEVEL,
+    dataDir: resolve(env.MREG_DATA_DIR),
+    database: {
+      kind: env.MREG_DATABASE_URL ? 'postgres' : 'embedded',
+      url: env.MREG_DATABASE_URL,
+      poolSize: env.MREG_DB_POOL_SIZE,
+      migrateOnBoot: env.MREG_MIGRATE_ON_BOOT,
+    },
+    redisUrl: env.MREG_REDIS_URL,
+    encryptionKey: env.MREG_ENCRYPTION_KEY,
+    auth: {
+      mode: entra ? 'entra' : 'local',
+      tenantId: env.MREG_AZURE_TENANT_ID,
+      clientId: env.MREG_AZURE_CLIENT_ID,
+      clientSecret: env.MREG_AZURE_CLIENT_SECRET,
+      entraAuthorityHost: env.MREG_ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
+      allowedTenants:
+        env.MREG_ALLOWED_TENANTS ?? (env.MREG_AZURE_TENANT_ID ? [env.MREG_AZURE_TENANT_ID] : []),
+      superadminTenants: env.MREG_SUPERADMIN_TENANTS ?? [],
+      roleMap,
+      oauthCallbackUrl: env.MREG_FASTMCP_OAUTH_CALLBACK_URL,
+      oauthScopes: env.MREG_FASTMCP_OAUTH_SCOPES,
+      toolAccessControl: env.MREG_FASTMCP_ENABLE_TOOL_ACCESS_CONTROL,
+    },
+    allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
+    audit: {
+      enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,
+      failClosed: env.MREG_AUDIT_FAIL_CLOSED,
+      retentionDays: env.MREG_AUDIT_RETENTION_DAYS,
+    },
+    rateLimit: {
+      enabled: env.MREG_FASTMCP_ENABLE_RATE_LIMITING,
+      requestsPerMinute: env.MREG_FASTMCP_REQUESTS_PER_MINUTE,
+    },
+  };
+}
+
+function readDotenv(dir: string | false): Record<string, string> {
+  if (dir === false) return {};
+  const file = resolve(dir, '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function flattenErrors(errors: ValidationError[]): ConfigProblem[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {})
+      // Report each variable's first failure only: "must be an integer" and "must be at least 0" say the same.
+      .slice(0, 1)
+      .map((message) => ({ variable: error.property, message: message.replace(`${error.property} `, '') })),
+  );
+}
+
+function closestName(name: string, candidates: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = levenshtein(name, candidate);
+    if (distance <= 3 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,25 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Database } from './database.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Database,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig): Promise<Database> => {
+        const database = await Database.open(config);
+        const logger = new Logger('Database');
+        if (database.appliedAtOpen.length > 0) {
+          logger.log(`Applied migrations: ${database.appliedAtOpen.join(', ')}`);
+        }
+        return database;
+      },
+    },
+    { provide: DataSource, inject: [Database], useFactory: (database: Database) => database.dataSource },
+  ],
+  exports: [Database, DataSource],
+})
+export class DatabaseModule {}

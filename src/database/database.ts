@@ -1,0 +1,90 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { AppConfig, DatabaseKind } from '../config/app-config.js';
+import { maskUrlPassword } from '../config/describe-config.js';
+import { createDataSource, type ConnectionTarget } from './data-source.factory.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { pendingMigrationNames, runPendingMigrations } from './migrator.js';
+
+const PING_TIMEOUT_MS = 2000;
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations once connected. Default: the config's migrate-on-boot setting. */
+  migrate?: boolean;
+}
+
+/**
+ * The gateway's database: either the configured PostgreSQL or the embedded PGlite default, behind one TypeORM
+ * DataSource. Owns the connection lifecycle and is the only thing that knows which kind is in use.
+ */
+export class Database implements OnApplicationShutdown {
+  private closed = false;
+
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly kind: DatabaseKind,
+    /** Where the data lives, safe to log (passwords masked). */
+    readonly location: string,
+    readonly appliedAtOpen: string[],
+    private readonly embedded?: EmbeddedPostgres,
+  ) {}
+
+  static async open(config: AppConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
+    const migrate = options.migrate ?? config.database.migrateOnBoot;
+    let embedded: EmbeddedPostgres | undefined;
+    let target: ConnectionTarget;
+    let location: string;
+    if (config.database.url) {
+      target = { url: config.database.url };
+      location = maskUrlPassword(config.database.url);
+    } else {
+      // PGlite is a single backend session: a large pool adds queueing, not parallelism.
+      embedded = await EmbeddedPostgres.start(config.dataDir, config.database.poolSize + 2);
+      target = embedded.endpoint;
+      location = embedded.dataPath;
+    }
+    const dataSource = createDataSource({ target, poolSize: config.database.poolSize });
+    try {
+      await dataSource.initialize();
+      const applied = migrate ? await runPendingMigrations(dataSource) : [];
+      return new Database(dataSource, config.database.kind, location, applied, embedded);
+    } catch (error) {
+      if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+      await embedded?.stop().catch(() => undefined);
+      throw new Error(
+        `Cannot open the ${config.database.kind} database at ${location}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Resolves when the database answers a trivial query within a short timeout; rejects otherwise. */
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return pendingMigrationNames(this.dataSource);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}

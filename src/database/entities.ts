@@ -1,0 +1,7 @@
+import { TenantEntity } from '../tenancy/tenant.entity.js';
+
+/**
+ * Every entity, listed explicitly rather than globbed: the same list works in the compiled app, the TypeORM CLI and
+ * Jest, and a new entity cannot be silently missed by one of them.
+ */
+export const ENTITIES = [TenantEntity];

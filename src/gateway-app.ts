@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { requestContextMiddleware } from './common/context/request-context.js';
+import { AllExceptionsFilter, expressErrorHandler } from './common/http/all-exceptions.filter.js';
+import { setupSwagger } from './common/http/swagger.js';
+import { createValidationPipe } from './common/http/validation.pipe.js';
+import { createHttpLogger } from './common/logging/http-logger.js';
+import { createLogger } from './common/logging/logger.js';
+import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
+import { Database } from './database/database.js';
+import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
+import { LifecycleState } from './observability/lifecycle-state.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { GATEWAY_VERSION } from './version.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** A running gateway: the Nest application, the address it listens on, and an orderly way to stop it. */
+export class GatewayApp {
+  private stopping?: Promise<void>;
+
+  private constructor(
+    readonly app: INestApplication,
+    readonly config: AppConfig,
+    readonly logger: Logger,
+    readonly url: string,
+  ) {}
+
+  /** Builds, wires and starts the gateway on `config.http.host:port` (port 0 picks a free one). */
+  static async start(config: AppConfig, options: { logger?: Logger } = {}): Promise<GatewayApp> {
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bodyParser: false,
+      abortOnError: false,
+      logger: new PinoNestLogger(logger),
+    });
+    try {
+      configureHttpPipeline(app, config, logger);
+      setupSwagger(app);
+      const mcp = app.get(GatewayMcpServer);
+      mcp.strategy.setHttpAdapter(app.getHttpAdapter());
+      app.connectMicroservice({ strategy: mcp.strategy });
+      await app.startAllMicroservices();
+      await app.listen(config.http.port, config.http.host);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+    const address = app.getHttpServer().address() as AddressInfo;
+    const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+    const gateway = new GatewayApp(app, config, logger, `http://${host}:${address.port}`);
+    gateway.logStartup(address.port);
+    return gateway;
+  }
+
+  /**
+   * Graceful stop: readiness turns 503 at once, the listener stops accepting, in-flight requests get until the
+   * shutdown timeout, then remaining connections are closed and modules (database last) shut down.
+   */
+  stop(reason = 'stop requested'): Promise<void> {
+    this.stopping ??= this.drainAndClose(reason);
+    return this.stopping;
+  }
+
+  private async drainAndClose(reason: string): Promise<void> {
+    this.logger.info({ reason, timeoutMs: this.config.http.shutdownTimeoutMs }, 'Shutting down');
+    this.app.get(LifecycleState).startDraining();
+    const server = this.app.getHttpServer() as Server;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.config.http.shutdownTimeoutMs);
+    });
+    if ((await Promise.race([drained, timedOut])) === 'timeout') {
+      this.logger.warn('In-flight requests outlived the shutdown timeout; closing their connections');
+      server.closeAllConnections();
+    }
+    clearTimeout(timer);
+    await this.app.close();
+    this.logger.info('Stopped');
+    this.logger.flush();
+  }
+
+  private logStartup(port: number): void {
+    const database = this.app.get(Database);
+    const auth = this.config.auth.mode;
+    this.logger.info(
+      {
+        version: GATEWAY_VERSION,
+        host: this.config.http.host,
+        port,
+        database: { kind: database.kind, location: database.location },
+        auth: { mode: auth, enforced: false },
+        rateLimitStore: this.config.redisUrl ? 'redis' : 'memory',
+      },
+      `MCP Registry Gateway ${GATEWAY_VERSION} listening on http://${this.config.http.host}:${port} ` +
+        `(database: ${database.kind === 'embedded' ? `embedded PGlite at ${database.location}` : `PostgreSQL ${database.location}`}; ` +
+        `auth: ${auth} mode, not enforced yet: /mcp and REST are open until the Auth layer lands)`,
+    );
+  }
+}
+
+/**
+ * Express-level pipeline, in order: correlation id and request context, metrics, request log, body parsers with the
+ * configured limit (for every content type, so no route can be fed an unbounded body), and an error handler that
+ * turns parser failures (413, malformed JSON) into the common error body.
+ */
+function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
+  const limit = config.http.bodyLimitBytes;
+  app.disable('x-powered-by');
+  app.use(requestContextMiddleware);
+  app.use(app.get(MetricsService).httpMiddleware);
+  app.use(createHttpLogger(logger));
+  app.use(express.json({ limit, type: JSON_TYPES }));
+  app.use(express.urlencoded({ limit, extended: false }));
+  app.use(express.raw({ limit, type: () => true }));
+  app.use(expressErrorHandler);
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller.js';
+import { LifecycleState } from './lifecycle-state.js';
+import { MetricsService } from './metrics.service.js';
+
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [MetricsService, LifecycleState],
+  exports: [MetricsService, LifecycleState],
+})
+export class ObservabilityModule {}

@@ -1,0 +1,25 @@
+import { loadConfig, type LoadedConfig } from '../../src/config/load-config';
+
+/** The database migrated once for this test run by global-setup.ts. */
+export function runDatabaseUrl(): string {
+  const url = process.env.MREG_TEST_RUN_DATABASE_URL;
+  if (!url) throw new Error('MREG_TEST_RUN_DATABASE_URL is unset: run this suite through jest (global setup)');
+  return url;
+}
+
+/**
+ * Configuration for a gateway under test: loopback, a free port, silent logs, the run's database, no `.env`.
+ * Overrides are raw environment values, exactly as an operator would set them.
+ */
+export function testConfig(overrides: Record<string, string | undefined> = {}): LoadedConfig {
+  const env: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    MREG_HOST: '127.0.0.1',
+    MREG_PORT: '0',
+    MREG_LOG_LEVEL: 'silent',
+    MREG_DATABASE_URL: runDatabaseUrl(),
+    MREG_SHUTDOWN_TIMEOUT_MS: '2000',
+    ...overrides,
+  };
+  return loadConfig(env, { dotenvDir: false });
+}
