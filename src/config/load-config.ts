@@ -157,8 +157,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 function flattenErrors(errors: ValidationError[]): ConfigProblem[] {
   return errors.flatMap((error) =>
     Object.values(error.constraints ?? {})
-      // Report each variable's first failure only: "must be an integer" and "must be at least 0" say the same.
-      .slice(0, 1)
+      // One message per variable. Decorators register bottom-up, so the last constraint is the top-most decorator,
+      // the type check ("must be an integer from 0 to 65535"), which already says what a range check would.
+      .slice(-1)
       .map((message) => ({ variable: error.property, message: message.replace(`${error.property} `, '') })),
   );
 }

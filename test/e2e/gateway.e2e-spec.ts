@@ -1,6 +1,7 @@
+import { json } from '../support/http.js';
 import type { Client } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app';
-import { connectMcpClient, startGateway } from '../support/gateway';
+import type { GatewayApp } from '../../src/gateway-app.js';
+import { connectMcpClient, startGateway } from '../support/gateway.js';
 
 describe('gateway over HTTP (real PostgreSQL)', () => {
   let gateway: GatewayApp;
@@ -21,13 +22,17 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
   it('answers liveness without I/O', async () => {
     const res = await get('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: expect.any(String), uptimeSeconds: expect.any(Number) });
+    expect(await json(res)).toEqual({
+      status: 'ok',
+      version: expect.any(String),
+      uptimeSeconds: expect.any(Number),
+    });
   });
 
   it('is ready when the database answers and migrations are applied', async () => {
     const res = await get('/ready');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.status).toBe('ok');
     expect(body.details).toMatchObject({
       database: { status: 'up', kind: 'postgres' },
@@ -53,7 +58,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     expect(await ui.text()).toContain('swagger-ui');
     const doc = await get('/docs-json');
     expect(doc.status).toBe(200);
-    const openapi = await doc.json();
+    const openapi = await json(doc);
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics']));
   });
@@ -62,7 +67,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     const res = await get('/api/v1/nothing-here', { headers: { 'x-request-id': 'trace-123' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('x-request-id')).toBe('trace-123');
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       statusCode: 404,
       code: 'NOT_FOUND',
       message: expect.any(String),
@@ -86,13 +91,21 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
       body: JSON.stringify({ padding: 'x'.repeat(70 * 1024) }),
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', correlationId: expect.any(String) });
+    expect(await json(res)).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      correlationId: expect.any(String),
+    });
   });
 
   it('refuses malformed JSON with 400 MALFORMED_JSON and no stack trace', async () => {
-    const res = await get('/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":' });
+    const res = await get('/mcp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":',
+    });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ code: 'MALFORMED_JSON' });
     expect(JSON.stringify(body)).not.toMatch(/at .*\.(js|ts):\d+/);
   });
@@ -101,7 +114,10 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     const { tools } = await mcp.listTools();
     const info = tools.find((tool) => tool.name === 'gateway_info');
     expect(info).toBeDefined();
-    expect(info?.outputSchema).toMatchObject({ type: 'object', properties: expect.objectContaining({ version: expect.anything() }) });
+    expect(info?.outputSchema).toMatchObject({
+      type: 'object',
+      properties: expect.objectContaining({ version: expect.anything() }),
+    });
     expect(info?.annotations).toMatchObject({ readOnlyHint: true });
   });
 

@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { GatewayApp } from '../../src/gateway-app';
-import { testConfig } from './test-config';
+import { GatewayApp } from '../../src/gateway-app.js';
+import { testConfig } from './test-config.js';
 import type { Logger } from 'pino';
 
 /** Boots the whole gateway in-process on 127.0.0.1 and a free port, as `npm start` would, with test overrides. */

@@ -1,9 +1,10 @@
-import { loadConfig, type LoadedConfig } from '../../src/config/load-config';
+import { loadConfig, type LoadedConfig } from '../../src/config/load-config.js';
 
 /** The database migrated once for this test run by global-setup.ts. */
 export function runDatabaseUrl(): string {
   const url = process.env.MREG_TEST_RUN_DATABASE_URL;
-  if (!url) throw new Error('MREG_TEST_RUN_DATABASE_URL is unset: run this suite through jest (global setup)');
+  if (!url)
+    throw new Error('MREG_TEST_RUN_DATABASE_URL is unset: run this suite through jest (global setup)');
   return url;
 }
 

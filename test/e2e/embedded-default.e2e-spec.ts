@@ -1,0 +1,35 @@
+import { json } from '../support/http.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectMcpClient, startGateway } from '../support/gateway.js';
+
+/** `npm start` with no database configured: the embedded PGlite default, driven like a real user would. */
+describe('gateway on the embedded default database', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mreg-e2e-embedded-'));
+  });
+
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('boots, is ready, serves MCP tools, and boots again on the same data directory', async () => {
+    for (let boot = 0; boot < 2; boot++) {
+      const gateway = await startGateway({ MREG_DATABASE_URL: undefined, MREG_DATA_DIR: dataDir });
+      try {
+        const ready = await fetch(new URL('/ready', gateway.url));
+        expect(ready.status).toBe(200);
+        expect((await json(ready)).details.database).toMatchObject({ status: 'up', kind: 'embedded' });
+        const mcp = await connectMcpClient(gateway);
+        const result = await mcp.callTool({ name: 'gateway_info', arguments: {} });
+        expect(result.structuredContent).toMatchObject({ database: { kind: 'embedded' } });
+        await mcp.close();
+      } finally {
+        await gateway.stop();
+      }
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/common/logging/logger.js';
+import { startGateway } from '../support/gateway.js';
+
+describe('request logs', () => {
+  it('log one JSON line per request with method, path, status, duration and correlation id, and no secrets', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const gateway = await startGateway({}, { logger: createLogger('info', sink) });
+    try {
+      const res = await fetch(new URL('/api/v1/servers?access_token=query-secret', gateway.url), {
+        headers: {
+          authorization: 'Bearer header-secret',
+          cookie: 'session=cookie-secret',
+          'x-request-id': 'log-test-1',
+        },
+      });
+      expect(res.status).toBe(404);
+      await fetch(new URL('/health', gateway.url));
+    } finally {
+      await gateway.stop();
+    }
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const request = entries.find((entry) => entry.correlationId === 'log-test-1' && entry.req);
+    expect(request).toMatchObject({
+      level: 'warn',
+      req: { method: 'GET', path: '/api/v1/servers' },
+      res: { statusCode: 404 },
+      durationMs: expect.any(Number),
+      correlationId: 'log-test-1',
+    });
+    const everything = lines.join('\n');
+    expect(everything).not.toMatch(/query-secret|header-secret|cookie-secret/);
+    // Successful probes are not logged.
+    expect(entries.some((entry) => (entry.req as { path?: string } | undefined)?.path === '/health')).toBe(
+      false,
+    );
+  });
+});

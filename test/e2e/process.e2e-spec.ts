@@ -1,0 +1,60 @@
+import { runDatabaseUrl } from '../support/test-config.js';
+import { collect, runCli, startGatewayProcess } from '../support/gateway-process.js';
+
+/** The built CLI as a real process: what `npm start`, containers and Kubernetes run. */
+describe('mcp-gateway process', () => {
+  it('serves, then on SIGTERM drains, closes and exits 0', async () => {
+    const gateway = await startGatewayProcess({ MREG_DATABASE_URL: runDatabaseUrl() });
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    expect(gateway.output()).toMatch(/"database":\{"kind":"postgres"/);
+    expect(gateway.output()).toMatch(/"auth":\{"mode":"local","enforced":false\}/);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.output()).toMatch(
+      /"msg":"Shutting down".*"reason":"received SIGTERM"|"reason":"received SIGTERM".*"msg":"Shutting down"/,
+    );
+    expect(gateway.output()).toMatch(/"msg":"Stopped"/);
+  });
+
+  it('refuses to start on invalid configuration, listing every problem, with exit code 1', async () => {
+    const { output, exited } = collect(runCli(['serve'], { MREG_PORT: 'abc', MREG_DB_POOL_SIZE: '-1' }));
+    expect(await exited).toBe(1);
+    expect(output()).toMatch(/Invalid configuration \(2 problems\)/);
+    expect(output()).toMatch(/MREG_PORT: must be an integer from 0 to 65535 \(got "abc"\)/);
+    expect(output()).toMatch(/MREG_DB_POOL_SIZE/);
+    expect(output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 with a clear message when the database is unreachable', async () => {
+    const { output, exited } = collect(
+      runCli(['serve', '--port', '0'], {
+        MREG_DATABASE_URL: 'postgres://app:pw@127.0.0.1:1/none',
+        MREG_LOG_LEVEL: 'info',
+      }),
+    );
+    expect(await exited).toBe(1);
+    expect(output()).toMatch(
+      /Gateway failed to start: Cannot open the postgres database at postgres:\/\/app:\*\*\*\*@127\.0\.0\.1:1/,
+    );
+  });
+
+  it('lists its commands in --help', async () => {
+    const { output, exited } = collect(runCli(['--help'], {}));
+    expect(await exited).toBe(0);
+    for (const command of ['serve', 'validate', 'config', 'migrate', 'healthcheck']) {
+      expect(output()).toContain(command);
+    }
+  });
+
+  it('healthcheck exits 0 against a running gateway and 1 when nothing listens', async () => {
+    const gateway = await startGatewayProcess({ MREG_DATABASE_URL: runDatabaseUrl() });
+    try {
+      const port = new URL(gateway.url).port;
+      expect(await collect(runCli(['healthcheck'], { MREG_PORT: port })).exited).toBe(0);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+    expect(await collect(runCli(['healthcheck'], { MREG_PORT: '1' })).exited).toBe(1);
+  });
+});
