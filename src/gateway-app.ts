@@ -50,6 +50,10 @@ export class GatewayApp {
       app.connectMicroservice({ strategy: mcp.strategy });
       await app.startAllMicroservices();
       await app.listen(config.http.port, config.http.host);
+      const server = app.getHttpServer();
+      // Outlive the idle timeout of common load balancers (60 s) so they never reuse a socket we just closed (502s).
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
     } catch (error) {
       await app.close().catch(() => undefined);
       throw error;
