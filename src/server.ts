@@ -43,6 +43,14 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   }
 
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A second signal while draining means the operator wants out now.
+    const forceExit = (again: NodeJS.Signals) => {
+      logger.warn(`Received ${again} during shutdown; exiting immediately`);
+      logger.flush();
+      process.exit(1);
+    };
+    process.once('SIGTERM', forceExit);
+    process.once('SIGINT', forceExit);
     gateway.stop(`received ${signal}`).then(
       () => {
         process.exitCode = 0;

@@ -1,0 +1,59 @@
+import { request, type Server } from 'node:http';
+import { LifecycleState } from '../../src/observability/lifecycle-state.js';
+import { startGateway } from '../support/gateway.js';
+
+const waitForConnection = async (server: Server): Promise<void> => {
+  for (;;) {
+    const count = await new Promise<number>((resolve) => server.getConnections((_, n) => resolve(n)));
+    if (count > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+const waitFor = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish while it drains, then stops', async () => {
+    const gateway = await startGateway({ MREG_SHUTDOWN_TIMEOUT_MS: '10000' });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
+    const half = Math.floor(body.length / 2);
+
+    // A request whose body is still arriving when shutdown begins: it is in flight from the server's point of view.
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        new URL('/mcp', gateway.url),
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2025-06-18',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, half));
+      const lifecycle = gateway.app.get(LifecycleState);
+      // Shut down only once the server has accepted the connection and the request is being read.
+      void waitForConnection(gateway.app.getHttpServer() as Server)
+        .then(() => {
+          void gateway.stop('test');
+          return waitFor(() => lifecycle.isDraining);
+        })
+        .then(() => req.end(body.slice(half)));
+    });
+
+    const { status, text } = await response;
+    expect(status).toBe(200);
+    expect(text).toContain('gateway_info');
+    await gateway.stop();
+  });
+});
