@@ -103,12 +103,12 @@ export class GatewayApp {
         host: this.config.http.host,
         port,
         database: { kind: database.kind, location: database.location },
-        auth: { mode: auth, enforced: false },
+        auth: { mode: auth },
         rateLimitStore: this.config.redisUrl ? 'redis' : 'memory',
       },
       `MCP Registry Gateway ${GATEWAY_VERSION} listening on http://${this.config.http.host}:${port} ` +
         `(database: ${database.kind === 'embedded' ? `embedded PGlite at ${database.location}` : `PostgreSQL ${database.location}`}; ` +
-        `auth: ${auth} mode, not enforced yet: /mcp and REST are open until the Auth layer lands)`,
+        `auth: ${auth === 'entra' ? `Entra ID tenant ${this.config.auth.tenantId}` : 'local identity mode (development; tokens from `mcp-gateway token`)'})`,
     );
   }
 }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigCommand } from './config.command.js';
 import { HealthcheckCommand } from './healthcheck.command.js';
+import { TokenCommand } from './token.command.js';
 import { MigrateCommand } from './migrate.command.js';
 import { ServeCommand } from './serve.command.js';
 import { ValidateCommand } from './validate.command.js';
 
 @Module({
-  providers: [ServeCommand, ValidateCommand, ConfigCommand, MigrateCommand, HealthcheckCommand],
+  providers: [ServeCommand, ValidateCommand, ConfigCommand, MigrateCommand, HealthcheckCommand, TokenCommand],
 })
 export class CliModule {}

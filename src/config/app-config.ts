@@ -31,6 +31,7 @@ export interface AppConfig {
     readonly clientId?: string;
     readonly clientSecret?: string;
     readonly entraAuthorityHost: string;
+    readonly acceptV1Tokens: boolean;
     readonly allowedTenants: readonly string[];
     readonly superadminTenants: readonly string[];
     readonly roleMap: Readonly<Record<string, GatewayRole>>;

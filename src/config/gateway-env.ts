@@ -156,6 +156,14 @@ export class GatewayEnv {
   MREG_ENTRA_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
   @EnvVar({
+    description: 'Also accept Entra v1 access tokens (iss https://sts.windows.net/{tid}/).',
+    usedBy: 'Auth',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_ENTRA_ACCEPT_V1_TOKENS = false;
+
+  @EnvVar({
     description: "Entra tenants whose users may sign in: '*' or GUIDs. Default: MREG_AZURE_TENANT_ID only.",
     usedBy: 'Auth',
   })

@@ -123,6 +123,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       clientId: env.MREG_AZURE_CLIENT_ID,
       clientSecret: env.MREG_AZURE_CLIENT_SECRET,
       entraAuthorityHost: env.MREG_ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
+      acceptV1Tokens: env.MREG_ENTRA_ACCEPT_V1_TOKENS,
       allowedTenants:
         env.MREG_ALLOWED_TENANTS ?? (env.MREG_AZURE_TENANT_ID ? [env.MREG_AZURE_TENANT_ID] : []),
       superadminTenants: env.MREG_SUPERADMIN_TENANTS ?? [],

@@ -11,7 +11,7 @@ export interface GatewayInfo {
   startedAt: string;
   nodeVersion: string;
   database: { kind: DatabaseKind };
-  auth: { mode: AuthMode; enforced: boolean };
+  auth: { mode: AuthMode };
 }
 
 @Injectable()
@@ -30,8 +30,7 @@ export class GatewayInfoService {
       startedAt: new Date(this.lifecycle.startedAt).toISOString(),
       nodeVersion: process.version,
       database: { kind: this.database.kind },
-      // Authentication is added by the Auth layer; until then the gateway says plainly that it is open.
-      auth: { mode: this.config.auth.mode, enforced: false },
+      auth: { mode: this.config.auth.mode },
     };
   }
 }

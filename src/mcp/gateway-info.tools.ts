@@ -9,7 +9,7 @@ const gatewayInfoSchema = z.object({
   startedAt: z.string().describe('ISO 8601 start time of this gateway process'),
   nodeVersion: z.string(),
   database: z.object({ kind: z.enum(['postgres', 'embedded']) }),
-  auth: z.object({ mode: z.enum(['entra', 'local']), enforced: z.boolean() }),
+  auth: z.object({ mode: z.enum(['entra', 'local']) }),
 });
 
 @McpController()

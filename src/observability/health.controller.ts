@@ -2,12 +2,14 @@ import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Public } from '../auth/decorators.js';
 import { Database } from '../database/database.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { LifecycleState } from './lifecycle-state.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('observability')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

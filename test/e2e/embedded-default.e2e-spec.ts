@@ -2,7 +2,7 @@ import { json } from '../support/http.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectMcpClient, startGateway } from '../support/gateway.js';
+import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 
 /** `npm start` with no database configured: the embedded PGlite default, driven like a real user would. */
 describe('gateway on the embedded default database', () => {
@@ -23,7 +23,7 @@ describe('gateway on the embedded default database', () => {
         const ready = await fetch(new URL('/ready', gateway.url));
         expect(ready.status).toBe(200);
         expect((await json(ready)).details.database).toMatchObject({ status: 'up', kind: 'embedded' });
-        const mcp = await connectMcpClient(gateway);
+        const mcp = await connectMcpClient(gateway, await localToken(gateway));
         const result = await mcp.callTool({ name: 'gateway_info', arguments: {} });
         expect(result.structuredContent).toMatchObject({ database: { kind: 'embedded' } });
         await mcp.close();

@@ -1,15 +1,17 @@
 import { json } from '../support/http.js';
 import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { connectMcpClient, startGateway } from '../support/gateway.js';
+import { call, connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 
 describe('gateway over HTTP (real PostgreSQL)', () => {
   let gateway: GatewayApp;
   let mcp: Client;
+  let token: string;
 
   beforeAll(async () => {
     gateway = await startGateway({ MREG_BODY_LIMIT: '64kb' });
-    mcp = await connectMcpClient(gateway);
+    token = await localToken(gateway);
+    mcp = await connectMcpClient(gateway, token);
   });
 
   afterAll(async () => {
@@ -17,7 +19,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     await gateway?.stop();
   });
 
-  const get = (path: string, init?: RequestInit) => fetch(new URL(path, gateway.url), init);
+  const get = (path: string, init?: RequestInit) => call(gateway, path, token, init);
 
   it('answers liveness without I/O', async () => {
     const res = await get('/health');
@@ -128,7 +130,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
       name: 'mcp-registry-gateway',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       database: { kind: 'postgres' },
-      auth: { mode: 'local', enforced: false },
+      auth: { mode: 'local' },
     });
   });
 });

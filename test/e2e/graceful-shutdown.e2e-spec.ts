@@ -1,6 +1,6 @@
 import { request, type Server } from 'node:http';
 import { LifecycleState } from '../../src/observability/lifecycle-state.js';
-import { startGateway } from '../support/gateway.js';
+import { localToken, startGateway } from '../support/gateway.js';
 
 const waitForConnection = async (server: Server): Promise<void> => {
   for (;;) {
@@ -17,6 +17,7 @@ const waitFor = async (condition: () => boolean): Promise<void> => {
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish while it drains, then stops', async () => {
     const gateway = await startGateway({ MREG_SHUTDOWN_TIMEOUT_MS: '10000' });
+    const token = await localToken(gateway);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
     const half = Math.floor(body.length / 2);
 
@@ -28,6 +29,7 @@ describe('graceful shutdown', () => {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
             accept: 'application/json, text/event-stream',
             'mcp-protocol-version': '2025-06-18',
             'content-length': Buffer.byteLength(body),

@@ -7,7 +7,7 @@ describe('mcp-gateway process', () => {
     const gateway = await startGatewayProcess({ MREG_DATABASE_URL: runDatabaseUrl() });
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
     expect(gateway.output()).toMatch(/"database":\{"kind":"postgres"/);
-    expect(gateway.output()).toMatch(/"auth":\{"mode":"local","enforced":false\}/);
+    expect(gateway.output()).toMatch(/"auth":\{"mode":"local"\}/);
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
     expect(gateway.output()).toMatch(

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { scratchDataDir } from './test-config.js';
 
 const CLI = join(__dirname, '../../bin/mcp-gateway.js');
 
@@ -17,6 +18,7 @@ export function runCli(
 ): ChildProcessWithoutNullStreams {
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MREG_')) childEnv[key] = value;
+  childEnv.MREG_DATA_DIR = scratchDataDir();
   for (const [key, value] of Object.entries(env)) if (value !== undefined) childEnv[key] = value;
   return spawn(process.execPath, [CLI, ...args], { env: childEnv, cwd: join(__dirname, '../..') });
 }

@@ -1,19 +1,64 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Logger } from 'pino';
+import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
+import { effectiveRoles } from '../../src/auth/principal.js';
+import type { GatewayRole } from '../../src/config/app-config.js';
 import { GatewayApp } from '../../src/gateway-app.js';
 import { testConfig } from './test-config.js';
-import type { Logger } from 'pino';
 
 /** Boots the whole gateway in-process on 127.0.0.1 and a free port, as `npm start` would, with test overrides. */
-export async function startGateway(
+export function startGateway(
   overrides: Record<string, string | undefined> = {},
   options: { logger?: Logger } = {},
 ): Promise<GatewayApp> {
   return GatewayApp.start(testConfig(overrides).config, options);
 }
 
-/** An official MCP SDK client connected to the gateway's own `/mcp` endpoint over streamable HTTP. */
-export async function connectMcpClient(gateway: GatewayApp, path = '/mcp'): Promise<Client> {
+export interface LocalUser {
+  tenant?: string;
+  user?: string;
+  roles?: GatewayRole[];
+  /** Audience; default the gateway's base URL (valid on every route). */
+  resource?: string;
+  ttlSeconds?: number;
+}
+
+/** A local-mode token for this gateway, signed with its key, exactly as `mcp-gateway token` makes them. */
+export function localToken(gateway: GatewayApp, user: LocalUser = {}): Promise<string> {
+  const tenant = user.tenant ?? 'acme';
+  const name = user.user ?? 'alice';
+  const oid = `00000000-0000-4000-8000-${Buffer.from(`${tenant}/${name}`).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+  return gateway.app.get(GatewayTokens).issue({
+    tenantKey: `local:${tenant}`,
+    oid,
+    sub: oid,
+    name,
+    roles: effectiveRoles(user.roles ?? ['user']),
+    kind: 'local',
+    audience: user.resource ?? gateway.url,
+    ttlSeconds: user.ttlSeconds ?? 3600,
+  });
+}
+
+/** An official MCP SDK client connected over streamable HTTP, presenting `token` as its bearer token. */
+export async function connectMcpClient(gateway: GatewayApp, token: string, path = '/mcp'): Promise<Client> {
   const client = new Client({ name: 'gateway-e2e', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(path, gateway.url)));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(path, gateway.url), {
+      authProvider: { token: () => Promise.resolve(token) },
+    }),
+  );
   return client;
+}
+
+/** `fetch` against the gateway with an optional bearer token. */
+export function call(
+  gateway: GatewayApp,
+  path: string,
+  token?: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  return fetch(new URL(path, gateway.url), { ...init, headers });
 }

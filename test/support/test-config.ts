@@ -1,4 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../src/config/load-config.js';
+
+/** One scratch data directory per test file (signing keys, embedded databases): never the repository's own. */
+let scratchDir: string | undefined;
+export function scratchDataDir(): string {
+  scratchDir ??= mkdtempSync(join(tmpdir(), 'mreg-test-'));
+  return scratchDir;
+}
 
 /** The database migrated once for this test run by global-setup.ts. */
 export function runDatabaseUrl(): string {
@@ -20,6 +30,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     MREG_LOG_LEVEL: 'silent',
     MREG_DATABASE_URL: runDatabaseUrl(),
     MREG_SHUTDOWN_TIMEOUT_MS: '2000',
+    MREG_DATA_DIR: scratchDataDir(),
     ...overrides,
   };
   return loadConfig(env, { dotenvDir: false });

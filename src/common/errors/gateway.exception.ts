@@ -10,6 +10,8 @@ export class GatewayException extends HttpException {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Response headers that belong to this error, such as a `WWW-Authenticate` challenge. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message, status);
   }

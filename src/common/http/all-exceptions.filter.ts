@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { toErrorBody } from '../errors/error-body.js';
+import { GatewayException } from '../errors/gateway.exception.js';
 
 /** Maps every error on an HTTP route to the common body. Details of unexpected errors go to the log only. */
 @Catch()
@@ -24,6 +25,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       // A streamed response already started; the only honest thing left is to end it.
       res.end();
       return;
+    }
+    if (exception instanceof GatewayException && exception.headers) {
+      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     }
     res.status(body.statusCode).json(body);
   }

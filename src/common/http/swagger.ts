@@ -12,6 +12,7 @@ export function setupSwagger(app: INestApplication): void {
         'Admin REST API of the MCP Registry Gateway. MCP clients use the streamable-HTTP endpoint `/mcp` instead.',
       )
       .setVersion(GATEWAY_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

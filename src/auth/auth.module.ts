@@ -1,0 +1,71 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { Gauge } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { GatewayAuthGuard } from './auth.guard.js';
+import { AuthTools } from './auth.tools.js';
+import { BearerStrategy } from './bearer.strategy.js';
+import { EntraTokens } from './entra-tokens.js';
+import { GatewayTokens, LOCAL_ISSUER } from './gateway-tokens.js';
+import { ProtectedResourceController } from './protected-resource.controller.js';
+import { RequestAuthenticator } from './request-authenticator.js';
+import { ResourceUrls } from './resource-urls.js';
+import { RolesGuard } from './roles.guard.js';
+import { SigningKeyStore } from './signing-keys.js';
+import { TokenVerifier } from './token-verifier.js';
+import { UserInfoController } from './userinfo.controller.js';
+
+@Module({
+  imports: [PassportModule, TenancyModule],
+  controllers: [ProtectedResourceController, UserInfoController, AuthTools],
+  providers: [
+    {
+      provide: SigningKeyStore,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
+    },
+    {
+      provide: GatewayTokens,
+      inject: [SigningKeyStore, APP_CONFIG],
+      useFactory: (keys: SigningKeyStore, config: AppConfig) =>
+        new GatewayTokens(keys, gatewayIssuer(config)),
+    },
+    {
+      provide: TokenVerifier,
+      inject: [APP_CONFIG, GatewayTokens, MetricsService],
+      useFactory: (config: AppConfig, gatewayTokens: GatewayTokens, metrics: MetricsService) => {
+        const entra = config.auth.mode === 'entra' ? new EntraTokens(config.auth) : undefined;
+        const verifier = new TokenVerifier(config.auth, gatewayTokens, entra);
+        new Gauge({
+          name: 'mcp_gateway_token_cache_hit_ratio',
+          help: 'Share of bearer-token verifications answered from the verified-token cache',
+          registers: [metrics.registry],
+          collect() {
+            this.set(verifier.cacheHitRatio());
+          },
+        });
+        return verifier;
+      },
+    },
+    {
+      provide: ResourceUrls,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new ResourceUrls(config.http.publicUrl),
+    },
+    RequestAuthenticator,
+    BearerStrategy,
+    // Order matters: authentication first, then roles.
+    { provide: APP_GUARD, useClass: GatewayAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [GatewayTokens, ResourceUrls],
+})
+export class AuthModule {}
+
+/** The `iss` of gateway-issued tokens: the public URL when configured, a stable local name otherwise. */
+export function gatewayIssuer(config: AppConfig): string {
+  return config.http.publicUrl ?? LOCAL_ISSUER;
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { GatewayRole } from '../config/app-config.js';
+import { TokenRejectedError } from './auth.errors.js';
+import type { TokenKind } from './principal.js';
+import { GATEWAY_TOKEN_ALG, type SigningKeyStore } from './signing-keys.js';
+
+export const LOCAL_ISSUER = 'urn:mcp-registry-gateway:local';
+const TOKEN_TYPE = 'at+jwt';
+const CLOCK_SKEW_SECONDS = 300;
+
+export interface GatewayTokenClaims {
+  tenantKey: string;
+  oid: string;
+  sub: string;
+  name?: string;
+  roles: readonly GatewayRole[];
+  scopes?: readonly string[];
+  clientId?: string;
+  kind: Exclude<TokenKind, 'entra'>;
+  audience: string | readonly string[];
+  ttlSeconds: number;
+}
+
+export interface VerifiedGatewayToken {
+  payload: JWTPayload & {
+    tid: string;
+    oid: string;
+    roles: GatewayRole[];
+    scp?: string;
+    azp?: string;
+    name?: string;
+    kind: TokenKind;
+  };
+  audiences: string[];
+}
+
+/** Issues and verifies the gateway's own ES256 access tokens (RFC 9068 shape, `aud` bound to one resource). */
+export class GatewayTokens {
+  private readonly jwks: ReturnType<typeof createLocalJWKSet>;
+
+  constructor(
+    private readonly keys: SigningKeyStore,
+    readonly issuer: string,
+  ) {
+    this.jwks = createLocalJWKSet(keys.publicJwks());
+  }
+
+  async issue(claims: GatewayTokenClaims): Promise<string> {
+    const { kid, privateKey } = this.keys.signingKey;
+    return new SignJWT({
+      tid: claims.tenantKey,
+      oid: claims.oid,
+      name: claims.name,
+      roles: [...claims.roles],
+      scp: claims.scopes?.join(' '),
+      azp: claims.clientId,
+      kind: claims.kind,
+    })
+      .setProtectedHeader({ alg: GATEWAY_TOKEN_ALG, kid, typ: TOKEN_TYPE })
+      .setIssuer(this.issuer)
+      .setSubject(claims.sub)
+      .setAudience(typeof claims.audience === 'string' ? claims.audience : [...claims.audience])
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${Math.max(1, Math.floor(claims.ttlSeconds))}s`)
+      .setJti(randomUUID())
+      .sign(privateKey);
+  }
+
+  /** Checks signature, issuer, type and lifetime. The audience is checked per request by the caller. */
+  async verify(token: string): Promise<VerifiedGatewayToken> {
+    try {
+      const { payload } = await jwtVerify(token, this.jwks, {
+        algorithms: [GATEWAY_TOKEN_ALG],
+        issuer: this.issuer,
+        typ: TOKEN_TYPE,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['exp', 'sub', 'aud'],
+      });
+      if (
+        typeof payload.tid !== 'string' ||
+        typeof payload.oid !== 'string' ||
+        !Array.isArray(payload.roles)
+      ) {
+        throw new TokenRejectedError('token lacks tenant, user or roles');
+      }
+      const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+      return { payload: payload as VerifiedGatewayToken['payload'], audiences };
+    } catch (error) {
+      throw asRejection(error);
+    }
+  }
+}
+
+/** Maps jose's errors to a reason the caller may see; never the library's internals. */
+export function asRejection(error: unknown): TokenRejectedError {
+  if (error instanceof TokenRejectedError) return error;
+  if (error instanceof errors.JWTExpired) return new TokenRejectedError('token expired');
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return new TokenRejectedError(`claim "${error.claim}" is not valid (${error.reason})`);
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return new TokenRejectedError('signing algorithm not allowed');
+  if (error instanceof errors.JWKSNoMatchingKey) return new TokenRejectedError('signed by an unknown key');
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return new TokenRejectedError('signature verification failed');
+  if (error instanceof errors.JWKSTimeout)
+    return new TokenRejectedError('signing keys could not be fetched in time');
+  return new TokenRejectedError('malformed token');
+}

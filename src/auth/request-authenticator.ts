@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
+import type { Principal } from './principal.js';
+import { canonicalUrl, ResourceUrls } from './resource-urls.js';
+import { TokenVerifier } from './token-verifier.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const QUERY_TOKEN_PARAMS = ['access_token', 'token', 'id_token'];
+
+/** Turns a request's bearer token into a Principal, or throws the 401/403 the client should see. */
+@Injectable()
+export class RequestAuthenticator {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly verifier: TokenVerifier,
+    private readonly urls: ResourceUrls,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  async authenticate(req: Request): Promise<Principal> {
+    const metadataUrl = this.urls.metadataUrl(req);
+    const query = req.query as Record<string, unknown>;
+    if (QUERY_TOKEN_PARAMS.some((name) => query[name] !== undefined)) {
+      // RFC 9700: tokens in URLs leak into logs and referrers; refuse them even when a header token is present.
+      throw unauthenticated(
+        metadataUrl,
+        new TokenRejectedError('tokens in query strings are refused', AuthErrorCode.TOKEN_IN_QUERY),
+      );
+    }
+    const header = req.headers.authorization;
+    if (!header) throw unauthenticated(metadataUrl);
+    const match = BEARER.exec(header);
+    if (!match)
+      throw unauthenticated(
+        metadataUrl,
+        new TokenRejectedError('authorization header must be "Bearer <token>"'),
+      );
+
+    let identity;
+    try {
+      identity = await this.verifier.verify(match[1]);
+      if (identity.audiences) {
+        const accepted = this.urls.acceptedAudiences(req);
+        if (!identity.audiences.some((aud) => accepted.includes(canonicalUrl(aud)))) {
+          throw new TokenRejectedError('token was issued for another resource');
+        }
+      }
+    } catch (error) {
+      if (error instanceof TokenRejectedError) throw unauthenticated(metadataUrl, error);
+      throw error;
+    }
+
+    const tenant = await this.tenants.resolve(identity.tenantKey);
+    if (tenant.status !== 'active') throw tenantRefused(AuthErrorCode.TENANT_SUSPENDED);
+    return {
+      tenantId: tenant.id,
+      tenantKey: identity.tenantKey,
+      oid: identity.oid,
+      sub: identity.sub,
+      name: identity.name,
+      roles: identity.roles,
+      scopes: identity.scopes,
+      clientId: identity.clientId,
+      tokenKind: identity.tokenKind,
+      superadmin:
+        identity.tokenKind === 'entra' &&
+        identity.roles.includes('admin') &&
+        this.config.auth.superadminTenants.some((tid) => tid.toLowerCase() === identity.tenantKey),
+      expiresAt: identity.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { Request } from 'express';
+
+const PRM_PATH = '/.well-known/oauth-protected-resource';
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** MCP endpoints are their own OAuth protected resources; everything else belongs to the gateway's base URL. */
+export function isMcpEndpoint(path: string): boolean {
+  return path === '/mcp' || path.endsWith('/mcp');
+}
+
+/**
+ * Lower-cases scheme and host, drops a trailing slash and treats the loopback names as one host, so a token issued
+ * for http://localhost:8000/mcp also matches http://127.0.0.1:8000/mcp on a developer's machine.
+ */
+export function canonicalUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = LOOPBACK_HOSTS.has(parsed.hostname) ? 'localhost' : parsed.hostname.toLowerCase();
+    const port = parsed.port ? `:${parsed.port}` : '';
+    const path = parsed.pathname.replace(/\/+$/, '');
+    return `${parsed.protocol.toLowerCase()}//${host}${port}${path}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * The URLs a request is addressed to, as RFC 9728 and RFC 8707 need them: the gateway's base URL (MREG_PUBLIC_URL
+ * behind a proxy, otherwise the scheme and Host the client used), the protected resource it is accessing and the
+ * metadata document describing that resource.
+ */
+export class ResourceUrls {
+  constructor(private readonly publicUrl?: string) {}
+
+  baseUrl(req: Request): string {
+    if (this.publicUrl) return this.publicUrl;
+    const host = req.get('host');
+    // The Host header is the client's; anything but a plain host[:port] is not echoed into URLs or challenges.
+    return `${req.protocol}://${host && SAFE_HOST.test(host) ? host : 'localhost'}`;
+  }
+
+  resourceUrl(req: Request): string {
+    return isMcpEndpoint(req.path) ? `${this.baseUrl(req)}${req.path}` : this.baseUrl(req);
+  }
+
+  metadataUrl(req: Request): string {
+    return `${this.baseUrl(req)}${PRM_PATH}${isMcpEndpoint(req.path) ? req.path : ''}`;
+  }
+
+  /** Audiences a gateway token may carry to be accepted here: the resource itself, or the whole gateway. */
+  acceptedAudiences(req: Request): string[] {
+    return [canonicalUrl(this.resourceUrl(req)), canonicalUrl(this.baseUrl(req))];
+  }
+}
+
+export const PROTECTED_RESOURCE_METADATA_PATH = PRM_PATH;

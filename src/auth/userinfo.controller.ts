@@ -1,0 +1,23 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, type AppConfig, type AuthMode } from '../config/app-config.js';
+import { Authenticated, CurrentPrincipal } from './decorators.js';
+import type { Principal } from './principal.js';
+
+export interface UserInfo extends Principal {
+  authMode: AuthMode;
+}
+
+@ApiTags('oauth')
+@Controller('oauth')
+export class UserInfoController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get('userinfo')
+  @Authenticated()
+  @ApiOperation({ summary: 'The calling principal and the identity mode of the gateway' })
+  @ApiOkResponse({ description: 'Principal: tenant, user, effective roles, scopes, token kind' })
+  userinfo(@CurrentPrincipal() principal: Principal): UserInfo {
+    return { ...principal, authMode: this.config.auth.mode };
+  }
+}

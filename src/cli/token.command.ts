@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { gatewayIssuer } from '../auth/auth.module.js';
+import { GatewayTokens } from '../auth/gateway-tokens.js';
+import { isGatewayRole } from '../auth/principal.js';
+import { SigningKeyStore } from '../auth/signing-keys.js';
+import type { GatewayRole } from '../config/app-config.js';
+import { parseDuration } from '../common/duration.js';
+import { type CliOutput, consoleOutput, loadConfigOrReport } from './cli-support.js';
+
+interface TokenOptions {
+  tenant?: string;
+  user?: string;
+  roles?: string;
+  ttl?: string;
+  resource?: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Local identity mode only: prints a bearer token the running gateway accepts, signed with the key in the data
+ * directory, e.g. `TOKEN=$(npx mcp-gateway token --tenant acme --user alice --roles admin)`.
+ */
+@Command({ name: 'token', description: 'Local mode: print a bearer token for a development user' })
+export class TokenCommand extends CommandRunner {
+  /** Where the command prints; tests replace it to read the output. */
+  output: CliOutput = consoleOutput;
+
+  async run(_params: string[], options: TokenOptions = {}): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    const { config } = loaded;
+    const problems: string[] = [];
+    if (config.auth.mode !== 'local')
+      problems.push('tokens can only be minted in local identity mode (MREG_AZURE_TENANT_ID is set)');
+    const tenant = options.tenant ?? 'default';
+    const user = options.user ?? 'developer';
+    if (!NAME.test(tenant)) problems.push(`--tenant must be a plain name (got ${JSON.stringify(tenant)})`);
+    if (!NAME.test(user)) problems.push(`--user must be a plain name (got ${JSON.stringify(user)})`);
+    const roles = (options.roles ?? 'user')
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean);
+    const invalid = roles.filter((role) => !isGatewayRole(role));
+    if (invalid.length > 0 || roles.length === 0)
+      problems.push(`--roles must be admin, server_owner and/or user (got ${options.roles})`);
+    const ttl = parseDuration(options.ttl ?? '8h');
+    if (ttl === undefined || ttl < 60 || ttl > MAX_TTL_SECONDS)
+      problems.push(`--ttl must be a duration from 1m to 30d such as 1h (got ${options.ttl})`);
+    if (problems.length > 0) {
+      for (const problem of problems) this.output.err(problem);
+      process.exitCode = 1;
+      return;
+    }
+    const keys = await SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir));
+    const tokens = new GatewayTokens(keys, gatewayIssuer(config));
+    const oid = stableUuid(`${tenant}/${user}`);
+    const token = await tokens.issue({
+      tenantKey: `local:${tenant}`,
+      oid,
+      sub: oid,
+      name: user,
+      roles: roles as GatewayRole[],
+      kind: 'local',
+      audience: options.resource ?? config.http.publicUrl ?? `http://localhost:${config.http.port}`,
+      ttlSeconds: ttl ?? 0,
+    });
+    this.output.out(token);
+  }
+
+  @Option({ flags: '--tenant <name>', description: 'Tenant name (default: default)' })
+  parseTenant(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--user <name>', description: 'User name (default: developer)' })
+  parseUser(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--roles <roles>',
+    description: 'Comma-separated roles: admin, server_owner, user (default: user)',
+  })
+  parseRoles(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--ttl <duration>', description: 'Lifetime such as 30m, 8h, 7d (default: 8h)' })
+  parseTtl(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--resource <url>',
+    description: 'Audience: the gateway base URL (default, valid on every route) or one MCP endpoint URL',
+  })
+  parseResource(value: string): string {
+    return value;
+  }
+}
+
+/** The same user name in the same tenant always gets the same object id. */
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

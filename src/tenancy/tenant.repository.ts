@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { TenantEntity } from './tenant.entity.js';
+
+/** All SQL about tenants. */
+@Injectable()
+export class TenantRepository {
+  private readonly tenants: Repository<TenantEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.tenants = dataSource.getRepository(TenantEntity);
+  }
+
+  /** Returns the tenant with this key, creating it on first sight; safe when replicas race on the same key. */
+  async findOrCreate(key: string, name: string): Promise<TenantEntity> {
+    await this.tenants
+      .createQueryBuilder()
+      .insert()
+      .values({ entraTenantId: key, name })
+      .orIgnore()
+      .execute();
+    return this.tenants.findOneByOrFail({ entraTenantId: key });
+  }
+
+  findById(id: string): Promise<TenantEntity | null> {
+    return this.tenants.findOneBy({ id });
+  }
+
+  listAll(limit: number): Promise<TenantEntity[]> {
+    return this.tenants.find({ order: { createdAt: 'ASC' }, take: limit });
+  }
+}

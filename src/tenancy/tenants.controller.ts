@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { type TenantView, TenantsService } from './tenants.service.js';
+
+@ApiTags('tenants')
+@Controller('api/v1/tenants')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Get()
+  @Authenticated({ roles: ['admin'] })
+  @ApiOperation({ summary: "The caller's tenant; every tenant for platform administrators" })
+  @ApiOkResponse({ description: 'Tenants' })
+  list(@CurrentPrincipal() principal: Principal): Promise<TenantView[]> {
+    return this.tenants.listVisibleTo(principal);
+  }
+}
