@@ -10,8 +10,13 @@ import { Database } from './database.js';
       provide: Database,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig): Promise<Database> => {
-        const database = await Database.open(config);
         const logger = new Logger('Database');
+        const database = await Database.open(config, {
+          onMigrationLockWait: (waited) =>
+            logger.warn(
+              `Waiting ${Math.round(waited / 1000)} s for another process to finish migrating this database`,
+            ),
+        });
         if (database.appliedAtOpen.length > 0) {
           logger.log(`Applied migrations: ${database.appliedAtOpen.join(', ')}`);
         }

@@ -11,6 +11,8 @@ const PING_TIMEOUT_MS = 2000;
 export interface OpenDatabaseOptions {
   /** Apply pending migrations once connected. Default: the config's migrate-on-boot setting. */
   migrate?: boolean;
+  /** Told now and then while another process holds the migration lock. */
+  onMigrationLockWait?: (waitedMs: number) => void;
 }
 
 /**
@@ -46,7 +48,9 @@ export class Database implements OnApplicationShutdown {
     const dataSource = createDataSource({ target, poolSize: config.database.poolSize });
     try {
       await dataSource.initialize();
-      const applied = migrate ? await runPendingMigrations(dataSource) : [];
+      const applied = migrate
+        ? await runPendingMigrations(dataSource, { onWait: options.onMigrationLockWait })
+        : [];
       return new Database(dataSource, config.database.kind, location, applied, embedded);
     } catch (error) {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);

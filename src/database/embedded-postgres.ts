@@ -1,7 +1,9 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DataDirLock } from './data-dir-lock.js';
 
 export interface PostgresEndpoint {
   host: string;
@@ -10,56 +12,66 @@ export interface PostgresEndpoint {
   database: string;
 }
 
-/** Unix socket paths are limited to ~107 bytes; deeper data directories fall back to loopback TCP. */
+/** Unix socket paths are limited to ~107 bytes; deeper data directories get their socket in a private temp dir. */
 const MAX_SOCKET_PATH = 100;
 const SOCKET_PORT = 5432;
+const SOCKET_NAME = `.s.PGSQL.${SOCKET_PORT}`;
 
 /**
  * The embedded default: PGlite persisted under the data directory, served over the PostgreSQL wire protocol by
  * pglite-socket, so TypeORM and pg use it exactly like a real server, with the same migrations.
- * The socket lives inside the data directory (mode 0700), so other local users cannot connect to it.
+ * The directory is locked to this process (DataDirLock) and kept at mode 0700, and the server listens only on a Unix
+ * socket in a 0700 directory, so neither another process nor another local user can reach the data.
  */
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly lock: DataDirLock,
+    private readonly privateSocketDir: string | undefined,
     readonly endpoint: PostgresEndpoint,
     readonly dataPath: string,
   ) {}
 
   static async start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // mkdir's mode applies only to a directory it creates; an existing one (a volume, a user's folder) is tightened.
+    await chmod(dataDir, 0o700);
+    const lock = await DataDirLock.acquire(dataDir);
     const dataPath = join(dataDir, 'pgdata');
-    let db: PGlite;
+    let db: PGlite | undefined;
+    let privateSocketDir: string | undefined;
     try {
       db = await PGlite.create(dataPath);
-    } catch (error) {
-      throw new Error(
-        `Cannot open the embedded database at ${dataPath}; is another gateway process using this data directory? ` +
-          `Stop it, or set MREG_DATA_DIR or MREG_DATABASE_URL. (${(error as Error).message})`,
-        { cause: error },
-      );
-    }
-    const runDir = join(dataDir, 'run');
-    const socketPath = join(runDir, `.s.PGSQL.${SOCKET_PORT}`);
-    const useSocket = socketPath.length <= MAX_SOCKET_PATH;
-    let server: PGLiteSocketServer;
-    if (useSocket) {
-      await mkdir(runDir, { recursive: true, mode: 0o700 });
-      // A socket file left by a crashed process; PGlite's directory lock above proves no live process owns it.
+      let socketDir = join(dataDir, 'run');
+      if (join(socketDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
+        privateSocketDir = await mkdtemp(join(tmpdir(), 'mreg-pg-'));
+        socketDir = privateSocketDir;
+      } else {
+        await mkdir(socketDir, { recursive: true, mode: 0o700 });
+      }
+      const socketPath = join(socketDir, SOCKET_NAME);
+      // A socket file left by a crashed process; the directory lock proves no live process owns it.
       await rm(socketPath, { force: true });
-      server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
-    } else {
-      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+      const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
+      await server.start();
+      const endpoint = { host: socketDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' };
+      return new EmbeddedPostgres(db, server, lock, privateSocketDir, endpoint, dataPath);
+    } catch (error) {
+      await db?.close().catch(() => undefined);
+      if (privateSocketDir) await rm(privateSocketDir, { recursive: true, force: true });
+      await lock.release();
+      throw error;
     }
-    await server.start();
-    const port = useSocket ? SOCKET_PORT : Number(server.getServerConn().split(':').pop());
-    const endpoint = { host: useSocket ? runDir : '127.0.0.1', port, user: 'postgres', database: 'postgres' };
-    return new EmbeddedPostgres(db, server, endpoint, dataPath);
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    try {
+      await this.server.stop();
+      await this.db.close();
+    } finally {
+      if (this.privateSocketDir) await rm(this.privateSocketDir, { recursive: true, force: true });
+      await this.lock.release();
+    }
   }
 }

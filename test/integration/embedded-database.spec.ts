@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -43,6 +43,40 @@ describe('embedded PGlite database', () => {
       await second.ping();
     } finally {
       await second.close();
+    }
+  });
+
+  it('refuses a second opener of the same data directory while the first runs, and frees it on close', async () => {
+    const first = await open();
+    try {
+      await expect(open()).rejects.toThrow(/data directory .* is in use by process \d+/);
+      await first.ping();
+    } finally {
+      await first.close();
+    }
+    const again = await open();
+    await again.close();
+  });
+
+  it('keeps the data directory private (mode 0700) even when it existed with wider permissions', async () => {
+    chmodSync(dataDir, 0o755);
+    const database = await open();
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('serves a deep data directory over a private socket instead of TCP', async () => {
+    const deep = join(dataDir, 'a'.repeat(60), 'b'.repeat(40));
+    const database = await Database.open(loadConfig({ MREG_DATA_DIR: deep }, { dotenvDir: false }).config);
+    try {
+      await database.ping();
+      const options = database.dataSource.options as { host?: string };
+      expect(options.host).toMatch(/mreg-pg-/);
+    } finally {
+      await database.close();
     }
   });
 

@@ -72,3 +72,19 @@ describe('migrations on the real PostgreSQL', () => {
     expect((await schemaDrift(dataSource)).join('\n')).toMatch(/ADD "settings" jsonb/);
   });
 });
+
+describe('migrations with a single-connection pool', () => {
+  it('apply, report and revert on the connection that holds the lock', async () => {
+    const database = await createTestDatabase('pool1');
+    const dataSource = createDataSource({ target: { url: database.url }, poolSize: 1 });
+    await dataSource.initialize();
+    try {
+      expect(await runPendingMigrations(dataSource)).toHaveLength(dataSource.migrations.length);
+      expect(await pendingMigrationNames(dataSource)).toEqual([]);
+      expect(await revertLastMigration(dataSource)).toBe(dataSource.migrations.at(-1)?.name);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+});
