@@ -24,7 +24,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -m 700 -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8000

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -75,14 +76,17 @@ export class GatewayApp {
   }
 
   private async drainAndClose(reason: string): Promise<void> {
-    this.logger.info({ reason, timeoutMs: this.config.http.shutdownTimeoutMs }, 'Shutting down');
+    const { shutdownTimeoutMs, shutdownDelayMs } = this.config.http;
+    this.logger.info({ reason, timeoutMs: shutdownTimeoutMs, delayMs: shutdownDelayMs }, 'Shutting down');
     this.app.get(LifecycleState).startDraining();
+    // Keep serving while readiness says 503, so load balancers take this instance out before it stops listening.
+    if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
     const server = this.app.getHttpServer() as Server;
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.config.http.shutdownTimeoutMs);
+      timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
     });
     if ((await Promise.race([drained, timedOut])) === 'timeout') {
       this.logger.warn('In-flight requests outlived the shutdown timeout; closing their connections');
@@ -114,6 +118,21 @@ export class GatewayApp {
 }
 
 /**
+ * While draining, every response closes its connection and each finished response lets idle keep-alive sockets go:
+ * after `server.close()` a busy keep-alive connection would otherwise stay open and take new requests until the
+ * shutdown timeout cut it off mid-request.
+ */
+function closeConnectionsWhileDraining(lifecycle: LifecycleState, server: Server): RequestHandler {
+  return (_req, res, next) => {
+    if (lifecycle.isDraining) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (lifecycle.isDraining) setImmediate(() => server.closeIdleConnections());
+    });
+    next();
+  };
+}
+
+/**
  * Express-level pipeline, in order: correlation id and request context, metrics, request log, body parsers with the
  * configured limit (for every content type, so no route can be fed an unbounded body), and an error handler that
  * turns parser failures (413, malformed JSON) into the common error body.
@@ -122,6 +141,7 @@ function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, l
   const limit = config.http.bodyLimitBytes;
   app.disable('x-powered-by');
   app.use(requestContextMiddleware);
+  app.use(closeConnectionsWhileDraining(app.get(LifecycleState), app.getHttpServer()));
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(createHttpLogger(logger));
   app.use(express.json({ limit, type: JSON_TYPES }));

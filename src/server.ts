@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigValidationError, loadConfig } from './config/load-config.js';
 import { createLogger } from './common/logging/logger.js';
@@ -8,9 +9,14 @@ export interface ServeOptions {
   host?: string;
 }
 
+/** After a clean stop the process should exit by itself; if a stray handle keeps it alive, say so and exit. */
+const EXIT_GRACE_MS = 1000;
+
 /**
  * Starts the gateway from the environment and keeps it running until SIGTERM or SIGINT, then shuts down gracefully.
  * Invalid configuration is reported in one message listing every problem, and the process exits with code 1.
+ * Signals are handled from the first moment, so one arriving during startup (database init, migrations) stops the
+ * gateway cleanly once it is up instead of killing it mid-write.
  */
 export async function serve(options: ServeOptions = {}): Promise<void> {
   let config: AppConfig;
@@ -32,37 +38,46 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of warnings) logger.warn(warning);
 
-  let gateway: GatewayApp;
+  let gateway: GatewayApp | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal) {
+      // A second signal while stopping means the operator wants out now.
+      logger.warn(`Received ${signal} during shutdown; exiting immediately`);
+      logger.flush();
+      process.exit(1);
+    }
+    stopSignal = signal;
+    if (gateway) void stopAndExit(gateway, signal, logger);
+    else logger.info(`Received ${signal} during startup; stopping once started`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   try {
     gateway = await GatewayApp.start(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, `Gateway failed to start: ${(error as Error).message}`);
     logger.flush();
     process.exitCode = 1;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     return;
   }
+  if (stopSignal) await stopAndExit(gateway, stopSignal, logger);
+}
 
-  const onSignal = (signal: NodeJS.Signals): void => {
-    // A second signal while draining means the operator wants out now.
-    const forceExit = (again: NodeJS.Signals) => {
-      logger.warn(`Received ${again} during shutdown; exiting immediately`);
-      logger.flush();
-      process.exit(1);
-    };
-    process.once('SIGTERM', forceExit);
-    process.once('SIGINT', forceExit);
-    gateway.stop(`received ${signal}`).then(
-      () => {
-        process.exitCode = 0;
-        // Everything is closed; if a stray handle would keep the process alive, do not let it hang the rollout.
-        setTimeout(() => process.exit(0), 1000).unref();
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'Shutdown failed');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+async function stopAndExit(gateway: GatewayApp, signal: NodeJS.Signals, logger: Logger): Promise<void> {
+  try {
+    await gateway.stop(`received ${signal}`);
+    process.exitCode = 0;
+  } catch (error) {
+    logger.error({ err: error }, 'Shutdown failed');
+    process.exitCode = 1;
+  }
+  setTimeout(() => {
+    logger.warn('Open handles kept the process alive after shutdown; exiting anyway');
+    logger.flush();
+    process.exit();
+  }, EXIT_GRACE_MS).unref();
 }

@@ -13,6 +13,7 @@ export interface AppConfig {
     readonly publicUrl?: string;
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
+    readonly shutdownDelayMs: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly dataDir: string;

@@ -47,6 +47,14 @@ describe('describeConfig', () => {
 });
 
 describe('maskUrlPassword', () => {
+  it('masks secret-looking query parameters as well as the password', () => {
+    const masked = maskUrlPassword(
+      'postgres://app@db/x?sslmode=require&password=s3cret&sslkey=k3y&sslpassword=p4ss',
+    );
+    expect(masked).not.toMatch(/s3cret|k3y|p4ss/);
+    expect(masked).toContain('sslmode=require');
+  });
+
   it('leaves a URL without a password alone and masks an unparsable one fully', () => {
     expect(maskUrlPassword('postgres://postgres@127.0.0.1/x')).toBe('postgres://postgres@127.0.0.1/x');
     expect(maskUrlPassword('not a url with secret')).toBe(MASK);

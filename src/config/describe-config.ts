@@ -35,13 +35,27 @@ export function maskValue(value: ConfigEntry['value'], kind: SecretKind): Config
   return maskUrlPassword(String(value));
 }
 
-/** `postgres://app:s3cret@db/x` → `postgres://app:****@db/x`; a URL without a password is shown as is. */
+const SECRET_PARAM = /pass|secret|key|token|cred/i;
+
+/**
+ * `postgres://app:s3cret@db/x` → `postgres://app:****@db/x`, and secret-looking query parameters
+ * (`?password=`, `sslpassword`, `sslkey`, ...) masked too; a URL without secrets is shown as is.
+ */
 export function maskUrlPassword(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = MASK;
-    return parsed.toString();
+    let masked = false;
+    if (parsed.password) {
+      parsed.password = MASK;
+      masked = true;
+    }
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAM.test(name)) {
+        parsed.searchParams.set(name, MASK);
+        masked = true;
+      }
+    }
+    return masked ? parsed.toString() : url;
   } catch {
     return MASK;
   }

@@ -74,6 +74,16 @@ export class GatewayEnv {
   @Max(600000, { message: intMessage(0, 600000) })
   MREG_SHUTDOWN_TIMEOUT_MS = 15000;
 
+  @EnvVar({
+    description:
+      'How long readiness reports 503 before the listener closes on shutdown, so load balancers stop routing here first (ms).',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 300000) })
+  @Min(0, { message: intMessage(0, 300000) })
+  @Max(300000, { message: intMessage(0, 300000) })
+  MREG_SHUTDOWN_DELAY_MS = 0;
+
   @EnvVar({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.' })
   @IsIn(LOG_LEVELS, { message: (a) => `must be one of ${LOG_LEVELS.join(', ')}${got(a)}` })
   MREG_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -106,6 +106,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       publicUrl: env.MREG_PUBLIC_URL?.replace(/\/+$/, ''),
       bodyLimitBytes: env.MREG_BODY_LIMIT,
       shutdownTimeoutMs: env.MREG_SHUTDOWN_TIMEOUT_MS,
+      shutdownDelayMs: env.MREG_SHUTDOWN_DELAY_MS,
     },
     logLevel: env.MREG_LOG_LEVEL,
     dataDir: resolve(env.MREG_DATA_DIR),

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -12,6 +12,8 @@ import { MetricsService } from './metrics.service.js';
 @Public()
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger('Readiness');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -46,7 +48,9 @@ export class HealthController {
             await this.database.ping();
             return database.up({ kind: this.database.kind });
           } catch (error) {
-            return database.down({ kind: this.database.kind, message: (error as Error).message });
+            // Unauthenticated probe: the cause (hosts, roles) goes to the log, not into the response.
+            this.logger.warn(`Readiness: database check failed: ${(error as Error).message}`);
+            return database.down({ kind: this.database.kind, message: 'database unreachable' });
           }
         },
         async () => {
@@ -55,7 +59,8 @@ export class HealthController {
             const pending = await this.database.pendingMigrations();
             return pending.length === 0 ? migrations.up() : migrations.down({ pending });
           } catch (error) {
-            return migrations.down({ message: (error as Error).message });
+            this.logger.warn(`Readiness: migration check failed: ${(error as Error).message}`);
+            return migrations.down({ message: 'migration state unknown' });
           }
         },
       ]);

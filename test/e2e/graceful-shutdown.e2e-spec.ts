@@ -1,4 +1,6 @@
 import { request, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/common/logging/logger.js';
 import { LifecycleState } from '../../src/observability/lifecycle-state.js';
 import { localToken, startGateway } from '../support/gateway.js';
 
@@ -16,7 +18,12 @@ const waitFor = async (condition: () => boolean): Promise<void> => {
 
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish while it drains, then stops', async () => {
-    const gateway = await startGateway({ MREG_SHUTDOWN_TIMEOUT_MS: '10000' });
+    const warnings: string[] = [];
+    const logger = createLogger(
+      'warn',
+      new Writable({ write: (chunk: Buffer, _e, done) => (warnings.push(chunk.toString()), done()) }),
+    );
+    const gateway = await startGateway({ MREG_SHUTDOWN_TIMEOUT_MS: '10000' }, { logger });
     const token = await localToken(gateway);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
     const half = Math.floor(body.length / 2);
@@ -56,6 +63,10 @@ describe('graceful shutdown', () => {
     const { status, text } = await response;
     expect(status).toBe(200);
     expect(text).toContain('gateway_info');
+    // The keep-alive connection that carried the request must not hold the drain open until the 10 s timeout.
+    const started = Date.now();
     await gateway.stop();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(warnings).not.toContainEqual(expect.stringMatching(/outlived the shutdown timeout/));
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDatabaseUrl } from '../support/test-config.js';
 import { collect, runCli, startGatewayProcess } from '../support/gateway-process.js';
 
@@ -14,6 +17,27 @@ describe('mcp-gateway process', () => {
       /"msg":"Shutting down".*"reason":"received SIGTERM"|"reason":"received SIGTERM".*"msg":"Shutting down"/,
     );
     expect(gateway.output()).toMatch(/"msg":"Stopped"/);
+    expect(gateway.output()).not.toMatch(/Open handles kept the process alive/);
+  });
+
+  it('on the embedded database: serves, then stops cleanly on SIGTERM and releases the data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mreg-proc-'));
+    try {
+      const gateway = await startGatewayProcess({ MREG_DATABASE_URL: undefined, MREG_DATA_DIR: dataDir });
+      expect(gateway.output()).toMatch(/"database":\{"kind":"embedded"/);
+      // While it runs, the CLI cannot open the same embedded database.
+      const blocked = collect(runCli(['migrate', 'status'], { MREG_DATA_DIR: dataDir }));
+      expect(await blocked.exited).toBe(1);
+      expect(blocked.output()).toMatch(/in use by process/);
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+      expect(gateway.output()).not.toMatch(/Open handles kept the process alive/);
+      const status = collect(runCli(['migrate', 'status'], { MREG_DATA_DIR: dataDir }));
+      expect(await status.exited).toBe(0);
+      expect(status.output()).toMatch(/\[x\] CreateTenants/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start on invalid configuration, listing every problem, with exit code 1', async () => {

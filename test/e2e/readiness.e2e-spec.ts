@@ -1,6 +1,5 @@
 import { json } from '../support/http.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { LifecycleState } from '../../src/observability/lifecycle-state.js';
 import { startGateway } from '../support/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -41,15 +40,16 @@ describe('readiness follows the database', () => {
 });
 
 describe('readiness while draining', () => {
-  it('answers 503 with the lifecycle check down as soon as draining begins', async () => {
-    const gateway = await startGateway();
+  it('answers 503 during the shutdown delay, while the listener still serves', async () => {
+    const gateway = await startGateway({ MREG_SHUTDOWN_DELAY_MS: '1500' });
+    const stopping = gateway.stop('test');
     try {
-      gateway.app.get(LifecycleState).startDraining();
       const res = await fetch(new URL('/ready', gateway.url));
       expect(res.status).toBe(503);
       expect((await json(res)).error.lifecycle).toEqual({ status: 'down', message: 'shutting down' });
+      expect((await fetch(new URL('/health', gateway.url))).status).toBe(200);
     } finally {
-      await gateway.stop();
+      await stopping;
     }
   });
 
