@@ -40,6 +40,48 @@ describe('mcp-gateway process', () => {
     }
   });
 
+  it('local mode in two commands: `serve`, then `token` gives a bearer token the running gateway accepts', async () => {
+    const gateway = await startGatewayProcess({ MREG_DATABASE_URL: runDatabaseUrl() });
+    try {
+      const port = new URL(gateway.url).port;
+      const minted = collect(
+        runCli(['token', '--tenant', 'acme', '--user', 'alice', '--roles', 'admin'], { MREG_PORT: port }),
+      );
+      expect(await minted.exited).toBe(0);
+      const token = minted.output().trim();
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      // Minted for http://localhost:<port>; loopback names are one host, so 127.0.0.1 accepts it too.
+      const res = await fetch(`${gateway.url}/oauth/userinfo`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        tenantKey: 'local:acme',
+        name: 'alice',
+        roles: ['admin', 'server_owner', 'user'],
+      });
+      expect((await fetch(`${gateway.url}/oauth/userinfo`)).status).toBe(401);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  });
+
+  it('token refuses bad input and Entra mode with clear messages', async () => {
+    const bad = collect(runCli(['token', '--roles', 'root', '--ttl', 'forever'], {}));
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/--roles must be admin, server_owner and\/or user/);
+    expect(bad.output()).toMatch(/--ttl must be a duration/);
+    const entra = collect(
+      runCli(['token'], {
+        MREG_AZURE_TENANT_ID: '3f6c2a51-4b1e-4c8e-9b7a-1d2e3f4a5b6c',
+        MREG_AZURE_CLIENT_ID: '6e5d4c3b-2a19-4f8e-8d7c-6b5a49382716',
+      }),
+    );
+    expect(await entra.exited).toBe(1);
+    expect(entra.output()).toMatch(/only be minted in local identity mode/);
+  });
+
   it('refuses to start on invalid configuration, listing every problem, with exit code 1', async () => {
     const { output, exited } = collect(runCli(['serve'], { MREG_PORT: 'abc', MREG_DB_POOL_SIZE: '-1' }));
     expect(await exited).toBe(1);

@@ -1,0 +1,62 @@
+import type { Request } from 'express';
+import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
+
+const request = (path: string, host = 'gw.example:8443', protocol = 'https') =>
+  ({ path, protocol, get: (name: string) => (name === 'host' ? host : undefined) }) as unknown as Request;
+
+describe('ResourceUrls', () => {
+  it('derives base, resource and metadata URLs from the URL the client used', () => {
+    const sut = new ResourceUrls();
+    const req = request('/servers/42/mcp');
+    expect(sut.baseUrl(req)).toBe('https://gw.example:8443');
+    expect(sut.resourceUrl(req)).toBe('https://gw.example:8443/servers/42/mcp');
+    expect(sut.metadataUrl(req)).toBe(
+      'https://gw.example:8443/.well-known/oauth-protected-resource/servers/42/mcp',
+    );
+  });
+
+  it('treats REST routes as the gateway itself', () => {
+    const sut = new ResourceUrls();
+    expect(sut.resourceUrl(request('/api/v1/tenants'))).toBe('https://gw.example:8443');
+    expect(sut.metadataUrl(request('/api/v1/tenants'))).toBe(
+      'https://gw.example:8443/.well-known/oauth-protected-resource',
+    );
+  });
+
+  it('prefers the configured public URL behind a proxy', () => {
+    const sut = new ResourceUrls('https://mcp.contoso.com');
+    expect(sut.resourceUrl(request('/mcp', 'internal:8000', 'http'))).toBe('https://mcp.contoso.com/mcp');
+  });
+
+  it('never echoes a malformed Host header into URLs or challenges', () => {
+    const sut = new ResourceUrls();
+    expect(sut.baseUrl(request('/mcp', 'evil", error="x'))).toBe('https://localhost');
+  });
+
+  it('accepts a token for the resource itself or for the whole gateway', () => {
+    const sut = new ResourceUrls();
+    expect(sut.acceptedAudiences(request('/mcp'))).toEqual([
+      'https://gw.example:8443/mcp',
+      'https://gw.example:8443',
+    ]);
+  });
+});
+
+describe('canonicalUrl', () => {
+  it.each([
+    ['HTTP://LOCALHOST:8000/mcp/', 'http://localhost:8000/mcp'],
+    ['http://127.0.0.1:8000', 'http://localhost:8000'],
+    ['http://[::1]:8000/mcp', 'http://localhost:8000/mcp'],
+    ['https://Gw.Example/Servers/A/mcp', 'https://gw.example/Servers/A/mcp'],
+  ])('%s -> %s', (input, expected) => {
+    expect(canonicalUrl(input)).toBe(expected);
+  });
+
+  it('recognises MCP endpoints by their last segment', () => {
+    expect([isMcpEndpoint('/mcp'), isMcpEndpoint('/servers/1/mcp'), isMcpEndpoint('/api/v1/mcpx')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+});

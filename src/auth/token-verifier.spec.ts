@@ -1,0 +1,92 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
+import { GatewayTokens } from './gateway-tokens.js';
+import { SigningKeyStore } from './signing-keys.js';
+import { TokenVerifier } from './token-verifier.js';
+
+describe('TokenVerifier with gateway tokens', () => {
+  const auth = loadConfig({}, { dotenvDir: false }).config.auth;
+  let tokens: GatewayTokens;
+  let sut: TokenVerifier;
+  let keyFile: string;
+
+  beforeAll(async () => {
+    keyFile = SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-keys-')));
+    tokens = new GatewayTokens(await SigningKeyStore.open(keyFile), 'urn:test');
+    sut = new TokenVerifier(auth, tokens);
+  });
+
+  const issue = (overrides: Partial<Parameters<GatewayTokens['issue']>[0]> = {}) =>
+    tokens.issue({
+      tenantKey: 'local:acme',
+      oid: 'o-1',
+      sub: 's-1',
+      roles: ['server_owner'],
+      kind: 'local',
+      audience: ['http://gw/mcp', 'http://gw'],
+      ttlSeconds: 600,
+      ...overrides,
+    });
+
+  it('returns the identity with implied roles and the audiences to check per request', async () => {
+    const identity = await sut.verify(await issue());
+    expect(identity).toMatchObject({
+      tenantKey: 'local:acme',
+      oid: 'o-1',
+      roles: ['server_owner', 'user'],
+      tokenKind: 'local',
+      audiences: ['http://gw/mcp', 'http://gw'],
+    });
+  });
+
+  it('answers a repeated token from the cache', async () => {
+    const token = await issue({ oid: 'o-cache' });
+    const first = await sut.verify(token);
+    const ratioBefore = sut.cacheHitRatio();
+    const second = await sut.verify(token);
+    expect(second).toBe(first);
+    expect(sut.cacheHitRatio()).toBeGreaterThan(ratioBefore);
+  });
+
+  it('refuses tokens from another issuer or signed by another key', async () => {
+    const otherKeys = await SigningKeyStore.open(
+      SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-keys-'))),
+    );
+    const foreign = new GatewayTokens(otherKeys, 'urn:test');
+    await expect(
+      sut.verify(
+        await foreign.issue({
+          tenantKey: 't',
+          oid: 'o',
+          sub: 's',
+          roles: ['admin'],
+          kind: 'local',
+          audience: 'x',
+          ttlSeconds: 60,
+        }),
+      ),
+    ).rejects.toThrow(/unknown key|signature/);
+    const otherIssuer = new GatewayTokens(await SigningKeyStore.open(keyFile), 'urn:other');
+    await expect(
+      sut.verify(
+        await otherIssuer.issue({
+          tenantKey: 't',
+          oid: 'o',
+          sub: 's',
+          roles: ['admin'],
+          kind: 'local',
+          audience: 'x',
+          ttlSeconds: 60,
+        }),
+      ),
+    ).rejects.toThrow(/issuer is not trusted/);
+  });
+
+  it('keeps the signing key file private and reuses it', async () => {
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const again = await SigningKeyStore.open(keyFile);
+    expect(again.signingKey.kid).toBe((await SigningKeyStore.open(keyFile)).signingKey.kid);
+  });
+});
