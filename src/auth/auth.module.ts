@@ -10,6 +10,11 @@ import { AuthTools } from './auth.tools.js';
 import { BearerStrategy } from './bearer.strategy.js';
 import { EntraTokens } from './entra-tokens.js';
 import { GatewayTokens, LOCAL_ISSUER } from './gateway-tokens.js';
+import { AuthorizationService } from './oauth/authorization.service.js';
+import { ClientRegistrationService } from './oauth/client-registration.service.js';
+import { OAuthController } from './oauth/oauth.controller.js';
+import { OAuthRepository } from './oauth/oauth.repository.js';
+import { TokenEndpointService } from './oauth/token-endpoint.service.js';
 import { ProtectedResourceController } from './protected-resource.controller.js';
 import { RequestAuthenticator } from './request-authenticator.js';
 import { ResourceUrls } from './resource-urls.js';
@@ -20,7 +25,7 @@ import { UserInfoController } from './userinfo.controller.js';
 
 @Module({
   imports: [PassportModule, TenancyModule],
-  controllers: [ProtectedResourceController, UserInfoController, AuthTools],
+  controllers: [ProtectedResourceController, UserInfoController, AuthTools, OAuthController],
   providers: [
     {
       provide: SigningKeyStore,
@@ -56,6 +61,10 @@ import { UserInfoController } from './userinfo.controller.js';
       useFactory: (config: AppConfig) => new ResourceUrls(config.http.publicUrl),
     },
     RequestAuthenticator,
+    OAuthRepository,
+    ClientRegistrationService,
+    AuthorizationService,
+    TokenEndpointService,
     BearerStrategy,
     // Order matters: authentication first, then roles.
     { provide: APP_GUARD, useClass: GatewayAuthGuard },

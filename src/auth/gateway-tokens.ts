@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { GatewayRole } from '../config/app-config.js';
 import { TokenRejectedError } from './auth.errors.js';
 import type { TokenKind } from './principal.js';
@@ -20,6 +20,8 @@ export interface GatewayTokenClaims {
   kind: Exclude<TokenKind, 'entra'>;
   audience: string | readonly string[];
   ttlSeconds: number;
+  /** Default: the configured issuer. The authorization server passes the issuer the client discovered. */
+  issuer?: string;
 }
 
 export interface VerifiedGatewayToken {
@@ -58,7 +60,7 @@ export class GatewayTokens {
       kind: claims.kind,
     })
       .setProtectedHeader({ alg: GATEWAY_TOKEN_ALG, kid, typ: TOKEN_TYPE })
-      .setIssuer(this.issuer)
+      .setIssuer(claims.issuer ?? this.issuer)
       .setSubject(claims.sub)
       .setAudience(typeof claims.audience === 'string' ? claims.audience : [...claims.audience])
       .setIssuedAt()
@@ -68,15 +70,27 @@ export class GatewayTokens {
       .sign(privateKey);
   }
 
-  /** Checks signature, issuer, type and lifetime. The audience is checked per request by the caller. */
+  /** Whether the token claims to be signed by one of our keys (unverified: decides which verifier runs). */
+  owns(token: string): boolean {
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      return kid !== undefined && this.keys.hasKey(kid);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Checks signature, type and lifetime. Issuer and audience depend on the URL the request used (the authorization
+   * server's issuer is the base URL its client discovered), so the caller checks both per request.
+   */
   async verify(token: string): Promise<VerifiedGatewayToken> {
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         algorithms: [GATEWAY_TOKEN_ALG],
-        issuer: this.issuer,
         typ: TOKEN_TYPE,
         clockTolerance: CLOCK_SKEW_SECONDS,
-        requiredClaims: ['exp', 'sub', 'aud'],
+        requiredClaims: ['exp', 'sub', 'aud', 'iss'],
       });
       if (
         typeof payload.tid !== 'string' ||

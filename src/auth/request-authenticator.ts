@@ -5,6 +5,7 @@ import { TenantsService } from '../tenancy/tenants.service.js';
 import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
 import type { Principal } from './principal.js';
 import { canonicalUrl, ResourceUrls } from './resource-urls.js';
+import { GatewayTokens } from './gateway-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -18,7 +19,17 @@ export class RequestAuthenticator {
     private readonly verifier: TokenVerifier,
     private readonly urls: ResourceUrls,
     private readonly tenants: TenantsService,
+    private readonly gatewayTokens: GatewayTokens,
   ) {}
+
+  private get gatewayIssuer(): string {
+    return this.gatewayTokens.issuer;
+  }
+
+  /** Our own issuers: the configured one, or the base URL this request came in on (what its client discovered). */
+  private issuerAccepted(issuer: string, req: Request): boolean {
+    return issuer === this.gatewayIssuer || canonicalUrl(issuer) === canonicalUrl(this.urls.baseUrl(req));
+  }
 
   async authenticate(req: Request): Promise<Principal> {
     const metadataUrl = this.urls.metadataUrl(req);
@@ -42,6 +53,9 @@ export class RequestAuthenticator {
     let identity;
     try {
       identity = await this.verifier.verify(match[1]);
+      if (identity.issuer !== undefined && !this.issuerAccepted(identity.issuer, req)) {
+        throw new TokenRejectedError('token issuer is not trusted by this gateway');
+      }
       if (identity.audiences) {
         const accepted = this.urls.acceptedAudiences(req);
         if (!identity.audiences.some((aud) => accepted.includes(canonicalUrl(aud)))) {

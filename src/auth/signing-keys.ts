@@ -44,6 +44,10 @@ export class SigningKeyStore {
     return this.current;
   }
 
+  hasKey(kid: string): boolean {
+    return this.keys.some((key) => key.kid === kid);
+  }
+
   /** Public keys, as a JWKS document. */
   publicJwks(): { keys: JWK[] } {
     return {

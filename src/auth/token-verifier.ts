@@ -20,6 +20,8 @@ export interface VerifiedIdentity {
   expiresAt: number;
   /** Audiences to match against the resource being accessed; undefined when the verifier already fixed them (Entra). */
   audiences?: string[];
+  /** Issuer to match against the gateway's issuers for this request (gateway tokens only). */
+  issuer?: string;
 }
 
 const MAX_CACHED_TOKENS = 10_000;
@@ -62,13 +64,13 @@ export class TokenVerifier {
   }
 
   private async verifyUncached(token: string): Promise<VerifiedIdentity> {
+    if (this.gatewayTokens.owns(token)) return this.fromGatewayToken(token);
     let issuer: unknown;
     try {
       issuer = decodeJwt(token).iss;
     } catch {
       throw new TokenRejectedError('malformed token');
     }
-    if (issuer === this.gatewayTokens.issuer) return this.fromGatewayToken(token);
     if (typeof issuer === 'string' && this.entraTokens?.claims(issuer))
       return this.fromEntraToken(token, this.entraTokens);
     throw new TokenRejectedError('token issuer is not trusted by this gateway');
@@ -87,6 +89,7 @@ export class TokenVerifier {
       tokenKind: payload.kind === 'local' ? 'local' : 'gateway',
       expiresAt: payload.exp ?? 0,
       audiences,
+      issuer: payload.iss,
     };
   }
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { gatewayIssuer } from '../auth/auth.module.js';
+import { localOid } from '../auth/oauth/authorization.service.js';
 import { GatewayTokens } from '../auth/gateway-tokens.js';
 import { isGatewayRole } from '../auth/principal.js';
 import { SigningKeyStore } from '../auth/signing-keys.js';
@@ -56,7 +56,7 @@ export class TokenCommand extends CommandRunner {
     }
     const keys = await SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir));
     const tokens = new GatewayTokens(keys, gatewayIssuer(config));
-    const oid = stableUuid(`${tenant}/${user}`);
+    const oid = localOid(tenant, user);
     const token = await tokens.issue({
       tenantKey: `local:${tenant}`,
       oid,
@@ -100,10 +100,4 @@ export class TokenCommand extends CommandRunner {
   parseResource(value: string): string {
     return value;
   }
-}
-
-/** The same user name in the same tenant always gets the same object id. */
-function stableUuid(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

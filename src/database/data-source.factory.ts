@@ -28,6 +28,9 @@ export function createDataSource({ target, poolSize }: DataSourceSettings): Data
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    // gen_random_uuid() is built into PostgreSQL 13+ (and PGlite); no extension is installed or needed.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     poolSize,
     extra: {
       application_name: 'mcp-gateway',

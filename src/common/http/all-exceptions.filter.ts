@@ -1,8 +1,23 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { toErrorBody } from '../errors/error-body.js';
 import { GatewayException } from '../errors/gateway.exception.js';
+
+interface OAuthShapedError {
+  headers: Readonly<Record<string, string>>;
+  getResponse(): unknown;
+}
+
+/** Duck-typed so common/ does not depend on the auth feature: an HttpException whose body is `{ error, error_description }`. */
+function isOAuthError(exception: HttpException): exception is HttpException & OAuthShapedError {
+  const response = exception.getResponse() as { error?: unknown; error_description?: unknown };
+  return (
+    typeof response === 'object' &&
+    typeof response.error === 'string' &&
+    typeof response.error_description === 'string'
+  );
+}
 
 /** Maps every error on an HTTP route to the common body. Details of unexpected errors go to the log only. */
 @Catch()
@@ -14,6 +29,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<RequestWithId>();
     const res = http.getResponse<Response>();
+    if (exception instanceof HttpException && isOAuthError(exception)) {
+      // OAuth endpoints answer in the shape OAuth clients parse (RFC 6749 §5.2), not the common body.
+      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+      res.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     const body = toErrorBody(exception, req.id);
     if (body.statusCode >= 500) {
       this.logger.error(

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { effectiveRoles, isGatewayRole } from '../principal.js';
+import { canonicalUrl, isMcpEndpoint } from '../resource-urls.js';
+import type { GrantedPrincipal, OAuthClientEntity } from './oauth.entities.js';
+import { constantTimeEquals, hashSecret, PKCE_CHALLENGE, randomToken } from './oauth-crypto.js';
+import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthRepository } from './oauth.repository.js';
+import { redirectUriMatches } from './redirect-uris.js';
+
+const REQUEST_TTL_MS = 10 * 60_000;
+const CODE_TTL_MS = 60_000;
+const NAME = /^[A-Za-z0-9._-]{1,63}$/;
+const MAX_SCOPE_LENGTH = 1000;
+
+/** An authorization error that must not be sent to an unverified redirect URI: shown to the user instead. */
+export class AuthorizationPageError extends OAuthProtocolError {}
+
+export interface PendingAuthorization {
+  requestId: string;
+  csrfToken: string;
+  bindingToken: string;
+  client: OAuthClientEntity;
+  redirectUri: string;
+  resource: string;
+  scope: string;
+}
+
+export interface AuthorizationDecision {
+  requestId: string;
+  csrfToken: string;
+  bindingToken: string | undefined;
+  approve: boolean;
+  login?: { tenant?: string; user?: string; roles?: string };
+}
+
+/**
+ * `/oauth/authorize`: validates the client's request, records it bound to the consenting browser, and after the
+ * user's decision sends the browser back with a one-time code (or an error), always with `state` and `iss`.
+ */
+@Injectable()
+export class AuthorizationService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly oauth: OAuthRepository,
+  ) {}
+
+  async begin(
+    query: Record<string, unknown>,
+    baseUrl: string,
+    issuer: string,
+  ): Promise<PendingAuthorization> {
+    const clientId = stringParam(query, 'client_id');
+    const client = clientId ? await this.oauth.findClient(clientId) : null;
+    if (!client) throw new AuthorizationPageError('invalid_client', 'unknown client_id');
+    const asked = stringParam(query, 'redirect_uri');
+    const redirectUri = asked ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
+    if (!redirectUri || !redirectUriMatches(client.redirectUris, redirectUri)) {
+      throw new AuthorizationPageError(
+        'invalid_request',
+        'redirect_uri is missing or not registered for this client',
+      );
+    }
+    // From here on, errors go back to the (now verified) redirect URI, as RFC 6749 §4.1.2.1 asks.
+    const state = stringParam(query, 'state');
+    const fail = (error: OAuthProtocolError['error'], description: string) =>
+      new OAuthRedirectError(
+        error,
+        description,
+        errorRedirect(redirectUri, error, description, state, issuer),
+      );
+    if (query.response_type !== 'code') throw fail('unsupported_response_type', 'response_type must be code');
+    const challenge = stringParam(query, 'code_challenge');
+    if (query.code_challenge_method !== 'S256' || !challenge || !PKCE_CHALLENGE.test(challenge)) {
+      throw fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
+    }
+    const resource = this.resourceFor(stringParam(query, 'resource'), baseUrl);
+    if (!resource) throw fail('invalid_target', 'resource must be this gateway or one of its MCP endpoints');
+    const scope = stringParam(query, 'scope') ?? '';
+    if (scope.length > MAX_SCOPE_LENGTH) throw fail('invalid_scope', 'scope is too long');
+
+    const csrfToken = randomToken();
+    const bindingToken = randomToken();
+    const request = await this.oauth.insertAuthorizationRequest({
+      clientId: client.clientId,
+      redirectUri,
+      state: state ?? null,
+      codeChallenge: challenge,
+      scope,
+      resource,
+      browserBindingHash: hashSecret(bindingToken),
+      csrfTokenHash: hashSecret(csrfToken),
+      expiresAt: new Date(Date.now() + REQUEST_TTL_MS),
+    });
+    return { requestId: request.id, csrfToken, bindingToken, client, redirectUri, resource, scope };
+  }
+
+  /** Applies the user's decision; returns where to send the browser. */
+  async decide(decision: AuthorizationDecision, issuer: string): Promise<string> {
+    const request = /^[0-9a-f-]{36}$/i.test(decision.requestId)
+      ? await this.oauth.findPendingRequest(decision.requestId)
+      : null;
+    if (!request)
+      throw new AuthorizationPageError(
+        'invalid_request',
+        'this authorization request is unknown, expired or already decided',
+      );
+    // The decision must come from the browser that started the request and carry the page's CSRF token.
+    const bound =
+      decision.bindingToken !== undefined &&
+      constantTimeEquals(hashSecret(decision.bindingToken), request.browserBindingHash);
+    const csrfOk = constantTimeEquals(hashSecret(decision.csrfToken), request.csrfTokenHash);
+    if (!bound || !csrfOk)
+      throw new AuthorizationPageError(
+        'access_denied',
+        'this consent did not come from the browser that asked for it',
+        403,
+      );
+    if (!(await this.oauth.markRequestDecided(request.id))) {
+      throw new AuthorizationPageError('invalid_request', 'this authorization request was already decided');
+    }
+    const state = request.state ?? undefined;
+    if (!decision.approve) {
+      return errorRedirect(
+        request.redirectUri,
+        'access_denied',
+        'the user denied the request',
+        state,
+        issuer,
+      );
+    }
+    if (this.config.auth.mode !== 'local') {
+      return errorRedirect(
+        request.redirectUri,
+        'temporarily_unavailable',
+        'sign-in through Entra ID is not available on this gateway yet',
+        state,
+        issuer,
+      );
+    }
+    const principal = devPrincipal(decision.login);
+    if (typeof principal === 'string') {
+      return errorRedirect(request.redirectUri, 'access_denied', principal, state, issuer);
+    }
+    const code = randomToken();
+    await this.oauth.insertCode(hashSecret(code), {
+      clientId: request.clientId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      resource: request.resource,
+      scope: request.scope,
+      principal,
+      familyId: randomUUID(),
+      expiresAt: new Date(Date.now() + CODE_TTL_MS),
+    });
+    const target = new URL(request.redirectUri);
+    target.searchParams.set('code', code);
+    if (state !== undefined) target.searchParams.set('state', state);
+    target.searchParams.set('iss', issuer);
+    return target.toString();
+  }
+
+  /** The audience a token will carry: this gateway or one of its MCP endpoints, canonical; default `/mcp`. */
+  private resourceFor(asked: string | undefined, baseUrl: string): string | undefined {
+    if (asked === undefined) return `${baseUrl}/mcp`;
+    let url: URL;
+    try {
+      url = new URL(asked);
+    } catch {
+      return undefined;
+    }
+    if (url.search || url.hash) return undefined;
+    const base = canonicalUrl(baseUrl);
+    const candidate = canonicalUrl(asked);
+    if (candidate === base) return asked.replace(/\/+$/, '');
+    return candidate.startsWith(`${base}/`) && isMcpEndpoint(url.pathname) ? asked : undefined;
+  }
+}
+
+/** An authorization error answered by redirecting to the client with `error`, `state` and `iss`. */
+export class OAuthRedirectError extends OAuthProtocolError {
+  constructor(
+    error: OAuthProtocolError['error'],
+    description: string,
+    readonly location: string,
+  ) {
+    super(error, description, 302);
+  }
+}
+
+function errorRedirect(
+  redirectUri: string,
+  error: string,
+  description: string,
+  state: string | undefined,
+  issuer: string,
+): string {
+  const target = new URL(redirectUri);
+  target.searchParams.set('error', error);
+  target.searchParams.set('error_description', description);
+  if (state !== undefined) target.searchParams.set('state', state);
+  target.searchParams.set('iss', issuer);
+  return target.toString();
+}
+
+function stringParam(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  return typeof value === 'string' && value.length > 0 && value.length <= 4096 ? value : undefined;
+}
+
+/** Local identity mode: the consent page's development sign-in fields become the principal. */
+function devPrincipal(login: AuthorizationDecision['login']): GrantedPrincipal | string {
+  const tenant = login?.tenant ?? 'default';
+  const user = login?.user ?? 'developer';
+  const roles = (login?.roles ?? 'user')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  if (!NAME.test(tenant) || !NAME.test(user)) return 'tenant and user must be plain names';
+  if (roles.length === 0 || !roles.every(isGatewayRole))
+    return 'roles must be admin, server_owner and/or user';
+  const oid = localOid(tenant, user);
+  return {
+    tenantKey: `local:${tenant}`,
+    oid,
+    sub: oid,
+    name: user,
+    roles: effectiveRoles(roles),
+    scopes: [],
+    kind: 'local',
+  };
+}
+
+/** The same user name in the same local tenant always gets the same object id (shared with `mcp-gateway token`). */
+export function localOid(tenant: string, user: string): string {
+  const hex = hashSecret(`${tenant}/${user}`);
+  const bytes = Buffer.from(hex, 'base64url').toString('hex');
+  return `${bytes.slice(0, 8)}-${bytes.slice(8, 12)}-5${bytes.slice(13, 16)}-a${bytes.slice(17, 20)}-${bytes.slice(20, 32)}`;
+}

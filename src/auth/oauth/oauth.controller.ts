@@ -1,0 +1,180 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Public } from '../decorators.js';
+import { ResourceUrls } from '../resource-urls.js';
+import { SigningKeyStore } from '../signing-keys.js';
+import { AuthorizationService, OAuthRedirectError } from './authorization.service.js';
+import { ClientRegistrationService, type RegisteredClient } from './client-registration.service.js';
+import { renderConsentPage, setPageSecurityHeaders } from './consent-page.js';
+import {
+  type ClientCredentials,
+  TokenEndpointService,
+  type TokenResponse,
+} from './token-endpoint.service.js';
+
+const BINDING_COOKIE = 'mreg_authz';
+
+/**
+ * The gateway's OAuth 2.1 authorization server for MCP clients (Entra has no dynamic registration, no RFC 8414
+ * metadata and rejects `resource`). Everything it keeps is in PostgreSQL, so any replica serves any step.
+ */
+@ApiTags('oauth')
+@Public()
+@Controller()
+export class OAuthController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly urls: ResourceUrls,
+    private readonly keys: SigningKeyStore,
+    private readonly registration: ClientRegistrationService,
+    private readonly authorization: AuthorizationService,
+    private readonly tokenEndpoint: TokenEndpointService,
+  ) {}
+
+  @Get(['.well-known/oauth-authorization-server', '.well-known/openid-configuration'])
+  @ApiOperation({ summary: 'RFC 8414 authorization server metadata' })
+  metadata(@Req() req: Request): Record<string, unknown> {
+    const issuer = this.issuer(req);
+    return {
+      issuer,
+      authorization_endpoint: `${issuer}/oauth/authorize`,
+      token_endpoint: `${issuer}/oauth/token`,
+      registration_endpoint: `${issuer}/oauth/register`,
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      jwks_uri: `${issuer}/oauth/jwks`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
+      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
+      scopes_supported: this.config.auth.oauthScopes,
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
+      resource_indicators_supported: true,
+    };
+  }
+
+  @Get('oauth/jwks')
+  @ApiOperation({
+    summary: 'Public keys of the gateway-issued tokens (old keys stay until their tokens expire)',
+  })
+  jwks(): ReturnType<SigningKeyStore['publicJwks']> {
+    return this.keys.publicJwks();
+  }
+
+  @Post('oauth/register')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'RFC 7591 dynamic client registration' })
+  register(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RegisteredClient> {
+    res.setHeader('Cache-Control', 'no-store');
+    return this.registration.register(body);
+  }
+
+  @Get('oauth/authorize')
+  @ApiExcludeEndpoint()
+  async authorize(@Req() req: Request, @Res() res: Response): Promise<void> {
+    setPageSecurityHeaders(res);
+    const base = this.urls.baseUrl(req);
+    try {
+      const pending = await this.authorization.begin(req.query, base, this.issuer(req));
+      res.cookie(BINDING_COOKIE, pending.bindingToken, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: base.startsWith('https:'),
+        path: '/oauth',
+        maxAge: 10 * 60_000,
+      });
+      res.type('html').send(
+        renderConsentPage({
+          requestId: pending.requestId,
+          csrfToken: pending.csrfToken,
+          clientName: pending.client.clientName ?? pending.client.clientId,
+          redirectUri: pending.redirectUri,
+          resource: pending.resource,
+          scope: pending.scope,
+          devLogin: this.config.auth.mode === 'local',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof OAuthRedirectError) return res.redirect(303, error.location);
+      throw error;
+    }
+  }
+
+  @Post('oauth/authorize')
+  @ApiExcludeEndpoint()
+  async decide(
+    @Req() req: Request,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    setPageSecurityHeaders(res);
+    const field = (name: string) => (typeof body?.[name] === 'string' ? body[name] : undefined);
+    const location = await this.authorization.decide(
+      {
+        requestId: field('request_id') ?? '',
+        csrfToken: field('csrf_token') ?? '',
+        bindingToken: readCookie(req, BINDING_COOKIE),
+        approve: field('decision') === 'approve',
+        login: { tenant: field('tenant'), user: field('user'), roles: field('roles') },
+      },
+      this.issuer(req),
+    );
+    res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
+    res.redirect(303, location);
+  }
+
+  @Post('oauth/token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Token endpoint: authorization_code (PKCE) and rotating refresh_token grants' })
+  token(
+    @Req() req: Request,
+    @Body() body: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenResponse> {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    return this.tokenEndpoint.exchange(body ?? {}, clientCredentials(req, body), this.issuer(req));
+  }
+
+  @Post('oauth/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'RFC 7009 token revocation (a refresh token ends its whole family)' })
+  async revoke(@Req() req: Request, @Body() body: Record<string, unknown>): Promise<Record<string, never>> {
+    await this.tokenEndpoint.revoke(body?.token, clientCredentials(req, body));
+    return {};
+  }
+
+  /** The issuer clients discovered: the public URL, or the base URL of this request. */
+  private issuer(req: Request): string {
+    return this.config.http.publicUrl ?? this.urls.baseUrl(req);
+  }
+}
+
+function clientCredentials(req: Request, body: Record<string, unknown> | undefined): ClientCredentials {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator > 0) {
+      return {
+        clientId: decodeURIComponent(decoded.slice(0, separator)),
+        clientSecret: decodeURIComponent(decoded.slice(separator + 1)),
+      };
+    }
+  }
+  const clientId = typeof body?.client_id === 'string' ? body.client_id : undefined;
+  const clientSecret = typeof body?.client_secret === 'string' ? body.client_secret : undefined;
+  return { clientId, clientSecret };
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}

@@ -1,0 +1,108 @@
+import type {
+  OAuthClientMetadata,
+  OAuthDiscoveryState,
+  OAuthClientProvider,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
+
+/** An in-memory OAuthClientProvider, as an MCP client app would implement it, recording where it was sent. */
+export class TestOAuthClient implements OAuthClientProvider {
+  information?: StoredOAuthClientInformation;
+  stored?: StoredOAuthTokens;
+  discovery?: OAuthDiscoveryState;
+  verifier?: string;
+  authorizationUrl?: URL;
+
+  constructor(readonly redirect = 'http://127.0.0.1:53682/callback') {}
+
+  get redirectUrl(): string {
+    return this.redirect;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: 'Gateway E2E Client',
+      redirect_uris: [this.redirect],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  clientInformation(): StoredOAuthClientInformation | undefined {
+    return this.information;
+  }
+
+  saveClientInformation(information: StoredOAuthClientInformation): void {
+    this.information = information;
+  }
+
+  tokens(): StoredOAuthTokens | undefined {
+    return this.stored;
+  }
+
+  saveTokens(tokens: StoredOAuthTokens): void {
+    this.stored = tokens;
+  }
+
+  /** Lets the SDK check that the callback comes from the authorization server it started with (SEP-2352). */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.discovery;
+  }
+
+  redirectToAuthorization(url: URL): void {
+    this.authorizationUrl = url;
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.verifier = verifier;
+  }
+
+  codeVerifier(): string {
+    if (!this.verifier) throw new Error('no code verifier saved');
+    return this.verifier;
+  }
+}
+
+/**
+ * A minimal browser: follows the authorization URL, keeps cookies, fills and submits the consent form with the given
+ * fields, and returns the final redirect to the client (where the code, state and iss arrive).
+ */
+export async function consentInBrowser(
+  authorizationUrl: URL,
+  fields: Record<string, string>,
+  options: { dropCookie?: boolean; tamperCsrf?: boolean } = {},
+): Promise<URL> {
+  const page = await fetch(authorizationUrl, { redirect: 'manual' });
+  if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  const html = await page.text();
+  const hidden = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [
+      match[1],
+      match[2],
+    ]),
+  );
+  if (options.tamperCsrf) hidden.csrf_token = 'forged';
+  const submit = await fetch(new URL('/oauth/authorize', authorizationUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(options.dropCookie ? {} : { cookie }),
+    },
+    body: new URLSearchParams({ ...hidden, ...fields }).toString(),
+  });
+  const location = submit.headers.get('location');
+  if (submit.status !== 303 || !location)
+    throw Object.assign(new Error(`consent answered ${submit.status}`), {
+      status: submit.status,
+      body: await submit.text(),
+    });
+  return new URL(location);
+}
