@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { SecretBox } from '../common/crypto/secret-box.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
@@ -11,6 +13,7 @@ import { BearerStrategy } from './bearer.strategy.js';
 import { EntraTokens } from './entra-tokens.js';
 import { GatewayTokens, LOCAL_ISSUER } from './gateway-tokens.js';
 import { AuthorizationService } from './oauth/authorization.service.js';
+import { EntraSignInService } from './oauth/entra-sign-in.service.js';
 import { ClientRegistrationService } from './oauth/client-registration.service.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthRepository } from './oauth/oauth.repository.js';
@@ -29,8 +32,17 @@ import { UserInfoController } from './userinfo.controller.js';
   providers: [
     {
       provide: SigningKeyStore,
+      inject: [APP_CONFIG, DataSource],
+      useFactory: (config: AppConfig, dataSource: DataSource) =>
+        config.auth.mode === 'entra' && config.encryptionKey
+          ? SigningKeyStore.openInDatabase(dataSource, new SecretBox(config.encryptionKey))
+          : SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
+    },
+    {
+      provide: SecretBox,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
+      // Without a key there is nothing to seal with; features that need it say so when used.
+      useFactory: (config: AppConfig) => (config.encryptionKey ? new SecretBox(config.encryptionKey) : null),
     },
     {
       provide: GatewayTokens,
@@ -64,6 +76,7 @@ import { UserInfoController } from './userinfo.controller.js';
     OAuthRepository,
     ClientRegistrationService,
     AuthorizationService,
+    EntraSignInService,
     TokenEndpointService,
     BearerStrategy,
     // Order matters: authentication first, then roles.

@@ -88,6 +88,13 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
       message: 'is required when NODE_ENV=production (local identity mode is for development only)',
     });
   }
+  if (env.NODE_ENV === 'production' && env.MREG_ENCRYPTION_KEY === undefined) {
+    problems.push({
+      variable: 'MREG_ENCRYPTION_KEY',
+      message:
+        'is required when NODE_ENV=production (signing keys and stored Entra tokens are sealed with it)',
+    });
+  }
   return problems;
 }
 

@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = [
   /^\/metrics$/,
   /^\/docs/,
   /^\/\.well-known\/oauth-protected-resource/,
+  // The authorization server's own endpoints authenticate clients and users their own way (PKCE, client secrets).
+  /^\/\.well-known\/(oauth-authorization-server|openid-configuration)$/,
+  /^\/oauth\/(jwks|register|authorize|token|revoke|callback)$/,
 ];
 
 describe('every route is protected unless public on purpose', () => {

@@ -51,7 +51,7 @@ describe('migrations on the real PostgreSQL', () => {
     // Exactly one runner applied the migrations; the other waited on the advisory lock and found nothing to do.
     expect(results.map((r) => r.length).sort()).toEqual([0, all.length]);
     const rows = await first.query<{ name: string; count: string }[]>(
-      `SELECT name, count(*) AS count FROM "${MIGRATIONS_TABLE}" GROUP BY name`,
+      `SELECT name, count(*) AS count FROM "${MIGRATIONS_TABLE}" GROUP BY name ORDER BY min(id)`,
     );
     expect(rows.map((row) => [row.name, Number(row.count)])).toEqual(all.map((name) => [name, 1]));
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload, SignJWT } from 'jose';
@@ -23,9 +23,28 @@ export interface EntraTokenOptions {
  * issuer `{authority}/{tid}/v2.0` (and v1 `https://sts.windows.net/{tid}/`), per-tenant JWKS that can rotate, RS256
  * tokens with `tid`, `oid`, `roles`, `scp`, and a discovery document without PKCE methods or a registration endpoint.
  */
+export interface EntraUser {
+  tid: string;
+  oid?: string;
+  name?: string;
+  roles?: string[];
+}
+
+interface IssuedCode {
+  user: EntraUser;
+  challenge: string;
+  redirectUri: string;
+}
+
 export class FakeEntra {
   jwksFetches = 0;
+  /** Every query or form Entra's authorize and token endpoints received, for assertions (e.g. never `resource`). */
+  readonly received: { endpoint: 'authorize' | 'token'; params: Record<string, string> }[] = [];
+  /** The user the authorize endpoint signs in, as if they had typed their password. */
+  nextUser: EntraUser = { tid: '00000000-0000-0000-0000-000000000000' };
+  clientSecret = 'fake-entra-client-secret';
   private keys: Key[] = [];
+  private readonly codes = new Map<string, IssuedCode>();
 
   private constructor(
     private readonly server: Server,
@@ -38,7 +57,11 @@ export class FakeEntra {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const entra = new FakeEntra(server, `http://127.0.0.1:${port}`, clientId);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => entra.handle(req.url ?? '/', res));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => void entra.handle(req.url ?? '/', res, req.method ?? 'GET', body));
+    });
     await entra.rotate();
     return entra;
   }
@@ -92,16 +115,102 @@ export class FakeEntra {
       .sign(key.privateKey);
   }
 
+  private authorize(
+    params: Record<string, string>,
+    res: ServerResponse,
+    send: (status: number, body: unknown) => void,
+  ): void {
+    this.received.push({ endpoint: 'authorize', params });
+    // Entra's quirk that the gateway's proxy exists for.
+    if (params.resource !== undefined) {
+      send(400, {
+        error: 'invalid_target',
+        error_description:
+          'AADSTS9010010: The resource parameter provided in the request does not match the requested scopes.',
+      });
+      return;
+    }
+    if (params.client_id !== this.clientId)
+      return send(400, {
+        error: 'unauthorized_client',
+        error_description: 'AADSTS700016: unknown application',
+      });
+    if (params.code_challenge_method !== 'S256' || !params.code_challenge)
+      return send(400, { error: 'invalid_request', error_description: 'PKCE required' });
+    const code = randomUUID();
+    this.codes.set(code, {
+      user: this.nextUser,
+      challenge: params.code_challenge,
+      redirectUri: params.redirect_uri,
+    });
+    const target = new URL(params.redirect_uri);
+    target.searchParams.set('code', code);
+    target.searchParams.set('state', params.state);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
+  private async tokenEndpoint(
+    params: Record<string, string>,
+    send: (status: number, body: unknown) => void,
+  ): Promise<void> {
+    this.received.push({ endpoint: 'token', params });
+    if (params.resource !== undefined)
+      return send(400, { error: 'invalid_target', error_description: 'AADSTS9010010' });
+    if (params.client_id !== this.clientId || params.client_secret !== this.clientSecret) {
+      return send(401, {
+        error: 'invalid_client',
+        error_description: 'AADSTS7000215: Invalid client secret provided.',
+      });
+    }
+    if (params.grant_type !== 'authorization_code') return send(400, { error: 'unsupported_grant_type' });
+    const issued = this.codes.get(params.code);
+    this.codes.delete(params.code);
+    const verifierHash = createHash('sha256')
+      .update(params.code_verifier ?? '')
+      .digest('base64url');
+    if (!issued || issued.redirectUri !== params.redirect_uri || issued.challenge !== verifierHash) {
+      return send(400, {
+        error: 'invalid_grant',
+        error_description:
+          'AADSTS70008: The provided authorization code or refresh token has expired or is invalid.',
+      });
+    }
+    const { tid, oid, name, roles } = issued.user;
+    const access = await this.token({
+      tid,
+      ...(oid ? { oid } : {}),
+      ...(name ? { name } : {}),
+      ...(roles ? { roles } : {}),
+    });
+    send(200, {
+      token_type: 'Bearer',
+      scope: params.scope,
+      expires_in: 3600,
+      access_token: access,
+      refresh_token: `rt-${randomUUID()}`,
+      id_token: access,
+    });
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private handle(url: string, res: ServerResponse): void {
+  private async handle(url: string, res: ServerResponse, method: string, body: string): Promise<void> {
     const path = url.split('?')[0];
-    const send = (status: number, body: unknown) => {
+    const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      res.end(JSON.stringify(payload));
     };
+    if (/^\/[^/]+\/oauth2\/v2\.0\/authorize$/.test(path) && method === 'GET') {
+      this.authorize(Object.fromEntries(new URL(url, this.url).searchParams), res, send);
+      return;
+    }
+    if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(path) && method === 'POST') {
+      await this.tokenEndpoint(Object.fromEntries(new URLSearchParams(body)), send);
+      return;
+    }
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(path);
     if (keys) {
       this.jwksFetches++;

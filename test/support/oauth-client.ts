@@ -76,7 +76,7 @@ export class TestOAuthClient implements OAuthClientProvider {
 export async function consentInBrowser(
   authorizationUrl: URL,
   fields: Record<string, string>,
-  options: { dropCookie?: boolean; tamperCsrf?: boolean } = {},
+  options: { dropCookie?: boolean; tamperCsrf?: boolean; clientRedirect?: string } = {},
 ): Promise<URL> {
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
   if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
@@ -98,11 +98,33 @@ export async function consentInBrowser(
     },
     body: new URLSearchParams({ ...hidden, ...fields }).toString(),
   });
-  const location = submit.headers.get('location');
-  if (submit.status !== 303 || !location)
+  let location = submit.headers.get('location');
+  if (submit.status !== 303 || !location) {
     throw Object.assign(new Error(`consent answered ${submit.status}`), {
       status: submit.status,
       body: await submit.text(),
     });
+  }
+  // Follow the browser's way through Entra ID and back to the gateway's callback, until it leaves for the client.
+  const gateway = authorizationUrl.origin;
+  for (
+    let hop = 0;
+    hop < 5 && options.clientRedirect && !location.startsWith(options.clientRedirect);
+    hop++
+  ) {
+    const target: URL = new URL(location);
+    const next = await fetch(target, {
+      redirect: 'manual',
+      headers: target.origin === gateway ? { cookie } : {},
+    });
+    const moved = next.headers.get('location');
+    if (next.status < 300 || next.status >= 400 || !moved) {
+      throw Object.assign(new Error(`${target.origin}${target.pathname} answered ${next.status}`), {
+        status: next.status,
+        body: await next.text(),
+      });
+    }
+    location = new URL(moved, target).toString();
+  }
   return new URL(location);
 }

@@ -3,7 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { effectiveRoles, isGatewayRole } from '../principal.js';
 import { canonicalUrl, isMcpEndpoint } from '../resource-urls.js';
-import type { GrantedPrincipal, OAuthClientEntity } from './oauth.entities.js';
+import { EntraSignInService } from './entra-sign-in.service.js';
+import type {
+  GrantedPrincipal,
+  OAuthAuthorizationRequestEntity,
+  OAuthClientEntity,
+} from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, PKCE_CHALLENGE, randomToken } from './oauth-crypto.js';
 import { OAuthProtocolError } from './oauth.errors.js';
 import { OAuthRepository } from './oauth.repository.js';
@@ -44,6 +49,7 @@ export class AuthorizationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly oauth: OAuthRepository,
+    private readonly entraSignIn: EntraSignInService,
   ) {}
 
   async begin(
@@ -96,8 +102,14 @@ export class AuthorizationService {
     return { requestId: request.id, csrfToken, bindingToken, client, redirectUri, resource, scope };
   }
 
-  /** Applies the user's decision; returns where to send the browser. */
-  async decide(decision: AuthorizationDecision, issuer: string): Promise<string> {
+  /**
+   * Applies the user's decision; returns where to send the browser: back to the client (finished), or on to Entra
+   * ID to sign in (the callback finishes it).
+   */
+  async decide(
+    decision: AuthorizationDecision,
+    issuer: string,
+  ): Promise<{ location: string; finished: boolean }> {
     const request = /^[0-9a-f-]{36}$/i.test(decision.requestId)
       ? await this.oauth.findPendingRequest(decision.requestId)
       : null;
@@ -121,28 +133,47 @@ export class AuthorizationService {
       throw new AuthorizationPageError('invalid_request', 'this authorization request was already decided');
     }
     const state = request.state ?? undefined;
+    const finished = (location: string) => ({ location, finished: true });
     if (!decision.approve) {
-      return errorRedirect(
-        request.redirectUri,
-        'access_denied',
-        'the user denied the request',
-        state,
-        issuer,
+      return finished(
+        errorRedirect(request.redirectUri, 'access_denied', 'the user denied the request', state, issuer),
       );
     }
-    if (this.config.auth.mode !== 'local') {
-      return errorRedirect(
-        request.redirectUri,
-        'temporarily_unavailable',
-        'sign-in through Entra ID is not available on this gateway yet',
-        state,
-        issuer,
-      );
+    if (this.config.auth.mode === 'entra') {
+      const unavailable = this.entraSignIn.unavailableReason();
+      if (unavailable)
+        return finished(
+          errorRedirect(request.redirectUri, 'temporarily_unavailable', unavailable, state, issuer),
+        );
+      return { location: await this.entraSignIn.start(request, issuer), finished: false };
     }
     const principal = devPrincipal(decision.login);
     if (typeof principal === 'string') {
-      return errorRedirect(request.redirectUri, 'access_denied', principal, state, issuer);
+      return finished(errorRedirect(request.redirectUri, 'access_denied', principal, state, issuer));
     }
+    return finished(await this.issueCode(request, principal, issuer));
+  }
+
+  /** `/oauth/callback`: Entra sent the browser back; finish with a code for the client (or an error). */
+  async finishEntraSignIn(
+    query: Record<string, unknown>,
+    bindingToken: string | undefined,
+    issuer: string,
+  ): Promise<string> {
+    const outcome = await this.entraSignIn.complete(query, bindingToken, issuer);
+    const state = outcome.request.state ?? undefined;
+    if (!outcome.ok)
+      return errorRedirect(outcome.request.redirectUri, outcome.error, outcome.description, state, issuer);
+    return this.issueCode(outcome.request, outcome.principal, issuer);
+  }
+
+  /** Mints the one-time code and the redirect that carries it, with `state` and `iss` (RFC 9207). */
+  private async issueCode(
+    request: OAuthAuthorizationRequestEntity,
+    principal: GrantedPrincipal,
+    issuer: string,
+  ): Promise<string> {
+    const state = request.state ?? undefined;
     const code = randomToken();
     await this.oauth.insertCode(hashSecret(code), {
       clientId: request.clientId,

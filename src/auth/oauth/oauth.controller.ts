@@ -113,7 +113,7 @@ export class OAuthController {
   ): Promise<void> {
     setPageSecurityHeaders(res);
     const field = (name: string) => (typeof body?.[name] === 'string' ? body[name] : undefined);
-    const location = await this.authorization.decide(
+    const { location, finished } = await this.authorization.decide(
       {
         requestId: field('request_id') ?? '',
         csrfToken: field('csrf_token') ?? '',
@@ -121,6 +121,20 @@ export class OAuthController {
         approve: field('decision') === 'approve',
         login: { tenant: field('tenant'), user: field('user'), roles: field('roles') },
       },
+      this.issuer(req),
+    );
+    // The browser binding stays until the Entra callback when sign-in continues there.
+    if (finished) res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
+    res.redirect(303, location);
+  }
+
+  @Get('oauth/callback')
+  @ApiExcludeEndpoint()
+  async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
+    setPageSecurityHeaders(res);
+    const location = await this.authorization.finishEntraSignIn(
+      req.query,
+      readCookie(req, BINDING_COOKIE),
       this.issuer(req),
     );
     res.clearCookie(BINDING_COOKIE, { path: '/oauth' });

@@ -75,6 +75,18 @@ export class OAuthAuthorizationRequestEntity {
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;
 
+  /** Entra leg: hash of the `state` we sent to Entra, to find this request again on the callback. */
+  @Index('IDX_oauth_authorization_requests_upstream_state', { unique: true })
+  @Column({ name: 'upstream_state_hash', type: 'text', nullable: true })
+  upstreamStateHash!: string | null;
+
+  /** Entra leg: our own PKCE verifier towards Entra, sealed with MREG_ENCRYPTION_KEY. */
+  @Column({ name: 'upstream_code_verifier', type: 'text', nullable: true })
+  upstreamCodeVerifier!: string | null;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 
@@ -155,7 +167,47 @@ export class OAuthRefreshTokenEntity {
   createdAt!: Date;
 }
 
+/** A user's Entra tokens, sealed (AES-256-GCM), kept for on-behalf-of calls to upstreams. One row per user. */
+@Entity({ name: 'upstream_tokens' })
+export class UpstreamTokenEntity {
+  @PrimaryColumn({ name: 'tenant_key', type: 'text' })
+  tenantKey!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  oid!: string;
+
+  @Column({ name: 'access_token', type: 'text' })
+  accessToken!: string;
+
+  @Column({ name: 'refresh_token', type: 'text', nullable: true })
+  refreshToken!: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** Keys that sign gateway tokens in Entra mode, shared by every replica; private halves sealed. */
+@Entity({ name: 'oauth_signing_keys' })
+export class OAuthSigningKeyEntity {
+  @PrimaryColumn({ type: 'text' })
+  kid!: string;
+
+  @Column({ name: 'public_jwk', type: 'jsonb' })
+  publicJwk!: Record<string, unknown>;
+
+  @Column({ name: 'private_jwk', type: 'text' })
+  privateJwk!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
 export const OAUTH_ENTITIES = [
+  UpstreamTokenEntity,
+  OAuthSigningKeyEntity,
   OAuthClientEntity,
   OAuthAuthorizationRequestEntity,
   OAuthAuthorizationCodeEntity,

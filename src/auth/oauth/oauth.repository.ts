@@ -6,6 +6,7 @@ import {
   OAuthAuthorizationRequestEntity,
   OAuthClientEntity,
   OAuthRefreshTokenEntity,
+  UpstreamTokenEntity,
 } from './oauth.entities.js';
 
 export interface StoredCode {
@@ -67,7 +68,10 @@ export class OAuthRepository {
   }
 
   async insertAuthorizationRequest(
-    request: Omit<OAuthAuthorizationRequestEntity, 'id' | 'createdAt' | 'decidedAt'>,
+    request: Omit<
+      OAuthAuthorizationRequestEntity,
+      'id' | 'createdAt' | 'decidedAt' | 'upstreamStateHash' | 'upstreamCodeVerifier' | 'completedAt'
+    >,
   ): Promise<OAuthAuthorizationRequestEntity> {
     const repository = this.dataSource.getRepository(OAuthAuthorizationRequestEntity);
     const { identifiers } = await repository.insert(request);
@@ -90,6 +94,42 @@ export class OAuthRepository {
       [id],
     );
     return affected(rows) > 0;
+  }
+
+  /** Entra leg: remembers our state and (sealed) PKCE verifier towards Entra for the callback. */
+  async attachUpstreamLeg(id: string, upstreamStateHash: string, sealedVerifier: string): Promise<void> {
+    await this.dataSource
+      .getRepository(OAuthAuthorizationRequestEntity)
+      .update({ id }, { upstreamStateHash, upstreamCodeVerifier: sealedVerifier });
+  }
+
+  /** The consented request Entra is returning to; single use (completed once) and within its lifetime. */
+  findAwaitingCallback(upstreamStateHash: string): Promise<OAuthAuthorizationRequestEntity | null> {
+    return this.dataSource
+      .getRepository(OAuthAuthorizationRequestEntity)
+      .createQueryBuilder('r')
+      .where(
+        'r.upstream_state_hash = :hash AND r.decided_at IS NOT NULL AND r.completed_at IS NULL AND r.expires_at > now()',
+        {
+          hash: upstreamStateHash,
+        },
+      )
+      .getOne();
+  }
+
+  async markRequestCompleted(id: string): Promise<boolean> {
+    const rows: unknown = await this.dataSource.query(
+      `UPDATE oauth_authorization_requests SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id`,
+      [id],
+    );
+    return affected(rows) > 0;
+  }
+
+  /** Keeps the user's latest Entra tokens (already sealed) for on-behalf-of calls. */
+  async saveUpstreamTokens(tokens: Omit<UpstreamTokenEntity, 'updatedAt'>): Promise<void> {
+    await this.dataSource
+      .getRepository(UpstreamTokenEntity)
+      .upsert({ ...tokens, updatedAt: new Date() }, ['tenantKey', 'oid']);
   }
 
   async insertCode(codeHash: string, code: StoredCode): Promise<void> {

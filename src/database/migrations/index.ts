@@ -1,5 +1,5 @@
 import { CreateTenants1795600000000 } from './1795600000000-CreateTenants.js';
-import { CreateOAuthTables1795616492155 } from './1795616492155-CreateOAuthTables.js';
+import { CreateOAuthTables1795617117478 } from './1795617117478-CreateOAuthTables.js';
 
 /** Every migration in order. Listed explicitly so the app, the CLI and tests load the same set without globbing. */
-export const MIGRATIONS = [CreateTenants1795600000000, CreateOAuthTables1795616492155];
+export const MIGRATIONS = [CreateTenants1795600000000, CreateOAuthTables1795617117478];

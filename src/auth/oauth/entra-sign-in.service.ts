@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SecretBox } from '../../common/crypto/secret-box.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { TenantsService } from '../../tenancy/tenants.service.js';
+import { TokenRejectedError } from '../auth.errors.js';
+import { TokenVerifier } from '../token-verifier.js';
+import { EntraClient } from './entra-client.js';
+import type { GrantedPrincipal, OAuthAuthorizationRequestEntity } from './oauth.entities.js';
+import { constantTimeEquals, hashSecret, pkceChallenge, randomToken } from './oauth-crypto.js';
+import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthRepository } from './oauth.repository.js';
+
+/** A failure to show in the browser (the request cannot be tied to a client safely). */
+export class SignInPageError extends OAuthProtocolError {}
+
+export type SignInOutcome =
+  | { ok: true; request: OAuthAuthorizationRequestEntity; principal: GrantedPrincipal }
+  | {
+      ok: false;
+      request: OAuthAuthorizationRequestEntity;
+      error: 'access_denied' | 'server_error';
+      description: string;
+    };
+
+/**
+ * The Entra leg of the proxy: after consent the browser goes to Entra with our own PKCE pair and our callback (never
+ * the client's `resource`, which Entra rejects); on return the code is exchanged with the client secret, the access
+ * token is verified like any bearer token, and the Entra tokens are kept sealed for later on-behalf-of use.
+ */
+@Injectable()
+export class EntraSignInService {
+  private readonly logger = new Logger('EntraSignIn');
+  private readonly entra: EntraClient;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SecretBox) private readonly box: SecretBox | null,
+    private readonly oauth: OAuthRepository,
+    private readonly verifier: TokenVerifier,
+    private readonly tenants: TenantsService,
+  ) {
+    this.entra = new EntraClient(config.auth);
+  }
+
+  /** Why the proxy cannot sign users in through Entra, or undefined when it can. */
+  unavailableReason(): string | undefined {
+    if (this.config.auth.mode !== 'entra') return undefined;
+    if (!this.entra.configured || !this.box) {
+      return 'the OAuth proxy needs MREG_AZURE_CLIENT_SECRET and MREG_ENCRYPTION_KEY';
+    }
+    return undefined;
+  }
+
+  callbackUrl(issuer: string): string {
+    return this.config.auth.oauthCallbackUrl ?? `${issuer}/oauth/callback`;
+  }
+
+  /** Records our PKCE verifier and state for this request and returns Entra's authorize URL. */
+  async start(request: OAuthAuthorizationRequestEntity, issuer: string): Promise<string> {
+    const box = this.requireBox();
+    const state = randomToken();
+    const verifier = randomToken(48);
+    await this.oauth.attachUpstreamLeg(request.id, hashSecret(state), box.seal(verifier, request.id));
+    return this.entra.authorizeUrl({
+      redirectUri: this.callbackUrl(issuer),
+      state,
+      codeChallenge: pkceChallenge(verifier),
+    });
+  }
+
+  async complete(
+    query: Record<string, unknown>,
+    bindingToken: string | undefined,
+    issuer: string,
+  ): Promise<SignInOutcome> {
+    const state = typeof query.state === 'string' && query.state.length <= 256 ? query.state : undefined;
+    const request = state ? await this.oauth.findAwaitingCallback(hashSecret(state)) : null;
+    if (!request)
+      throw new SignInPageError('invalid_request', 'this sign-in is unknown, expired or already completed');
+    // Single use, and only in the browser that consented (state alone could have leaked through a referrer or log).
+    const bound =
+      bindingToken !== undefined && constantTimeEquals(hashSecret(bindingToken), request.browserBindingHash);
+    if (!bound) throw new SignInPageError('access_denied', 'this sign-in did not start in this browser', 403);
+    if (!(await this.oauth.markRequestCompleted(request.id))) {
+      throw new SignInPageError('invalid_request', 'this sign-in was already completed');
+    }
+    if (typeof query.error === 'string') {
+      return {
+        ok: false,
+        request,
+        error: 'access_denied',
+        description: `sign-in at Entra ID failed (${query.error.slice(0, 100)})`,
+      };
+    }
+    if (typeof query.code !== 'string' || query.code.length > 4096 || !request.upstreamCodeVerifier) {
+      return {
+        ok: false,
+        request,
+        error: 'server_error',
+        description: 'Entra ID returned no authorization code',
+      };
+    }
+    const box = this.requireBox();
+    try {
+      const tokens = await this.entra.exchangeCode(
+        query.code,
+        box.open(request.upstreamCodeVerifier, request.id),
+        this.callbackUrl(issuer),
+      );
+      const identity = await this.verifier.verify(tokens.accessToken);
+      const tenant = await this.tenants.resolve(identity.tenantKey);
+      if (tenant.status !== 'active')
+        return {
+          ok: false,
+          request,
+          error: 'access_denied',
+          description: 'your organisation is suspended on this gateway',
+        };
+      const sealWith = `${identity.tenantKey}/${identity.oid}`;
+      await this.oauth.saveUpstreamTokens({
+        tenantKey: identity.tenantKey,
+        oid: identity.oid,
+        accessToken: box.seal(tokens.accessToken, sealWith),
+        refreshToken: tokens.refreshToken ? box.seal(tokens.refreshToken, sealWith) : null,
+        expiresAt: new Date(Date.now() + tokens.expiresInSeconds * 1000),
+      });
+      return {
+        ok: true,
+        request,
+        principal: {
+          tenantKey: identity.tenantKey,
+          oid: identity.oid,
+          sub: identity.sub,
+          name: identity.name,
+          roles: identity.roles,
+          scopes: identity.scopes,
+          kind: 'gateway',
+        },
+      };
+    } catch (error) {
+      const description =
+        error instanceof TokenRejectedError
+          ? `Entra ID issued a token this gateway does not accept: ${error.message}`
+          : 'sign-in at Entra ID could not be completed';
+      this.logger.warn(`Entra sign-in failed: ${(error as Error).message}`);
+      return {
+        ok: false,
+        request,
+        error: error instanceof TokenRejectedError ? 'access_denied' : 'server_error',
+        description,
+      };
+    }
+  }
+
+  private requireBox(): SecretBox {
+    if (!this.box)
+      throw new SignInPageError('temporarily_unavailable', 'the OAuth proxy needs MREG_ENCRYPTION_KEY', 503);
+    return this.box;
+  }
+}

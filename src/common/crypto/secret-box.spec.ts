@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from './secret-box.js';
+
+describe('SecretBox', () => {
+  const sut = new SecretBox(randomBytes(32).toString('hex'));
+
+  it('round-trips and never stores the plaintext', () => {
+    const sealed = sut.seal('refresh-token-value', 'tenant/oid');
+    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).not.toContain('refresh-token-value');
+    expect(sut.open(sealed, 'tenant/oid')).toBe('refresh-token-value');
+  });
+
+  it('uses a fresh IV every time', () => {
+    expect(sut.seal('same')).not.toBe(sut.seal('same'));
+  });
+
+  it('refuses tampered ciphertext, other associated data and another key', () => {
+    const sealed = sut.seal('secret', 'a');
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('xxxxxx').toString('base64url');
+    expect(() => sut.open(parts.join('.'), 'a')).toThrow();
+    expect(() => sut.open(sealed, 'b')).toThrow();
+    expect(() => new SecretBox(randomBytes(32).toString('base64')).open(sealed, 'a')).toThrow();
+  });
+
+  it('accepts hex and base64 keys of 32 bytes only', () => {
+    expect(() => new SecretBox(randomBytes(32).toString('base64'))).not.toThrow();
+    expect(() => new SecretBox(randomBytes(16).toString('hex'))).toThrow(/32 bytes/);
+  });
+});

@@ -1,0 +1,42 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+
+/**
+ * AES-256-GCM for secrets at rest (upstream tokens, signing keys, upstream credentials). Output is
+ * `v1.<iv>.<tag>.<ciphertext>` in base64url; the version prefix leaves room for key rotation.
+ */
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(encodedKey: string) {
+    const key = /^[0-9a-f]{64}$/i.test(encodedKey)
+      ? Buffer.from(encodedKey, 'hex')
+      : Buffer.from(encodedKey, 'base64');
+    if (key.length !== 32) throw new Error('MREG_ENCRYPTION_KEY must decode to 32 bytes');
+    this.key = key;
+  }
+
+  seal(plaintext: string, associatedData = ''): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(associatedData));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join('.');
+  }
+
+  /** Throws when the value was not sealed with this key and associated data (tampered, or another key). */
+  open(sealed: string, associatedData = ''): string {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed value');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(associatedData));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
+  }
+}
