@@ -13,6 +13,7 @@ import { BearerStrategy } from './bearer.strategy.js';
 import { EntraTokens } from './entra-tokens.js';
 import { GatewayTokens, LOCAL_ISSUER } from './gateway-tokens.js';
 import { AuthorizationService } from './oauth/authorization.service.js';
+import { ClientDirectory } from './oauth/client-directory.js';
 import { EntraSignInService } from './oauth/entra-sign-in.service.js';
 import { ClientRegistrationService } from './oauth/client-registration.service.js';
 import { OAuthController } from './oauth/oauth.controller.js';
@@ -76,6 +77,7 @@ import { UserInfoController } from './userinfo.controller.js';
     OAuthRepository,
     ClientRegistrationService,
     AuthorizationService,
+    ClientDirectory,
     EntraSignInService,
     TokenEndpointService,
     BearerStrategy,

@@ -6,6 +6,9 @@ import { collect, runCli, startGatewayProcess } from '../support/gateway-process
 
 /** The built CLI as a real process: what `npm start`, containers and Kubernetes run. */
 describe('mcp-gateway process', () => {
+  // Each case starts real Node processes (and PGlite's first init); give them room on a loaded 2-core machine.
+  jest.setTimeout(120_000);
+
   it('serves, then on SIGTERM drains, closes and exits 0', async () => {
     const gateway = await startGatewayProcess({ MREG_DATABASE_URL: runDatabaseUrl() });
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);

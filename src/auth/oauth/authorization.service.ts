@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { effectiveRoles, isGatewayRole } from '../principal.js';
 import { canonicalUrl, isMcpEndpoint } from '../resource-urls.js';
+import { ClientDirectory } from './client-directory.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
 import type {
   GrantedPrincipal,
@@ -50,6 +51,7 @@ export class AuthorizationService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly oauth: OAuthRepository,
     private readonly entraSignIn: EntraSignInService,
+    private readonly clients: ClientDirectory,
   ) {}
 
   async begin(
@@ -58,7 +60,7 @@ export class AuthorizationService {
     issuer: string,
   ): Promise<PendingAuthorization> {
     const clientId = stringParam(query, 'client_id');
-    const client = clientId ? await this.oauth.findClient(clientId) : null;
+    const client = clientId ? await this.clients.find(clientId) : undefined;
     if (!client) throw new AuthorizationPageError('invalid_client', 'unknown client_id');
     const asked = stringParam(query, 'redirect_uri');
     const redirectUri = asked ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);

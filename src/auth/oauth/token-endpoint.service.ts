@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayTokens } from '../gateway-tokens.js';
+import { ClientDirectory } from './client-directory.js';
 import type { GrantedPrincipal, OAuthClientEntity } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, pkceChallenge, PKCE_VERIFIER, randomToken } from './oauth-crypto.js';
 import { OAuthProtocolError } from './oauth.errors.js';
@@ -30,6 +31,7 @@ export class TokenEndpointService {
   constructor(
     private readonly oauth: OAuthRepository,
     private readonly tokens: GatewayTokens,
+    private readonly clients: ClientDirectory,
   ) {}
 
   async exchange(
@@ -173,7 +175,7 @@ export class TokenEndpointService {
     clientId,
     clientSecret,
   }: ClientCredentials): Promise<OAuthClientEntity> {
-    const client = clientId ? await this.oauth.findClient(clientId) : null;
+    const client = clientId ? await this.clients.find(clientId) : undefined;
     const unauthorized = () =>
       new OAuthProtocolError('invalid_client', 'client authentication failed', 401, {
         'WWW-Authenticate': 'Basic realm="oauth"',

@@ -1,0 +1,39 @@
+import { guardedLookup, isPrivateAddress } from './ssrf-guard.js';
+
+describe('isPrivateAddress', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    'not-an-ip',
+  ])('blocks %s', (address) => {
+    expect(isPrivateAddress(address)).toBe(true);
+  });
+
+  it.each(['8.8.8.8', '20.190.128.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows %s', (address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
+});
+
+describe('guardedLookup', () => {
+  const resolve = (allowPrivate: boolean, host: string) =>
+    new Promise<string>((ok, fail) =>
+      guardedLookup(allowPrivate)(host, {}, (error, address) => (error ? fail(error) : ok(String(address)))),
+    );
+
+  it('refuses a name that resolves to loopback at connect time', async () => {
+    await expect(resolve(false, 'localhost')).rejects.toMatchObject({ code: 'EPRIVATEADDRESS' });
+  });
+
+  it('lets it through when private upstreams are allowed', async () => {
+    await expect(resolve(true, 'localhost')).resolves.toMatch(/^(127\.0\.0\.1|::1)$/);
+  });
+});
