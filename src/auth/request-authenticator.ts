@@ -4,12 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
 import type { Principal } from './principal.js';
-import { canonicalUrl, ResourceUrls } from './resource-urls.js';
+import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
+import { readCookie, SESSION_COOKIE } from './session-cookie.js';
 import { GatewayTokens } from './gateway-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const QUERY_TOKEN_PARAMS = ['access_token', 'token', 'id_token'];
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Turns a request's bearer token into a Principal, or throws the 401/403 the client should see. */
 @Injectable()
@@ -24,6 +26,38 @@ export class RequestAuthenticator {
 
   private get gatewayIssuer(): string {
     return this.gatewayTokens.issuer;
+  }
+
+  /**
+   * The bearer token, or for REST routes the browser session cookie of `/oauth/login`. MCP endpoints take bearer
+   * tokens only. A cookie-authenticated state-changing request must come from our own origin (SameSite=Strict is the
+   * first defence against CSRF, this is the second).
+   */
+  private bearerOrSessionToken(req: Request, metadataUrl: string): string {
+    const header = req.headers.authorization;
+    if (header) {
+      const match = BEARER.exec(header);
+      if (!match)
+        throw unauthenticated(
+          metadataUrl,
+          new TokenRejectedError('authorization header must be "Bearer <token>"'),
+        );
+      return match[1];
+    }
+    const session = isMcpEndpoint(req.path) ? undefined : readCookie(req, SESSION_COOKIE);
+    if (!session) throw unauthenticated(metadataUrl);
+    const origin = req.headers.origin;
+    if (
+      !SAFE_METHODS.has(req.method) &&
+      origin !== undefined &&
+      canonicalUrl(origin) !== canonicalUrl(this.urls.baseUrl(req))
+    ) {
+      throw unauthenticated(
+        metadataUrl,
+        new TokenRejectedError("a session cookie is accepted only from this gateway's own pages"),
+      );
+    }
+    return session;
   }
 
   /** Our own issuers: the configured one, or the base URL this request came in on (what its client discovered). */
@@ -41,18 +75,10 @@ export class RequestAuthenticator {
         new TokenRejectedError('tokens in query strings are refused', AuthErrorCode.TOKEN_IN_QUERY),
       );
     }
-    const header = req.headers.authorization;
-    if (!header) throw unauthenticated(metadataUrl);
-    const match = BEARER.exec(header);
-    if (!match)
-      throw unauthenticated(
-        metadataUrl,
-        new TokenRejectedError('authorization header must be "Bearer <token>"'),
-      );
-
+    const token = this.bearerOrSessionToken(req, metadataUrl);
     let identity;
     try {
-      identity = await this.verifier.verify(match[1]);
+      identity = await this.verifier.verify(token);
       if (identity.issuer !== undefined && !this.issuerAccepted(identity.issuer, req)) {
         throw new TokenRejectedError('token issuer is not trusted by this gateway');
       }

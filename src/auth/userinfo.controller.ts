@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig, type AuthMode } from '../config/app-config.js';
 import { Authenticated, CurrentPrincipal } from './decorators.js';
@@ -19,5 +19,14 @@ export class UserInfoController {
   @ApiOkResponse({ description: 'Principal: tenant, user, effective roles, scopes, token kind' })
   userinfo(@CurrentPrincipal() principal: Principal): UserInfo {
     return { ...principal, authMode: this.config.auth.mode };
+  }
+
+  /** OpenID Connect asks userinfo endpoints to answer POST as well as GET. */
+  @Post('userinfo')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({ summary: 'Same as GET /oauth/userinfo' })
+  userinfoByPost(@CurrentPrincipal() principal: Principal): UserInfo {
+    return this.userinfo(principal);
   }
 }

@@ -170,6 +170,61 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     }
   });
 
+  it('signs an admin into a browser session for Swagger UI and REST, and out again', async () => {
+    const login = new URL('/oauth/login?return_to=/docs', gateway.url);
+    const back = await consentInBrowser(
+      login,
+      { tenant: 'acme', user: 'root', roles: 'admin', decision: 'approve' },
+      { captureCookies: true },
+    );
+    expect(back.location.toString()).toBe(`${gateway.url}/docs`);
+    const session = back.cookies.find((cookie) => cookie.startsWith('mreg_session='));
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=Strict/i);
+    const cookie = (session as string).split(';')[0];
+
+    const userinfo = await fetch(new URL('/oauth/userinfo', gateway.url), { headers: { cookie } });
+    expect(userinfo.status).toBe(200);
+    expect(await json(userinfo)).toMatchObject({
+      tenantKey: 'local:acme',
+      name: 'root',
+      roles: ['admin', 'server_owner', 'user'],
+    });
+    expect((await fetch(new URL('/api/v1/tenants', gateway.url), { headers: { cookie } })).status).toBe(200);
+    // MCP endpoints take bearer tokens only.
+    expect(
+      (
+        await fetch(new URL('/mcp', gateway.url), {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
+    // A state-changing request carrying the cookie from another site's page is refused.
+    const crossSite = await fetch(new URL('/oauth/userinfo', gateway.url), {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(401);
+
+    const logout = await fetch(new URL('/oauth/logout', gateway.url), {
+      redirect: 'manual',
+      headers: { cookie },
+    });
+    expect(logout.status).toBe(303);
+    expect(logout.headers.get('set-cookie')).toMatch(/mreg_session=;/);
+  });
+
+  it('never redirects a session login off the gateway', async () => {
+    const back = await consentInBrowser(
+      new URL('/oauth/login?return_to=//evil.example/x', gateway.url),
+      { decision: 'approve' },
+      { captureCookies: true },
+    );
+    expect(back.location.origin).toBe(gateway.url);
+  });
+
   it('publishes metadata strict MCP clients require', async () => {
     const metadata = await json(await fetch(new URL('/.well-known/oauth-authorization-server', gateway.url)));
     expect(metadata).toMatchObject({

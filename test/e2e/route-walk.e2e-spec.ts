@@ -14,7 +14,7 @@ const PUBLIC_ROUTES = [
   /^\/\.well-known\/oauth-protected-resource/,
   // The authorization server's own endpoints authenticate clients and users their own way (PKCE, client secrets).
   /^\/\.well-known\/(oauth-authorization-server|openid-configuration)$/,
-  /^\/oauth\/(jwks|register|authorize|token|revoke|callback)$/,
+  /^\/oauth\/(jwks|register|authorize|token|revoke|callback|login|logout)$/,
 ];
 
 describe('every route is protected unless public on purpose', () => {

@@ -73,11 +73,31 @@ export class TestOAuthClient implements OAuthClientProvider {
  * A minimal browser: follows the authorization URL, keeps cookies, fills and submits the consent form with the given
  * fields, and returns the final redirect to the client (where the code, state and iss arrive).
  */
+export function consentInBrowser(
+  authorizationUrl: URL,
+  fields: Record<string, string>,
+  options?: {
+    dropCookie?: boolean;
+    tamperCsrf?: boolean;
+    clientRedirect?: string;
+    captureCookies?: false;
+  },
+): Promise<URL>;
+export function consentInBrowser(
+  authorizationUrl: URL,
+  fields: Record<string, string>,
+  options: { dropCookie?: boolean; tamperCsrf?: boolean; clientRedirect?: string; captureCookies: true },
+): Promise<{ location: URL; cookies: string[] }>;
 export async function consentInBrowser(
   authorizationUrl: URL,
   fields: Record<string, string>,
-  options: { dropCookie?: boolean; tamperCsrf?: boolean; clientRedirect?: string } = {},
-): Promise<URL> {
+  options: {
+    dropCookie?: boolean;
+    tamperCsrf?: boolean;
+    clientRedirect?: string;
+    captureCookies?: boolean;
+  } = {},
+): Promise<URL | { location: URL; cookies: string[] }> {
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
   if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
@@ -126,5 +146,6 @@ export async function consentInBrowser(
     }
     location = new URL(moved, target).toString();
   }
+  if (options.captureCookies) return { location: new URL(location), cookies: submit.headers.getSetCookie() };
   return new URL(location);
 }

@@ -20,6 +20,18 @@ const CODE_TTL_MS = 60_000;
 const NAME = /^[A-Za-z0-9._-]{1,63}$/;
 const MAX_SCOPE_LENGTH = 1000;
 
+/** The pseudo-client of browser sessions started at `/oauth/login`. */
+export const SESSION_CLIENT_ID = 'mreg:browser-session';
+
+export interface AuthorizationResult {
+  /** Where to send the browser next. */
+  location: string;
+  /** False while sign-in continues at Entra ID (the browser binding is still needed). */
+  finished: boolean;
+  /** For a browser session: who signed in, to be set as the session cookie. */
+  session?: GrantedPrincipal;
+}
+
 /** An authorization error that must not be sent to an unverified redirect URI: shown to the user instead. */
 export class AuthorizationPageError extends OAuthProtocolError {}
 
@@ -108,10 +120,7 @@ export class AuthorizationService {
    * Applies the user's decision; returns where to send the browser: back to the client (finished), or on to Entra
    * ID to sign in (the callback finishes it).
    */
-  async decide(
-    decision: AuthorizationDecision,
-    issuer: string,
-  ): Promise<{ location: string; finished: boolean }> {
+  async decide(decision: AuthorizationDecision, issuer: string): Promise<AuthorizationResult> {
     const request = /^[0-9a-f-]{36}$/i.test(decision.requestId)
       ? await this.oauth.findPendingRequest(decision.requestId)
       : null;
@@ -153,7 +162,53 @@ export class AuthorizationService {
     if (typeof principal === 'string') {
       return finished(errorRedirect(request.redirectUri, 'access_denied', principal, state, issuer));
     }
-    return finished(await this.issueCode(request, principal, issuer));
+    return this.complete(request, principal, issuer);
+  }
+
+  /**
+   * `/oauth/login`: a browser session for the admin console and Swagger UI, through the same consent, sign-in and
+   * browser binding as a client's authorization. `returnTo` must be a path on this gateway (no open redirect).
+   */
+  async beginSession(returnTo: string | undefined, baseUrl: string): Promise<PendingAuthorization> {
+    const path = returnTo && /^\/(?![/\\])[\x21-\x7e]*$/.test(returnTo) ? returnTo : '/docs';
+    const csrfToken = randomToken();
+    const bindingToken = randomToken();
+    const request = await this.oauth.insertAuthorizationRequest({
+      clientId: SESSION_CLIENT_ID,
+      redirectUri: `${baseUrl}${path}`,
+      state: null,
+      codeChallenge: '',
+      scope: '',
+      resource: baseUrl,
+      browserBindingHash: hashSecret(bindingToken),
+      csrfTokenHash: hashSecret(csrfToken),
+      expiresAt: new Date(Date.now() + REQUEST_TTL_MS),
+    });
+    const client = {
+      clientId: SESSION_CLIENT_ID,
+      clientName: 'MCP Registry Gateway admin session (Swagger UI, REST)',
+      redirectUris: [request.redirectUri],
+    } as OAuthClientEntity;
+    return {
+      requestId: request.id,
+      csrfToken,
+      bindingToken,
+      client,
+      redirectUri: request.redirectUri,
+      resource: baseUrl,
+      scope: '',
+    };
+  }
+
+  /** A signed-in user: a browser session gets its cookie, a client gets its code. */
+  private async complete(
+    request: OAuthAuthorizationRequestEntity,
+    principal: GrantedPrincipal,
+    issuer: string,
+  ): Promise<AuthorizationResult> {
+    if (request.clientId === SESSION_CLIENT_ID)
+      return { location: request.redirectUri, finished: true, session: principal };
+    return { location: await this.issueCode(request, principal, issuer), finished: true };
   }
 
   /** `/oauth/callback`: Entra sent the browser back; finish with a code for the client (or an error). */
@@ -161,12 +216,20 @@ export class AuthorizationService {
     query: Record<string, unknown>,
     bindingToken: string | undefined,
     issuer: string,
-  ): Promise<string> {
+  ): Promise<AuthorizationResult> {
     const outcome = await this.entraSignIn.complete(query, bindingToken, issuer);
     const state = outcome.request.state ?? undefined;
-    if (!outcome.ok)
-      return errorRedirect(outcome.request.redirectUri, outcome.error, outcome.description, state, issuer);
-    return this.issueCode(outcome.request, outcome.principal, issuer);
+    if (!outcome.ok) {
+      const location = errorRedirect(
+        outcome.request.redirectUri,
+        outcome.error,
+        outcome.description,
+        state,
+        issuer,
+      );
+      return { location, finished: true };
+    }
+    return this.complete(outcome.request, outcome.principal, issuer);
   }
 
   /** Mints the one-time code and the redirect that carries it, with `state` and `iss` (RFC 9207). */

@@ -1,11 +1,19 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Public } from '../decorators.js';
+import { GatewayTokens } from '../gateway-tokens.js';
+import { readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../session-cookie.js';
 import { ResourceUrls } from '../resource-urls.js';
 import { SigningKeyStore } from '../signing-keys.js';
-import { AuthorizationService, OAuthRedirectError } from './authorization.service.js';
+import {
+  type AuthorizationResult,
+  AuthorizationService,
+  OAuthRedirectError,
+  type PendingAuthorization,
+  SESSION_CLIENT_ID,
+} from './authorization.service.js';
 import { ClientRegistrationService, type RegisteredClient } from './client-registration.service.js';
 import { renderConsentPage, setPageSecurityHeaders } from './consent-page.js';
 import {
@@ -31,6 +39,7 @@ export class OAuthController {
     private readonly registration: ClientRegistrationService,
     private readonly authorization: AuthorizationService,
     private readonly tokenEndpoint: TokenEndpointService,
+    private readonly gatewayTokens: GatewayTokens,
   ) {}
 
   @Get(['.well-known/oauth-authorization-server', '.well-known/openid-configuration'])
@@ -76,32 +85,25 @@ export class OAuthController {
   @Get('oauth/authorize')
   @ApiExcludeEndpoint()
   async authorize(@Req() req: Request, @Res() res: Response): Promise<void> {
-    setPageSecurityHeaders(res);
-    const base = this.urls.baseUrl(req);
     try {
-      const pending = await this.authorization.begin(req.query, base, this.issuer(req));
-      res.cookie(BINDING_COOKIE, pending.bindingToken, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: base.startsWith('https:'),
-        path: '/oauth',
-        maxAge: 10 * 60_000,
-      });
-      res.type('html').send(
-        renderConsentPage({
-          requestId: pending.requestId,
-          csrfToken: pending.csrfToken,
-          clientName: pending.client.clientName ?? pending.client.clientId,
-          redirectUri: pending.redirectUri,
-          resource: pending.resource,
-          scope: pending.scope,
-          devLogin: this.config.auth.mode === 'local',
-        }),
-      );
+      const base = this.urls.baseUrl(req);
+      this.showConsent(req, res, await this.authorization.begin(req.query, base, this.issuer(req)));
     } catch (error) {
       if (error instanceof OAuthRedirectError) return res.redirect(303, error.location);
       throw error;
     }
+  }
+
+  @Get('oauth/login')
+  @ApiOperation({
+    summary: 'Browser sign-in for the admin console and Swagger UI (session cookie); ?return_to=/docs',
+  })
+  async login(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('return_to') returnTo?: string,
+  ): Promise<void> {
+    this.showConsent(req, res, await this.authorization.beginSession(returnTo, this.urls.baseUrl(req)));
   }
 
   @Post('oauth/authorize')
@@ -113,7 +115,7 @@ export class OAuthController {
   ): Promise<void> {
     setPageSecurityHeaders(res);
     const field = (name: string) => (typeof body?.[name] === 'string' ? body[name] : undefined);
-    const { location, finished } = await this.authorization.decide(
+    const result = await this.authorization.decide(
       {
         requestId: field('request_id') ?? '',
         csrfToken: field('csrf_token') ?? '',
@@ -123,22 +125,26 @@ export class OAuthController {
       },
       this.issuer(req),
     );
-    // The browser binding stays until the Entra callback when sign-in continues there.
-    if (finished) res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
-    res.redirect(303, location);
+    await this.finish(req, res, result);
   }
 
   @Get('oauth/callback')
   @ApiExcludeEndpoint()
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     setPageSecurityHeaders(res);
-    const location = await this.authorization.finishEntraSignIn(
-      req.query,
-      readCookie(req, BINDING_COOKIE),
-      this.issuer(req),
+    const query = req.query as Record<string, unknown>;
+    await this.finish(
+      req,
+      res,
+      await this.authorization.finishEntraSignIn(query, readCookie(req, BINDING_COOKIE), this.issuer(req)),
     );
-    res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
-    res.redirect(303, location);
+  }
+
+  @Get('oauth/logout')
+  @ApiOperation({ summary: 'End the browser session (clears the session cookie)' })
+  logout(@Res() res: Response): void {
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/docs');
   }
 
   @Post('oauth/token')
@@ -162,6 +168,53 @@ export class OAuthController {
     return {};
   }
 
+  private showConsent(req: Request, res: Response, pending: PendingAuthorization): void {
+    setPageSecurityHeaders(res);
+    res.cookie(BINDING_COOKIE, pending.bindingToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.urls.baseUrl(req).startsWith('https:'),
+      path: '/oauth',
+      maxAge: 10 * 60_000,
+    });
+    res.type('html').send(
+      renderConsentPage({
+        requestId: pending.requestId,
+        csrfToken: pending.csrfToken,
+        clientName: pending.client.clientName ?? pending.client.clientId,
+        redirectUri: pending.redirectUri,
+        resource: pending.resource,
+        scope: pending.scope,
+        devLogin: this.config.auth.mode === 'local',
+      }),
+    );
+  }
+
+  /** Sends the browser on; a finished browser-session sign-in also gets its session cookie. */
+  private async finish(req: Request, res: Response, result: AuthorizationResult): Promise<void> {
+    // The browser binding stays until the Entra callback when sign-in continues there.
+    if (result.finished) res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
+    if (result.session) {
+      const base = this.urls.baseUrl(req);
+      const token = await this.gatewayTokens.issue({
+        ...result.session,
+        clientId: SESSION_CLIENT_ID,
+        audience: base,
+        ttlSeconds: SESSION_TTL_SECONDS,
+        issuer: this.issuer(req),
+      });
+      // Strict: the cookie never rides on a request another site starts, which is what keeps REST calls CSRF-safe.
+      res.cookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: base.startsWith('https:'),
+        path: '/',
+        maxAge: SESSION_TTL_SECONDS * 1000,
+      });
+    }
+    res.redirect(303, result.location);
+  }
+
   /** The issuer clients discovered: the public URL, or the base URL of this request. */
   private issuer(req: Request): string {
     return this.config.http.publicUrl ?? this.urls.baseUrl(req);
@@ -183,12 +236,4 @@ function clientCredentials(req: Request, body: Record<string, unknown> | undefin
   const clientId = typeof body?.client_id === 'string' ? body.client_id : undefined;
   const clientSecret = typeof body?.client_secret === 'string' ? body.client_secret : undefined;
   return { clientId, clientSecret };
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
 }

@@ -26,7 +26,9 @@ describe('isPrivateAddress', () => {
 describe('guardedLookup', () => {
   const resolve = (allowPrivate: boolean, host: string) =>
     new Promise<string>((ok, fail) =>
-      guardedLookup(allowPrivate)(host, {}, (error, address) => (error ? fail(error) : ok(address as string))),
+      guardedLookup(allowPrivate)(host, {}, (error, address) =>
+        error ? fail(error) : ok(address as string),
+      ),
     );
 
   it('refuses a name that resolves to loopback at connect time', async () => {
