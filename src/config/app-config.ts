@@ -39,10 +39,19 @@ export interface AppConfig {
     readonly oauthCallbackUrl?: string;
     readonly oauthScopes: readonly string[];
     readonly toolAccessControl: boolean;
+    readonly staticClients: readonly StaticOAuthClient[];
   };
   readonly allowPrivateUpstreams: boolean;
   readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
   readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };
+}
+
+/** An OAuth client registered by configuration instead of dynamic registration. */
+export interface StaticOAuthClient {
+  readonly clientId: string;
+  readonly clientName?: string;
+  readonly redirectUris: readonly string[];
+  readonly clientSecret?: string;
 }
 
 /** Injection token for the AppConfig value. */

@@ -223,6 +223,16 @@ export class GatewayEnv {
   MREG_FASTMCP_OAUTH_SCOPES: string[] = ['openid', 'profile', 'email', 'offline_access'];
 
   @EnvVar({
+    description:
+      'Pre-registered OAuth clients, JSON: [{"client_id":"vscode","client_name":"VS Code","redirect_uris":["http://127.0.0.1/cb"],"client_secret":"..."}] (secret optional: public client).',
+    secret: 'full',
+    usedBy: 'Auth',
+  })
+  @IsOptional()
+  @IsString()
+  MREG_OAUTH_CLIENTS?: string;
+
+  @EnvVar({
     description: 'Per-tool role checks on MCP tools (authentication always stays on).',
     usedBy: 'Auth',
   })

@@ -129,6 +129,39 @@ describe('loadConfig', () => {
     expect(sources).toMatchObject({ MREG_PORT: '.env', MREG_LOG_LEVEL: 'env', MREG_HOST: 'default' });
   });
 
+  it('parses pre-registered OAuth clients and reports a malformed list without echoing it', () => {
+    const { config } = sut({
+      MREG_OAUTH_CLIENTS: JSON.stringify([
+        { client_id: 'vscode', redirect_uris: ['http://127.0.0.1/cb'], client_secret: 's'.repeat(20) },
+      ]),
+    });
+    expect(config.auth.staticClients).toEqual([
+      {
+        clientId: 'vscode',
+        clientName: undefined,
+        redirectUris: ['http://127.0.0.1/cb'],
+        clientSecret: 's'.repeat(20),
+      },
+    ]);
+    expect(problemsOf({ MREG_OAUTH_CLIENTS: '[{"client_id":"x y"' }).MREG_OAUTH_CLIENTS).toBe(
+      'must be a JSON array of clients',
+    );
+    const short = problemsOf({
+      MREG_OAUTH_CLIENTS: '[{"client_id":"a","redirect_uris":["https://a/cb"],"client_secret":"hunter2"}]',
+    });
+    expect(short.MREG_OAUTH_CLIENTS).toMatch(/client 1: client_secret must be a string of at least 16/);
+    expect(JSON.stringify(short)).not.toContain('hunter2');
+  });
+
+  it('requires an encryption key in production', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      MREG_AZURE_TENANT_ID: TENANT,
+      MREG_AZURE_CLIENT_ID: CLIENT,
+    });
+    expect(problems.MREG_ENCRYPTION_KEY).toMatch(/required when NODE_ENV=production/);
+  });
+
   it('warns about unknown MREG_ variables and suggests the closest known name', () => {
     const { warnings } = sut({ MREG_PROT: '1', MREG_SOMETHING_ELSE: 'x', MREG_TEST_DATABASE_URL: 'ignored' });
     expect(warnings).toEqual([

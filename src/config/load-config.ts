@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
-import type { AppConfig, GatewayRole } from './app-config.js';
+import type { AppConfig, GatewayRole, StaticOAuthClient } from './app-config.js';
 import { envVarsOf } from './env-var.decorator.js';
 import { GatewayEnv } from './gateway-env.js';
 
@@ -88,6 +88,8 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
       message: 'is required when NODE_ENV=production (local identity mode is for development only)',
     });
   }
+  const clients = parseStaticClients(env.MREG_OAUTH_CLIENTS);
+  if (typeof clients === 'string') problems.push({ variable: 'MREG_OAUTH_CLIENTS', message: clients });
   if (env.NODE_ENV === 'production' && env.MREG_ENCRYPTION_KEY === undefined) {
     problems.push({
       variable: 'MREG_ENCRYPTION_KEY',
@@ -139,6 +141,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       oauthCallbackUrl: env.MREG_FASTMCP_OAUTH_CALLBACK_URL,
       oauthScopes: env.MREG_FASTMCP_OAUTH_SCOPES,
       toolAccessControl: env.MREG_FASTMCP_ENABLE_TOOL_ACCESS_CONTROL,
+      staticClients: parseStaticClients(env.MREG_OAUTH_CLIENTS) as StaticOAuthClient[],
     },
     allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
     audit: {
@@ -151,6 +154,43 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       requestsPerMinute: env.MREG_FASTMCP_REQUESTS_PER_MINUTE,
     },
   };
+}
+
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** The static OAuth clients, or why the variable is malformed (never echoing it: it may hold secrets). */
+function parseStaticClients(json: string | undefined): StaticOAuthClient[] | string {
+  if (json === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return 'must be a JSON array of clients';
+  }
+  if (!Array.isArray(parsed)) return 'must be a JSON array of clients';
+  const clients: StaticOAuthClient[] = [];
+  for (const [index, entry] of parsed.entries()) {
+    const client = entry as Record<string, unknown>;
+    const where = `client ${index + 1}`;
+    if (typeof client?.client_id !== 'string' || !CLIENT_ID.test(client.client_id))
+      return `${where}: client_id must be 1-128 URL-safe characters`;
+    const uris = client.redirect_uris;
+    if (!Array.isArray(uris) || uris.length === 0 || uris.some((uri) => typeof uri !== 'string'))
+      return `${where}: redirect_uris must be a non-empty list of URIs`;
+    if (
+      client.client_secret !== undefined &&
+      (typeof client.client_secret !== 'string' || client.client_secret.length < 16)
+    ) {
+      return `${where}: client_secret must be a string of at least 16 characters`;
+    }
+    clients.push({
+      clientId: client.client_id,
+      clientName: typeof client.client_name === 'string' ? client.client_name : undefined,
+      redirectUris: uris as string[],
+      clientSecret: client.client_secret,
+    });
+  }
+  return clients;
 }
 
 function readDotenv(dir: string | false): Record<string, string> {

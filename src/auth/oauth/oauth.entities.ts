@@ -25,7 +25,7 @@ export class OAuthClientEntity {
   applicationType!: 'native' | 'web';
 
   @Column({ name: 'registration_kind', type: 'text' })
-  registrationKind!: 'dcr' | 'cimd';
+  registrationKind!: 'dcr' | 'cimd' | 'static';
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
