@@ -65,11 +65,32 @@ describe('ClientMetadataDocuments', () => {
     expect(calls).toEqual([]);
   });
 
-  it('does not connect to private addresses over the network', async () => {
+  it('does not connect to private addresses over the network, and says nothing about why the fetch failed', async () => {
     const sut = ClientMetadataDocuments.withNetwork(false);
     await expect(sut.resolve('https://localhost/client.json')).rejects.toMatchObject({
       error: 'invalid_client',
-      description: expect.stringMatching(/private address/),
+      description: 'client metadata document could not be fetched',
     });
+  });
+
+  it.each([
+    'https://127.0.0.1/c.json',
+    'https://10.0.0.5/c.json',
+    'https://[::1]/c.json',
+    'https://[::ffff:7f00:1]/c.json',
+    'https://2130706433/c.json',
+    'https://169.254.169.254/latest/meta-data',
+    'https://app.example.com:8443/c.json',
+  ])('refuses %s before any connection is made', async (clientId) => {
+    const { sut, calls } = sutServing(document({ client_id: clientId }));
+    await expect(sut.resolve(clientId)).rejects.toMatchObject({ error: 'invalid_client' });
+    expect(calls).toEqual([]);
+  });
+
+  it('remembers a failed document for a while instead of fetching it again', async () => {
+    const { sut, calls } = sutServing('', 500, 'application/json');
+    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ error: 'invalid_client' });
+    expect(calls).toHaveLength(1);
   });
 });

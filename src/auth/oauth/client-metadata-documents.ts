@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { guardedLookup } from '../../common/net/ssrf-guard.js';
+import { guardedLookup, hostProblem } from '../../common/net/ssrf-guard.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
 import { OAuthProtocolError } from './oauth.errors.js';
 import { redirectUriProblem } from './redirect-uris.js';
@@ -8,6 +8,7 @@ import { redirectUriProblem } from './redirect-uris.js';
 const MAX_DOCUMENT_BYTES = 5 * 1024;
 const FETCH_TIMEOUT_MS = 5000;
 const CACHE_TTL_MS = 5 * 60_000;
+const FAILURE_TTL_MS = 60_000;
 
 export type FetchDocument = (url: string) => Promise<{ status: number; contentType: string; body: string }>;
 
@@ -18,8 +19,13 @@ export type FetchDocument = (url: string) => Promise<{ status: number; contentTy
  */
 export class ClientMetadataDocuments {
   private readonly cache = new LRUCache<string, OAuthClientEntity>({ max: 1000, ttl: CACHE_TTL_MS });
+  /** Failed documents are remembered briefly, so a flood of one bad client_id does not become a flood of fetches. */
+  private readonly failures = new LRUCache<string, string>({ max: 10_000, ttl: FAILURE_TTL_MS });
 
-  constructor(private readonly fetchDocument: FetchDocument) {}
+  constructor(
+    private readonly fetchDocument: FetchDocument,
+    private readonly allowPrivate = false,
+  ) {}
 
   static withNetwork(allowPrivate: boolean): ClientMetadataDocuments {
     const dispatcher = new Agent({
@@ -38,7 +44,7 @@ export class ClientMetadataDocuments {
         contentType: response.headers.get('content-type') ?? '',
         body: await readLimited(response.body),
       };
-    });
+    }, allowPrivate);
   }
 
   static isDocumentUrl(clientId: string): boolean {
@@ -59,15 +65,23 @@ export class ClientMetadataDocuments {
     if (url.protocol !== 'https:' || url.hash || url.username || url.password || url.pathname === '/') {
       throw invalid('URL must be https, with a path, and without fragment or credentials');
     }
-    let fetched: Awaited<ReturnType<FetchDocument>>;
+    // Only the standard port, and no private address literal: the endpoint must not become an internal port scanner.
+    if (!this.allowPrivate && url.port !== '') throw invalid('URL must use the standard https port');
+    const hostIssue = hostProblem(url, this.allowPrivate);
+    if (hostIssue) throw invalid(`URL ${hostIssue}`);
+    const failed = this.failures.get(clientId);
+    if (failed) throw invalid(failed);
+    let fetched: Awaited<ReturnType<FetchDocument>> | undefined;
     try {
       fetched = await this.fetchDocument(clientId);
-    } catch (error) {
-      throw invalid(
-        `could not be fetched (${(error as { cause?: Error }).cause?.message ?? (error as Error).message})`,
-      );
+    } catch {
+      fetched = undefined;
     }
-    if (fetched.status !== 200) throw invalid(`answered HTTP ${fetched.status}`);
+    if (fetched?.status !== 200) {
+      // Deliberately vague: connection details would tell a prober what lives where. Remembered for a minute.
+      this.failures.set(clientId, 'could not be fetched');
+      throw invalid('could not be fetched');
+    }
     if (!/^application\/(.+\+)?json\b/.test(fetched.contentType)) throw invalid('is not JSON');
     let document: Record<string, unknown>;
     try {

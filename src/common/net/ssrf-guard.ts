@@ -43,6 +43,16 @@ export function isPrivateAddress(address: string): boolean {
   return blocked.check(address, 'ipv4');
 }
 
+/**
+ * Checks a URL's host before connecting. Names are checked again at connect time by `guardedLookup`; an IP literal
+ * (including the decimal and mapped forms the URL parser normalises) never goes through a lookup, so it is checked here.
+ */
+export function hostProblem(url: URL, allowPrivate: boolean): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 && !allowPrivate && isPrivateAddress(host)) return 'points to a private address';
+  return undefined;
+}
+
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
   address: string | LookupAddress[],
