@@ -107,6 +107,16 @@ export class TokenVerifier {
         : typeof payload.appid === 'string'
           ? payload.appid
           : undefined;
+    const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
+    // Only access tokens issued to an application (an id_token has neither azp nor appid), and of one of two kinds:
+    // delegated (a user, with our API scope) or app-only (no scp; allowed only with an assigned app role).
+    if (!clientId) throw new TokenRejectedError('not an access token');
+    if (typeof payload.scp === 'string') {
+      if (!scopes.includes(this.auth.apiScope))
+        throw new TokenRejectedError(`token lacks the ${this.auth.apiScope} scope`);
+    } else if (mapped.length === 0) {
+      throw new TokenRejectedError('application token without an assigned gateway role');
+    }
     return {
       tenantKey: payload.tid.toLowerCase(),
       oid: payload.oid,
@@ -114,7 +124,7 @@ export class TokenVerifier {
       name: typeof payload.name === 'string' ? payload.name : undefined,
       // Users with no app-role assignment are ordinary users; the tenant allow-list already decided they may come in.
       roles: effectiveRoles(mapped.length > 0 ? mapped : ['user']),
-      scopes: typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [],
+      scopes,
       clientId,
       tokenKind: 'entra',
       expiresAt: payload.exp ?? 0,

@@ -33,6 +33,8 @@ export interface AppConfig {
     readonly clientSecret?: string;
     readonly entraAuthorityHost: string;
     readonly acceptV1Tokens: boolean;
+    /** Delegated scope our API exposes; user tokens must carry it and the OAuth proxy requests it. */
+    readonly apiScope: string;
     readonly allowedTenants: readonly string[];
     readonly superadminTenants: readonly string[];
     readonly roleMap: Readonly<Record<string, GatewayRole>>;

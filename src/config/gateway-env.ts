@@ -166,6 +166,14 @@ export class GatewayEnv {
   MREG_ENTRA_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
   @EnvVar({
+    description:
+      'Delegated scope exposed by the gateway app (api://{client id}/<scope>); user tokens must carry it.',
+    usedBy: 'Auth',
+  })
+  @Matches(/^[\w.-]{1,100}$/, { message: urlMessage('a scope name such as access_as_user') })
+  MREG_ENTRA_API_SCOPE = 'access_as_user';
+
+  @EnvVar({
     description: 'Also accept Entra v1 access tokens (iss https://sts.windows.net/{tid}/).',
     usedBy: 'Auth',
   })

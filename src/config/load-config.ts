@@ -134,6 +134,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       clientSecret: env.MREG_AZURE_CLIENT_SECRET,
       entraAuthorityHost: env.MREG_ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
       acceptV1Tokens: env.MREG_ENTRA_ACCEPT_V1_TOKENS,
+      apiScope: env.MREG_ENTRA_API_SCOPE,
       allowedTenants:
         env.MREG_ALLOWED_TENANTS ?? (env.MREG_AZURE_TENANT_ID ? [env.MREG_AZURE_TENANT_ID] : []),
       superadminTenants: env.MREG_SUPERADMIN_TENANTS ?? [],

@@ -116,6 +116,17 @@ describe('Entra ID bearer authentication', () => {
       () => entra.token({ tid: TID }, { version: 'v1' }),
       /issuer is not trusted|issuer does not match/,
     ],
+    ['an id_token (no azp/appid)', () => entra.token({ tid: TID, azp: undefined }), /not an access token/],
+    [
+      'a delegated token without our API scope',
+      () => entra.token({ tid: TID, scp: 'User.Read' }),
+      /lacks the access_as_user scope/,
+    ],
+    [
+      'an app-only token without a role',
+      () => entra.token({ tid: TID, scp: undefined }),
+      /without an assigned gateway role/,
+    ],
     [
       'a signature that does not match',
       async () => (await entra.token({ tid: TID })).slice(0, -4) + 'AAAA',
@@ -123,6 +134,14 @@ describe('Entra ID bearer authentication', () => {
     ],
   ])('refuses %s with 401 invalid_token', async (_case, makeToken, description) => {
     await expectRejected(await userinfo(await makeToken()), description);
+  });
+
+  it('accepts an app-only token that has an assigned gateway role', async () => {
+    const res = await userinfo(
+      await entra.token({ tid: TID, scp: undefined, roles: ['Gateway.ServerOwner'] }),
+    );
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ roles: ['server_owner', 'user'], scopes: [] });
   });
 
   it('refuses a token in the query string even with a valid header token', async () => {

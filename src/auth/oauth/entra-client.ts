@@ -29,7 +29,7 @@ export class EntraClient {
 
   /** Scopes for our own API plus the seed's OpenID scopes. Never `resource`: Entra rejects it (AADSTS9010010). */
   get scope(): string {
-    return [`api://${this.auth.clientId}/access_as_user`, ...this.auth.oauthScopes].join(' ');
+    return [`api://${this.auth.clientId}/${this.auth.apiScope}`, ...this.auth.oauthScopes].join(' ');
   }
 
   authorizeUrl(params: { redirectUri: string; state: string; codeChallenge: string }): string {
