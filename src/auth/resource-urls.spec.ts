@@ -33,12 +33,13 @@ describe('ResourceUrls', () => {
     expect(sut.baseUrl(request('/mcp', 'evil", error="x'))).toBe('https://localhost');
   });
 
-  it('accepts a token for the resource itself or for the whole gateway', () => {
+  it('accepts on an MCP endpoint only a token for exactly that endpoint, on REST only one for the gateway', () => {
     const sut = new ResourceUrls();
-    expect(sut.acceptedAudiences(request('/mcp'))).toEqual([
-      'https://gw.example:8443/mcp',
-      'https://gw.example:8443',
+    expect(sut.acceptedAudiences(request('/mcp'))).toEqual(['https://gw.example:8443/mcp']);
+    expect(sut.acceptedAudiences(request('/servers/a/mcp/'))).toEqual([
+      'https://gw.example:8443/servers/a/mcp',
     ]);
+    expect(sut.acceptedAudiences(request('/api/v1/tenants'))).toEqual(['https://gw.example:8443']);
   });
 });
 
@@ -53,7 +54,9 @@ describe('canonicalUrl', () => {
   });
 
   it('recognises MCP endpoints by their last segment', () => {
-    expect([isMcpEndpoint('/mcp'), isMcpEndpoint('/servers/1/mcp'), isMcpEndpoint('/api/v1/mcpx')]).toEqual([
+    expect(['/mcp', '/servers/1/mcp', '/MCP', '/Mcp/', '/api/v1/mcpx'].map(isMcpEndpoint)).toEqual([
+      true,
+      true,
       true,
       true,
       false,

@@ -6,7 +6,9 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** MCP endpoints are their own OAuth protected resources; everything else belongs to the gateway's base URL. */
 export function isMcpEndpoint(path: string): boolean {
-  return path === '/mcp' || path.endsWith('/mcp');
+  // Express matches routes case-insensitively and ignores a trailing slash, so the check must too (`/MCP/` is `/mcp`).
+  const normalised = path.toLowerCase().replace(/\/+$/, '');
+  return normalised === '/mcp' || normalised.endsWith('/mcp');
 }
 
 /**
@@ -41,16 +43,23 @@ export class ResourceUrls {
   }
 
   resourceUrl(req: Request): string {
-    return isMcpEndpoint(req.path) ? `${this.baseUrl(req)}${req.path}` : this.baseUrl(req);
+    return isMcpEndpoint(req.path)
+      ? `${this.baseUrl(req)}${req.path.replace(/\/+$/, '')}`
+      : this.baseUrl(req);
   }
 
   metadataUrl(req: Request): string {
     return `${this.baseUrl(req)}${PRM_PATH}${isMcpEndpoint(req.path) ? req.path : ''}`;
   }
 
-  /** Audiences a gateway token may carry to be accepted here: the resource itself, or the whole gateway. */
+  /**
+   * Audiences a gateway token may carry to be accepted here. An MCP endpoint accepts only tokens issued for exactly
+   * that endpoint (RFC 8707): a token for one resource never works on another. REST routes belong to the gateway
+   * itself and accept tokens issued for its base URL.
+   */
   acceptedAudiences(req: Request): string[] {
-    return [canonicalUrl(this.resourceUrl(req)), canonicalUrl(this.baseUrl(req))];
+    if (!isMcpEndpoint(req.path)) return [canonicalUrl(this.baseUrl(req))];
+    return [canonicalUrl(`${this.baseUrl(req)}${req.path.replace(/\/+$/, '')}`)];
   }
 }
 

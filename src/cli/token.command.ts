@@ -57,6 +57,7 @@ export class TokenCommand extends CommandRunner {
     const keys = await SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir));
     const tokens = new GatewayTokens(keys, gatewayIssuer(config));
     const oid = localOid(tenant, user);
+    const base = config.http.publicUrl ?? `http://localhost:${config.http.port}`;
     const token = await tokens.issue({
       tenantKey: `local:${tenant}`,
       oid,
@@ -64,7 +65,8 @@ export class TokenCommand extends CommandRunner {
       name: user,
       roles: roles as GatewayRole[],
       kind: 'local',
-      audience: options.resource ?? config.http.publicUrl ?? `http://localhost:${config.http.port}`,
+      // Default: the REST API and the gateway's own /mcp. MCP endpoints accept only tokens for themselves.
+      audience: options.resource ?? [base, `${base}/mcp`],
       ttlSeconds: ttl ?? 0,
     });
     this.output.out(token);
@@ -95,7 +97,7 @@ export class TokenCommand extends CommandRunner {
 
   @Option({
     flags: '--resource <url>',
-    description: 'Audience: the gateway base URL (default, valid on every route) or one MCP endpoint URL',
+    description: 'Audience: one MCP endpoint URL (default: the REST API and /mcp of MREG_PUBLIC_URL or localhost)',
   })
   parseResource(value: string): string {
     return value;

@@ -171,6 +171,17 @@ describe('Entra ID bearer authentication', () => {
     expect(result.structuredContent).toMatchObject({ tokenKind: 'gateway', tenantKey: TID });
     await client.close();
     await expect(connectMcpClient(gateway, forServer)).rejects.toThrow();
+    // A token for the gateway as a whole (REST) is not a token for an MCP endpoint, whatever case or slash is used.
+    const forGateway = await issue(gateway.url);
+    expect((await call(gateway, '/oauth/userinfo', forGateway)).status).toBe(200);
+    for (const path of ['/mcp', '/MCP', '/mcp/']) {
+      const res = await call(gateway, path, forGateway, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect([path, res.status]).toEqual([path, 401]);
+    }
   });
 
   describe('signing keys', () => {

@@ -18,7 +18,7 @@ export interface LocalUser {
   tenant?: string;
   user?: string;
   roles?: GatewayRole[];
-  /** Audience; default the gateway's base URL (valid on every route). */
+  /** Audience; default the REST API and `/mcp`, as `mcp-gateway token` makes them. */
   resource?: string;
   ttlSeconds?: number;
 }
@@ -35,7 +35,7 @@ export function localToken(gateway: GatewayApp, user: LocalUser = {}): Promise<s
     name,
     roles: effectiveRoles(user.roles ?? ['user']),
     kind: 'local',
-    audience: user.resource ?? gateway.url,
+    audience: user.resource ?? [gateway.url, `${gateway.url}/mcp`],
     ttlSeconds: user.ttlSeconds ?? 3600,
   });
 }

@@ -259,6 +259,7 @@ export class AuthorizationService {
 
   /** The audience a token will carry: this gateway or one of its MCP endpoints, canonical; default `/mcp`. */
   private resourceFor(asked: string | undefined, baseUrl: string): string | undefined {
+    // Clients get tokens for MCP endpoints only; gateway-wide tokens are for browser sessions and the CLI.
     if (asked === undefined) return `${baseUrl}/mcp`;
     let url: URL;
     try {
@@ -266,11 +267,9 @@ export class AuthorizationService {
     } catch {
       return undefined;
     }
-    if (url.search || url.hash) return undefined;
-    const base = canonicalUrl(baseUrl);
-    const candidate = canonicalUrl(asked);
-    if (candidate === base) return asked.replace(/\/+$/, '');
-    return candidate.startsWith(`${base}/`) && isMcpEndpoint(url.pathname) ? asked : undefined;
+    if (url.search || url.hash || !isMcpEndpoint(url.pathname)) return undefined;
+    const resource = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    return canonicalUrl(resource).startsWith(`${canonicalUrl(baseUrl)}/`) ? resource : undefined;
   }
 }
 
