@@ -99,6 +99,13 @@ export class GatewayApp {
   }
 
   private logStartup(port: number): void {
+    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(this.config.http.host);
+    if (this.config.auth.mode === 'local' && !loopback) {
+      this.logger.warn(
+        `Local identity mode on ${this.config.http.host}: anyone who can reach this port can sign in as any user through ` +
+          'the development login form. Use MREG_HOST=127.0.0.1, or configure Entra ID.',
+      );
+    }
     const database = this.app.get(Database);
     const auth = this.config.auth.mode;
     this.logger.info(

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/app-config.js';
 import { AuthErrorCode, TokenRejectedError } from './auth.errors.js';
 import { asRejection } from './gateway-tokens.js';
@@ -26,7 +27,8 @@ export interface VerifiedEntraToken {
  * Keys come from the tenant's JWKS under MREG_ENTRA_AUTHORITY_HOST and are cached by jose.
  */
 export class EntraTokens {
-  private readonly keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  /** One key set per tenant, bounded: with MREG_ALLOWED_TENANTS=* the tenants are not ours to count. */
+  private readonly keySets = new LRUCache<string, ReturnType<typeof createRemoteJWKSet>>({ max: 1000 });
   private readonly audiences: string[];
 
   constructor(private readonly config: AppConfig['auth']) {

@@ -5,7 +5,7 @@ import { TenantsService } from '../tenancy/tenants.service.js';
 import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
 import type { Principal } from './principal.js';
 import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
-import { readCookie, SESSION_COOKIE } from './session-cookie.js';
+import { cookieSpec, readCookie } from './session-cookie.js';
 import { GatewayTokens } from './gateway-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
 
@@ -44,7 +44,9 @@ export class RequestAuthenticator {
         );
       return match[1];
     }
-    const session = isMcpEndpoint(req.path) ? undefined : readCookie(req, SESSION_COOKIE);
+    const session = isMcpEndpoint(req.path)
+      ? undefined
+      : readCookie(req, cookieSpec(this.urls.baseUrl(req), 'session').name);
     if (!session) throw unauthenticated(metadataUrl);
     const origin = req.headers.origin;
     if (
@@ -58,6 +60,11 @@ export class RequestAuthenticator {
       );
     }
     return session;
+  }
+
+  private tenantAllowed(tenantKey: string): boolean {
+    const allowed = this.config.auth.allowedTenants;
+    return allowed.includes('*') || allowed.some((tid) => tid.toLowerCase() === tenantKey);
   }
 
   /** Our own issuers: the configured one, or the base URL this request came in on (what its client discovered). */
@@ -79,6 +86,20 @@ export class RequestAuthenticator {
     let identity;
     try {
       identity = await this.verifier.verify(token);
+      if (identity.tokenKind === 'local' && this.config.auth.mode !== 'local') {
+        throw new TokenRejectedError('development tokens are not accepted in Entra ID mode');
+      }
+      if (
+        identity.tokenKind === 'gateway' &&
+        this.config.auth.mode === 'entra' &&
+        !this.tenantAllowed(identity.tenantKey)
+      ) {
+        // The allow-list may have changed since the token (or its refresh family) was issued.
+        throw new TokenRejectedError(
+          'tenant is not allowed on this gateway',
+          AuthErrorCode.TENANT_NOT_ALLOWED,
+        );
+      }
       if (identity.issuer !== undefined && !this.issuerAccepted(identity.issuer, req)) {
         throw new TokenRejectedError('token issuer is not trusted by this gateway');
       }

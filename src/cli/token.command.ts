@@ -97,7 +97,8 @@ export class TokenCommand extends CommandRunner {
 
   @Option({
     flags: '--resource <url>',
-    description: 'Audience: one MCP endpoint URL (default: the REST API and /mcp of MREG_PUBLIC_URL or localhost)',
+    description:
+      'Audience: one MCP endpoint URL (default: the REST API and /mcp of MREG_PUBLIC_URL or localhost)',
   })
   parseResource(value: string): string {
     return value;

@@ -90,6 +90,13 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
   }
   const clients = parseStaticClients(env.MREG_OAUTH_CLIENTS);
   if (typeof clients === 'string') problems.push({ variable: 'MREG_OAUTH_CLIENTS', message: clients });
+  if (env.NODE_ENV === 'production' && env.MREG_PUBLIC_URL === undefined) {
+    problems.push({
+      variable: 'MREG_PUBLIC_URL',
+      message:
+        'is required when NODE_ENV=production (OAuth issuer, redirect and cookie security depend on it)',
+    });
+  }
   if (env.NODE_ENV === 'production' && env.MREG_ENCRYPTION_KEY === undefined) {
     problems.push({
       variable: 'MREG_ENCRYPTION_KEY',

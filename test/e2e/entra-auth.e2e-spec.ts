@@ -184,6 +184,24 @@ describe('Entra ID bearer authentication', () => {
     }
   });
 
+  it('refuses development tokens and gateway tokens of tenants no longer allowed', async () => {
+    const tokens = gateway.app.get(GatewayTokens);
+    const base = {
+      oid: randomUUID(),
+      sub: 's',
+      roles: ['admin'] as const,
+      audience: gateway.url,
+      ttlSeconds: 300,
+    };
+    const local = await tokens.issue({ ...base, roles: ['admin'], tenantKey: 'local:acme', kind: 'local' });
+    await expectRejected(
+      await call(gateway, '/oauth/userinfo', local),
+      /development tokens are not accepted/,
+    );
+    const foreign = await tokens.issue({ ...base, roles: ['admin'], tenantKey: OTHER_TID, kind: 'gateway' });
+    await expectRejected(await call(gateway, '/oauth/userinfo', foreign), /tenant is not allowed/);
+  });
+
   describe('signing keys', () => {
     afterEach(() => jest.useRealTimers());
 

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Public } from '../decorators.js';
 import { GatewayTokens } from '../gateway-tokens.js';
-import { readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../session-cookie.js';
+import { cookieSpec, readCookie, SESSION_TTL_SECONDS } from '../session-cookie.js';
 import { ResourceUrls } from '../resource-urls.js';
 import { SigningKeyStore } from '../signing-keys.js';
 import {
@@ -21,8 +21,6 @@ import {
   TokenEndpointService,
   type TokenResponse,
 } from './token-endpoint.service.js';
-
-const BINDING_COOKIE = 'mreg_authz';
 
 /**
  * The gateway's OAuth 2.1 authorization server for MCP clients (Entra has no dynamic registration, no RFC 8414
@@ -119,7 +117,7 @@ export class OAuthController {
       {
         requestId: field('request_id') ?? '',
         csrfToken: field('csrf_token') ?? '',
-        bindingToken: readCookie(req, BINDING_COOKIE),
+        bindingToken: readCookie(req, cookieSpec(this.urls.baseUrl(req), 'authz').name),
         approve: field('decision') === 'approve',
         login: { tenant: field('tenant'), user: field('user'), roles: field('roles') },
       },
@@ -136,14 +134,19 @@ export class OAuthController {
     await this.finish(
       req,
       res,
-      await this.authorization.finishEntraSignIn(query, readCookie(req, BINDING_COOKIE), this.issuer(req)),
+      await this.authorization.finishEntraSignIn(
+        query,
+        readCookie(req, cookieSpec(this.urls.baseUrl(req), 'authz').name),
+        this.issuer(req),
+      ),
     );
   }
 
   @Get('oauth/logout')
   @ApiOperation({ summary: 'End the browser session (clears the session cookie)' })
-  logout(@Res() res: Response): void {
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  logout(@Req() req: Request, @Res() res: Response): void {
+    const session = cookieSpec(this.urls.baseUrl(req), 'session');
+    res.clearCookie(session.name, { path: session.path, secure: session.secure });
     res.redirect(303, '/docs');
   }
 
@@ -170,11 +173,12 @@ export class OAuthController {
 
   private showConsent(req: Request, res: Response, pending: PendingAuthorization): void {
     setPageSecurityHeaders(res);
-    res.cookie(BINDING_COOKIE, pending.bindingToken, {
+    const binding = cookieSpec(this.urls.baseUrl(req), 'authz');
+    res.cookie(binding.name, pending.bindingToken, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.urls.baseUrl(req).startsWith('https:'),
-      path: '/oauth',
+      secure: binding.secure,
+      path: binding.path,
       maxAge: 10 * 60_000,
     });
     res.type('html').send(
@@ -193,7 +197,8 @@ export class OAuthController {
   /** Sends the browser on; a finished browser-session sign-in also gets its session cookie. */
   private async finish(req: Request, res: Response, result: AuthorizationResult): Promise<void> {
     // The browser binding stays until the Entra callback when sign-in continues there.
-    if (result.finished) res.clearCookie(BINDING_COOKIE, { path: '/oauth' });
+    const binding = cookieSpec(this.urls.baseUrl(req), 'authz');
+    if (result.finished) res.clearCookie(binding.name, { path: binding.path, secure: binding.secure });
     if (result.session) {
       const base = this.urls.baseUrl(req);
       const token = await this.gatewayTokens.issue({
@@ -204,11 +209,12 @@ export class OAuthController {
         issuer: this.issuer(req),
       });
       // Strict: the cookie never rides on a request another site starts, which is what keeps REST calls CSRF-safe.
-      res.cookie(SESSION_COOKIE, token, {
+      const session = cookieSpec(base, 'session');
+      res.cookie(session.name, token, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: base.startsWith('https:'),
-        path: '/',
+        secure: session.secure,
+        path: session.path,
         maxAge: SESSION_TTL_SECONDS * 1000,
       });
     }
@@ -227,10 +233,15 @@ function clientCredentials(req: Request, body: Record<string, unknown> | undefin
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const separator = decoded.indexOf(':');
     if (separator > 0) {
-      return {
-        clientId: decodeURIComponent(decoded.slice(0, separator)),
-        clientSecret: decodeURIComponent(decoded.slice(separator + 1)),
-      };
+      try {
+        return {
+          clientId: decodeURIComponent(decoded.slice(0, separator)),
+          clientSecret: decodeURIComponent(decoded.slice(separator + 1)),
+        };
+      } catch {
+        // Malformed percent-encoding: no usable credentials, which the token endpoint answers as invalid_client.
+        return {};
+      }
     }
   }
   const clientId = typeof body?.client_id === 'string' ? body.client_id : undefined;

@@ -24,6 +24,12 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(32).toString('base64')).open(sealed, 'a')).toThrow();
   });
 
+  it('refuses a truncated authentication tag', () => {
+    const parts = sut.seal('secret').split('.');
+    parts[2] = Buffer.from(parts[2], 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => sut.open(parts.join('.'))).toThrow(/not a sealed value/);
+  });
+
   it('accepts hex and base64 keys of 32 bytes only', () => {
     expect(() => new SecretBox(randomBytes(32).toString('base64'))).not.toThrow();
     expect(() => new SecretBox(randomBytes(16).toString('hex'))).toThrow(/32 bytes/);
