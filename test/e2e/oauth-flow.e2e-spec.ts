@@ -1,8 +1,8 @@
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FakeEntra } from '../support/fake-entra.js';
-import { startGateway } from '../support/gateway.js';
+import { connectMcpClient, startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
 import { consentInBrowser, TestOAuthClient } from '../support/oauth-client.js';
 
@@ -311,6 +311,65 @@ describe('OAuth login of an MCP client through Entra ID', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].access_token).toMatch(/^v1\./);
     expect(rows[0].refresh_token).not.toMatch(/^rt-/);
+  });
+
+  it('re-validates the user with Entra on every refresh: new roles apply, a disabled account ends the family', async () => {
+    const user = {
+      tid: TID,
+      oid: randomUUID(),
+      name: 'Finn',
+      roles: ['Gateway.User'] as string[],
+      disabled: false,
+    };
+    entra.nextUser = user;
+    const provider = new TestOAuthClient();
+    const transport = new StreamableHTTPClientTransport(new URL('/mcp', gateway.url), {
+      authProvider: provider,
+    });
+    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    const callback = await consentInBrowser(
+      provider.authorizationUrl as URL,
+      { decision: 'approve' },
+      { clientRedirect: provider.redirect },
+    );
+    await transport.finishAuth(callback.searchParams);
+    const refresh = async (token: string) =>
+      fetch(new URL('/oauth/token', gateway.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          client_id: provider.information?.client_id as string,
+        }).toString(),
+      });
+    const rolesOf = async (accessToken: string) => {
+      const client = await connectMcpClient(gateway, accessToken);
+      try {
+        return (
+          (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent as { roles: string[] }
+        ).roles;
+      } finally {
+        await client.close();
+      }
+    };
+    expect(await rolesOf(provider.stored?.access_token as string)).toEqual(['user']);
+
+    user.roles = ['Gateway.Admin'];
+    const promoted = await refresh(provider.stored?.refresh_token as string);
+    expect(promoted.status).toBe(200);
+    const next = (await json(promoted)) as { access_token: string; refresh_token: string };
+    expect(await rolesOf(next.access_token)).toEqual(['admin', 'server_owner', 'user']);
+
+    user.disabled = true;
+    const refused = await refresh(next.refresh_token);
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/sign in again/),
+    });
   });
 
   it('refuses an Entra callback replayed or opened in another browser', async () => {

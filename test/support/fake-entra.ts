@@ -25,6 +25,8 @@ export interface EntraTokenOptions {
  */
 export interface EntraUser {
   tid: string;
+  /** Set to make Entra refuse this user's refresh tokens, as for a disabled account. */
+  disabled?: boolean;
   oid?: string;
   name?: string;
   roles?: string[];
@@ -45,6 +47,7 @@ export class FakeEntra {
   clientSecret = 'fake-entra-client-secret';
   private keys: Key[] = [];
   private readonly codes = new Map<string, IssuedCode>();
+  private readonly refreshTokens = new Map<string, EntraUser>();
 
   private constructor(
     private readonly server: Server,
@@ -163,7 +166,19 @@ export class FakeEntra {
         error_description: 'AADSTS7000215: Invalid client secret provided.',
       });
     }
+    if (params.grant_type === 'refresh_token') {
+      const user = this.refreshTokens.get(params.refresh_token);
+      this.refreshTokens.delete(params.refresh_token);
+      if (!user || user.disabled) {
+        return send(400, {
+          error: 'invalid_grant',
+          error_description: 'AADSTS50057: The user account is disabled.',
+        });
+      }
+      return send(200, await this.tokenResponse(user, params.scope));
+    }
     if (params.grant_type !== 'authorization_code') return send(400, { error: 'unsupported_grant_type' });
+
     const issued = this.codes.get(params.code);
     this.codes.delete(params.code);
     const verifierHash = createHash('sha256')
@@ -176,21 +191,28 @@ export class FakeEntra {
           'AADSTS70008: The provided authorization code or refresh token has expired or is invalid.',
       });
     }
-    const { tid, oid, name, roles } = issued.user;
+    send(200, await this.tokenResponse(issued.user, params.scope));
+  }
+
+  /** Tokens as Entra issues them for the user's current state; the refresh token remembers the (mutable) user. */
+  private async tokenResponse(user: EntraUser, scope: string | undefined): Promise<Record<string, unknown>> {
+    const { tid, oid, name, roles } = user;
     const access = await this.token({
       tid,
       ...(oid ? { oid } : {}),
       ...(name ? { name } : {}),
       ...(roles ? { roles } : {}),
     });
-    send(200, {
+    const refresh = `rt-${randomUUID()}`;
+    this.refreshTokens.set(refresh, user);
+    return {
       token_type: 'Bearer',
-      scope: params.scope,
+      scope,
       expires_in: 3600,
       access_token: access,
-      refresh_token: `rt-${randomUUID()}`,
+      refresh_token: refresh,
       id_token: access,
-    });
+    };
   }
 
   async stop(): Promise<void> {

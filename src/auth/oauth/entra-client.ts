@@ -47,17 +47,28 @@ export class EntraClient {
     return url.toString();
   }
 
-  async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<EntraTokenSet> {
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<EntraTokenSet> {
+    return this.tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: codeVerifier,
+      redirect_uri: redirectUri,
+    });
+  }
+
+  /** A fresh access token for a signed-in user: current roles, and a refusal if the account was disabled. */
+  refresh(refreshToken: string): Promise<EntraTokenSet> {
+    return this.tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  private async tokenRequest(grant: Record<string, string>): Promise<EntraTokenSet> {
     const response = await fetch(`${this.auth.entraAuthorityHost}/${this.tenantSegment}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
-        grant_type: 'authorization_code',
+        ...grant,
         client_id: this.auth.clientId ?? '',
         client_secret: this.auth.clientSecret ?? '',
-        code,
-        code_verifier: codeVerifier,
-        redirect_uri: redirectUri,
         scope: this.scope,
       }).toString(),
       signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
@@ -72,7 +83,7 @@ export class EntraClient {
     }
     if (!response.ok || typeof body.access_token !== 'string') {
       const code = typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
-      throw new Error(`Entra refused the code exchange (${code})`);
+      throw new Error(`Entra refused the ${grant.grant_type} grant (${code})`);
     }
     return {
       accessToken: body.access_token,

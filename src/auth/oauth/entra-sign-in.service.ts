@@ -152,6 +152,39 @@ export class EntraSignInService {
     }
   }
 
+  /**
+   * Refresh of a gateway token family in Entra mode: the user's stored Entra refresh token is redeemed at Entra, so a
+   * disabled account, a revoked consent or changed app roles take effect at the next refresh (15 minutes at most)
+   * rather than when the 30-day family ends. Undefined when Entra no longer vouches for the user.
+   */
+  async refreshPrincipal(principal: GrantedPrincipal): Promise<GrantedPrincipal | undefined> {
+    const box = this.requireBox();
+    const stored = await this.oauth.findUpstreamTokens(principal.tenantKey, principal.oid);
+    if (!stored?.refreshToken) return undefined;
+    const sealWith = `${principal.tenantKey}/${principal.oid}`;
+    try {
+      const tokens = await this.entra.refresh(box.open(stored.refreshToken, sealWith));
+      const identity = await this.verifier.verify(tokens.accessToken);
+      if (identity.tenantKey !== principal.tenantKey || identity.oid !== principal.oid) return undefined;
+      await this.oauth.saveUpstreamTokens({
+        tenantKey: identity.tenantKey,
+        oid: identity.oid,
+        accessToken: box.seal(tokens.accessToken, sealWith),
+        refreshToken: box.seal(tokens.refreshToken ?? box.open(stored.refreshToken, sealWith), sealWith),
+        expiresAt: new Date(Date.now() + tokens.expiresInSeconds * 1000),
+      });
+      return {
+        ...principal,
+        name: identity.name ?? principal.name,
+        roles: identity.roles,
+        scopes: identity.scopes,
+      };
+    } catch (error) {
+      this.logger.warn(`Entra refused to refresh ${sealWith}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   private requireBox(): SecretBox {
     if (!this.box)
       throw new SignInPageError('temporarily_unavailable', 'the OAuth proxy needs MREG_ENCRYPTION_KEY', 503);

@@ -125,6 +125,10 @@ export class OAuthRepository {
     return affected(rows) > 0;
   }
 
+  findUpstreamTokens(tenantKey: string, oid: string): Promise<UpstreamTokenEntity | null> {
+    return this.dataSource.getRepository(UpstreamTokenEntity).findOneBy({ tenantKey, oid });
+  }
+
   /** Keeps the user's latest Entra tokens (already sealed) for on-behalf-of calls. */
   async saveUpstreamTokens(tokens: Omit<UpstreamTokenEntity, 'updatedAt'>): Promise<void> {
     await this.dataSource

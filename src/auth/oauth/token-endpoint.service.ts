@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayTokens } from '../gateway-tokens.js';
 import { ClientDirectory } from './client-directory.js';
+import { EntraSignInService } from './entra-sign-in.service.js';
 import type { GrantedPrincipal, OAuthClientEntity } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, pkceChallenge, PKCE_VERIFIER, randomToken } from './oauth-crypto.js';
 import { OAuthProtocolError } from './oauth.errors.js';
@@ -32,6 +33,7 @@ export class TokenEndpointService {
     private readonly oauth: OAuthRepository,
     private readonly tokens: GatewayTokens,
     private readonly clients: ClientDirectory,
+    private readonly entraSignIn: EntraSignInService,
   ) {}
 
   async exchange(
@@ -120,9 +122,18 @@ export class TokenEndpointService {
     if (body.resource !== undefined && body.resource !== token.resource) {
       throw new OAuthProtocolError('invalid_target', 'a refresh token keeps the resource it was issued for');
     }
+    let principal = token.principal;
+    if (principal.kind === 'gateway') {
+      const current = await this.entraSignIn.refreshPrincipal(principal);
+      if (!current) {
+        await this.oauth.revokeFamily(token.familyId);
+        throw invalidGrant('Entra ID no longer vouches for this user; sign in again');
+      }
+      principal = current;
+    }
     return this.issue(
       client,
-      token.principal,
+      principal,
       token.resource,
       token.scope,
       token.familyId,
