@@ -1,7 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 
 interface Key {
   kid: string;
@@ -166,6 +175,30 @@ export class FakeEntra {
         error_description: 'AADSTS7000215: Invalid client secret provided.',
       });
     }
+    if (params.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      // On-behalf-of: the assertion must be a valid token for this app; the new token is for the requested API.
+      if (params.requested_token_use !== 'on_behalf_of' || !params.assertion || !params.scope) {
+        return send(400, {
+          error: 'invalid_request',
+          error_description: 'AADSTS90014: missing on_behalf_of parameters',
+        });
+      }
+      const claims = await this.verifyOwnToken(params.assertion);
+      if (!claims)
+        return send(400, {
+          error: 'invalid_grant',
+          error_description: 'AADSTS50013: Assertion failed signature validation.',
+        });
+      const audience = params.scope.split(' ')[0].replace(/\/\.default$|\/[^/]+$/, '');
+      const obo = await this.token({
+        tid: claims.tid,
+        oid: claims.oid,
+        name: claims.name,
+        aud: audience,
+        scp: 'user_impersonation',
+      });
+      return send(200, { token_type: 'Bearer', scope: params.scope, expires_in: 3600, access_token: obo });
+    }
     if (params.grant_type === 'refresh_token') {
       const user = this.refreshTokens.get(params.refresh_token);
       this.refreshTokens.delete(params.refresh_token);
@@ -192,6 +225,20 @@ export class FakeEntra {
       });
     }
     send(200, await this.tokenResponse(issued.user, params.scope));
+  }
+
+  private async verifyOwnToken(token: string): Promise<JWTPayload | undefined> {
+    try {
+      const jwks = createLocalJWKSet({
+        keys: this.keys.map((key) => ({ ...key.publicJwk, kid: key.kid, alg: 'RS256' })),
+      });
+      const { payload } = await jwtVerify(token, jwks, {
+        audience: [this.clientId, `api://${this.clientId}`],
+      });
+      return payload;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Tokens as Entra issues them for the user's current state; the refresh token remembers the (mutable) user. */

@@ -61,15 +61,28 @@ export class EntraClient {
     return this.tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
+  /**
+   * On-behalf-of (RFC 7523 jwt-bearer): exchanges the user's access token for our API for a token to a downstream
+   * API (`scope`, e.g. `api://upstream/.default`), so an upstream sees the user without ever seeing the user's token.
+   */
+  onBehalfOf(userAccessToken: string, scope: string): Promise<EntraTokenSet> {
+    return this.tokenRequest({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      requested_token_use: 'on_behalf_of',
+      assertion: userAccessToken,
+      scope,
+    });
+  }
+
   private async tokenRequest(grant: Record<string, string>): Promise<EntraTokenSet> {
     const response = await fetch(`${this.auth.entraAuthorityHost}/${this.tenantSegment}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
-        ...grant,
         client_id: this.auth.clientId ?? '',
         client_secret: this.auth.clientSecret ?? '',
         scope: this.scope,
+        ...grant,
       }).toString(),
       signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
     });
