@@ -58,7 +58,7 @@ export class EntraTokens {
     if (this.config.acceptV1Tokens) issuers.push(`https://sts.windows.net/${tid}/`);
     if (!issuers.includes(String(unverified.iss)))
       throw new TokenRejectedError('issuer does not match the token tenant');
-    if (!this.tenantAllowed(tid)) {
+    if (!isTenantAllowed(this.config.allowedTenants, tid)) {
       throw new TokenRejectedError('tenant is not allowed on this gateway', AuthErrorCode.TENANT_NOT_ALLOWED);
     }
     try {
@@ -75,11 +75,6 @@ export class EntraTokens {
     }
   }
 
-  private tenantAllowed(tid: string): boolean {
-    const allowed = this.config.allowedTenants;
-    return allowed.includes('*') || allowed.some((entry) => entry.toLowerCase() === tid.toLowerCase());
-  }
-
   private keySetFor(tid: string): ReturnType<typeof createRemoteJWKSet> {
     let keySet = this.keySets.get(tid);
     if (!keySet) {
@@ -91,4 +86,9 @@ export class EntraTokens {
     }
     return keySet;
   }
+}
+
+/** Whether an Entra tenant may sign in: listed in MREG_ALLOWED_TENANTS (case-insensitively) or allowed by `*`. */
+export function isTenantAllowed(allowed: readonly string[], tid: string): boolean {
+  return allowed.includes('*') || allowed.some((entry) => entry.toLowerCase() === tid.toLowerCase());
 }

@@ -6,6 +6,7 @@ import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } fro
 import type { Principal } from './principal.js';
 import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
 import { cookieSpec, readCookie } from './session-cookie.js';
+import { isTenantAllowed } from './entra-tokens.js';
 import { GatewayTokens } from './gateway-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
 
@@ -62,11 +63,6 @@ export class RequestAuthenticator {
     return session;
   }
 
-  private tenantAllowed(tenantKey: string): boolean {
-    const allowed = this.config.auth.allowedTenants;
-    return allowed.includes('*') || allowed.some((tid) => tid.toLowerCase() === tenantKey);
-  }
-
   /** Our own issuers: the configured one, or the base URL this request came in on (what its client discovered). */
   private issuerAccepted(issuer: string, req: Request): boolean {
     return issuer === this.gatewayIssuer || canonicalUrl(issuer) === canonicalUrl(this.urls.baseUrl(req));
@@ -92,7 +88,7 @@ export class RequestAuthenticator {
       if (
         identity.tokenKind === 'gateway' &&
         this.config.auth.mode === 'entra' &&
-        !this.tenantAllowed(identity.tenantKey)
+        !isTenantAllowed(this.config.auth.allowedTenants, identity.tenantKey)
       ) {
         // The allow-list may have changed since the token (or its refresh family) was issued.
         throw new TokenRejectedError(
