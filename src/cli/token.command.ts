@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { gatewayIssuer } from '../auth/auth.module.js';
-import { localOid } from '../auth/oauth/authorization.service.js';
+import { localOid } from '../auth/oauth/dev-sign-in.js';
 import { GatewayTokens } from '../auth/gateway-tokens.js';
 import { isGatewayRole } from '../auth/principal.js';
 import { SigningKeyStore } from '../auth/signing-keys.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { effectiveRoles, isGatewayRole } from '../principal.js';
 import { canonicalUrl, isMcpEndpoint } from '../resource-urls.js';
 import { ClientDirectory } from './client-directory.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
@@ -11,13 +10,14 @@ import type {
   OAuthClientEntity,
 } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, PKCE_CHALLENGE, randomToken } from './oauth-crypto.js';
+import { AuthorizationPageError, errorRedirect, OAuthRedirectError } from './authorization-errors.js';
+import { devPrincipal } from './dev-sign-in.js';
 import { OAuthProtocolError } from './oauth.errors.js';
 import { OAuthRepository } from './oauth.repository.js';
 import { redirectUriMatches } from './redirect-uris.js';
 
 const REQUEST_TTL_MS = 10 * 60_000;
 const CODE_TTL_MS = 60_000;
-const NAME = /^[A-Za-z0-9._-]{1,63}$/;
 const MAX_SCOPE_LENGTH = 1000;
 
 /** The pseudo-client of browser sessions started at `/oauth/login`. */
@@ -31,9 +31,6 @@ export interface AuthorizationResult {
   /** For a browser session: who signed in, to be set as the session cookie. */
   session?: GrantedPrincipal;
 }
-
-/** An authorization error that must not be sent to an unverified redirect URI: shown to the user instead. */
-export class AuthorizationPageError extends OAuthProtocolError {}
 
 export interface PendingAuthorization {
   requestId: string;
@@ -273,63 +270,7 @@ export class AuthorizationService {
   }
 }
 
-/** An authorization error answered by redirecting to the client with `error`, `state` and `iss`. */
-export class OAuthRedirectError extends OAuthProtocolError {
-  constructor(
-    error: OAuthProtocolError['error'],
-    description: string,
-    readonly location: string,
-  ) {
-    super(error, description, 302);
-  }
-}
-
-function errorRedirect(
-  redirectUri: string,
-  error: string,
-  description: string,
-  state: string | undefined,
-  issuer: string,
-): string {
-  const target = new URL(redirectUri);
-  target.searchParams.set('error', error);
-  target.searchParams.set('error_description', description);
-  if (state !== undefined) target.searchParams.set('state', state);
-  target.searchParams.set('iss', issuer);
-  return target.toString();
-}
-
 function stringParam(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   return typeof value === 'string' && value.length > 0 && value.length <= 4096 ? value : undefined;
-}
-
-/** Local identity mode: the consent page's development sign-in fields become the principal. */
-function devPrincipal(login: AuthorizationDecision['login']): GrantedPrincipal | string {
-  const tenant = login?.tenant ?? 'default';
-  const user = login?.user ?? 'developer';
-  const roles = (login?.roles ?? 'user')
-    .split(',')
-    .map((role) => role.trim())
-    .filter(Boolean);
-  if (!NAME.test(tenant) || !NAME.test(user)) return 'tenant and user must be plain names';
-  if (roles.length === 0 || !roles.every(isGatewayRole))
-    return 'roles must be admin, server_owner and/or user';
-  const oid = localOid(tenant, user);
-  return {
-    tenantKey: `local:${tenant}`,
-    oid,
-    sub: oid,
-    name: user,
-    roles: effectiveRoles(roles),
-    scopes: [],
-    kind: 'local',
-  };
-}
-
-/** The same user name in the same local tenant always gets the same object id (shared with `mcp-gateway token`). */
-export function localOid(tenant: string, user: string): string {
-  const hex = hashSecret(`${tenant}/${user}`);
-  const bytes = Buffer.from(hex, 'base64url').toString('hex');
-  return `${bytes.slice(0, 8)}-${bytes.slice(8, 12)}-5${bytes.slice(13, 16)}-a${bytes.slice(17, 20)}-${bytes.slice(20, 32)}`;
 }

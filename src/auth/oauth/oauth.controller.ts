@@ -10,10 +10,10 @@ import { SigningKeyStore } from '../signing-keys.js';
 import {
   type AuthorizationResult,
   AuthorizationService,
-  OAuthRedirectError,
   type PendingAuthorization,
   SESSION_CLIENT_ID,
 } from './authorization.service.js';
+import { OAuthRedirectError } from './authorization-errors.js';
 import { ClientRegistrationService, type RegisteredClient } from './client-registration.service.js';
 import { renderConsentPage, setPageSecurityHeaders } from './consent-page.js';
 import {
