@@ -1,10 +1,8 @@
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { FakeEntra } from '../support/fake-entra.js';
-import { connectMcpClient, startGateway } from '../support/gateway.js';
+import { startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
-import { consentInBrowser, TestOAuthClient } from '../support/oauth-client.js';
+import { consentInBrowser, startOAuthLogin, TestOAuthClient } from '../support/oauth-client.js';
 
 /**
  * The whole login of an MCP client through the gateway's authorization server, driven by the official SDK:
@@ -27,10 +25,7 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     provider: TestOAuthClient,
     fields: Record<string, string> = { tenant: 'acme', user: 'carol', roles: 'admin' },
   ) {
-    const transport = new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider });
-    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
+    const transport = await startOAuthLogin(mcpUrl(), provider);
     expect(provider.information?.client_id).toMatch(/^mcp_/);
     expect(provider.authorizationUrl?.searchParams.get('code_challenge_method')).toBe('S256');
     const callback = await consentInBrowser(provider.authorizationUrl as URL, {
@@ -147,10 +142,7 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
 
   it('sends a denial back to the client as access_denied with state and iss', async () => {
     const provider = new TestOAuthClient();
-    const transport = new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider });
-    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
+    await startOAuthLogin(mcpUrl(), provider);
     const callback = await consentInBrowser(provider.authorizationUrl as URL, { decision: 'deny' });
     expect(callback.searchParams.get('error')).toBe('access_denied');
     expect(callback.searchParams.get('iss')).toBe(gateway.url);
@@ -160,10 +152,7 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
   it('refuses a consent from another browser or without the page CSRF token', async () => {
     for (const tamper of [{ dropCookie: true }, { tamperCsrf: true }]) {
       const provider = new TestOAuthClient();
-      const transport = new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider });
-      await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-        UnauthorizedError,
-      );
+      await startOAuthLogin(mcpUrl(), provider);
       await expect(
         consentInBrowser(provider.authorizationUrl as URL, { decision: 'approve' }, tamper),
       ).rejects.toMatchObject({ status: 403 });
@@ -237,158 +226,5 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     const jwks = await json(await fetch(new URL('/oauth/jwks', gateway.url)));
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();
-  });
-});
-
-describe('OAuth login of an MCP client through Entra ID', () => {
-  const TID = '3f6c2a51-4b1e-4c8e-9b7a-1d2e3f4a5b6c';
-  const CLIENT_ID = '6e5d4c3b-2a19-4f8e-8d7c-6b5a49382716';
-  let entra: FakeEntra;
-  let gateway: GatewayApp;
-
-  beforeAll(async () => {
-    entra = await FakeEntra.start(CLIENT_ID);
-    gateway = await startGateway({
-      MREG_AZURE_TENANT_ID: TID,
-      MREG_AZURE_CLIENT_ID: CLIENT_ID,
-      MREG_AZURE_CLIENT_SECRET: entra.clientSecret,
-      MREG_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      MREG_ENTRA_AUTHORITY_HOST: entra.url,
-    });
-  });
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await entra?.stop();
-  });
-
-  it('signs in through Entra (consent, our own PKCE, no resource), then calls tools with a gateway token', async () => {
-    entra.nextUser = { tid: TID, name: 'Dana', roles: ['Gateway.ServerOwner'] };
-    const provider = new TestOAuthClient();
-    const mcpUrl = new URL('/mcp', gateway.url);
-    const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
-    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
-    const callback = await consentInBrowser(
-      provider.authorizationUrl as URL,
-      { decision: 'approve' },
-      { clientRedirect: provider.redirect },
-    );
-    expect(callback.searchParams.get('error')).toBeNull();
-    await transport.finishAuth(callback.searchParams);
-
-    const client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }));
-    try {
-      const whoami = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(whoami.structuredContent).toMatchObject({
-        tenantKey: TID,
-        name: 'Dana',
-        roles: ['server_owner', 'user'],
-        tokenKind: 'gateway',
-      });
-    } finally {
-      await client.close();
-    }
-
-    const authorize = entra.received.find((request) => request.endpoint === 'authorize')?.params;
-    expect(authorize).toMatchObject({
-      client_id: CLIENT_ID,
-      code_challenge_method: 'S256',
-      redirect_uri: `${gateway.url}/oauth/callback`,
-      scope: `api://${CLIENT_ID}/access_as_user openid profile email offline_access`,
-    });
-    // Our own PKCE pair towards Entra, not the client's.
-    expect(authorize?.code_challenge).not.toBe(provider.authorizationUrl?.searchParams.get('code_challenge'));
-    expect(entra.received.every((request) => request.params.resource === undefined)).toBe(true);
-
-    // The user's Entra tokens are kept for on-behalf-of calls, sealed: the raw token is nowhere in the row.
-    const { DataSource } = await import('typeorm');
-    const rows = await gateway.app
-      .get(DataSource)
-      .query(`SELECT access_token, refresh_token FROM upstream_tokens WHERE tenant_key = $1`, [TID]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].access_token).toMatch(/^v1\./);
-    expect(rows[0].refresh_token).not.toMatch(/^rt-/);
-  });
-
-  it('re-validates the user with Entra on every refresh: new roles apply, a disabled account ends the family', async () => {
-    const user = {
-      tid: TID,
-      oid: randomUUID(),
-      name: 'Finn',
-      roles: ['Gateway.User'] as string[],
-      disabled: false,
-    };
-    entra.nextUser = user;
-    const provider = new TestOAuthClient();
-    const transport = new StreamableHTTPClientTransport(new URL('/mcp', gateway.url), {
-      authProvider: provider,
-    });
-    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
-    const callback = await consentInBrowser(
-      provider.authorizationUrl as URL,
-      { decision: 'approve' },
-      { clientRedirect: provider.redirect },
-    );
-    await transport.finishAuth(callback.searchParams);
-    const refresh = async (token: string) =>
-      fetch(new URL('/oauth/token', gateway.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: token,
-          client_id: provider.information?.client_id as string,
-        }).toString(),
-      });
-    const rolesOf = async (accessToken: string) => {
-      const client = await connectMcpClient(gateway, accessToken);
-      try {
-        return (
-          (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent as { roles: string[] }
-        ).roles;
-      } finally {
-        await client.close();
-      }
-    };
-    expect(await rolesOf(provider.stored?.access_token as string)).toEqual(['user']);
-
-    user.roles = ['Gateway.Admin'];
-    const promoted = await refresh(provider.stored?.refresh_token as string);
-    expect(promoted.status).toBe(200);
-    const next = (await json(promoted)) as { access_token: string; refresh_token: string };
-    expect(await rolesOf(next.access_token)).toEqual(['admin', 'server_owner', 'user']);
-
-    user.disabled = true;
-    const refused = await refresh(next.refresh_token);
-    expect(refused.status).toBe(400);
-    expect(await json(refused)).toMatchObject({
-      error: 'invalid_grant',
-      error_description: expect.stringMatching(/sign in again/),
-    });
-  });
-
-  it('refuses an Entra callback replayed or opened in another browser', async () => {
-    entra.nextUser = { tid: TID, name: 'Eve' };
-    const provider = new TestOAuthClient();
-    const transport = new StreamableHTTPClientTransport(new URL('/mcp', gateway.url), {
-      authProvider: provider,
-    });
-    await expect(new Client({ name: 'e2e', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
-    // Stop at the gateway's callback URL to replay it without the browser's cookie.
-    const atCallback = await consentInBrowser(
-      provider.authorizationUrl as URL,
-      { decision: 'approve' },
-      { clientRedirect: `${gateway.url}/oauth/callback` },
-    );
-    const foreign = await fetch(atCallback, { redirect: 'manual' });
-    expect(foreign.status).toBe(403);
-    expect(await json(foreign)).toMatchObject({ error: 'access_denied' });
   });
 });

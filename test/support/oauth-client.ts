@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type {
   OAuthClientMetadata,
   OAuthDiscoveryState,
@@ -148,4 +149,22 @@ export async function consentInBrowser(
   }
   if (options.captureCookies) return { location: new URL(location), cookies: submit.headers.getSetCookie() };
   return new URL(location);
+}
+
+/**
+ * What an MCP client app does first: connect, get 401, discover, register and start authorization. Resolves with the
+ * transport to finish on once the browser comes back (`provider.authorizationUrl` is where the browser goes).
+ */
+export async function startOAuthLogin(
+  mcpUrl: URL,
+  provider: TestOAuthClient,
+): Promise<StreamableHTTPClientTransport> {
+  const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+  const outcome = await new Client({ name: 'e2e', version: '1' }).connect(transport).then(
+    () => 'connected',
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof UnauthorizedError))
+    throw new Error(`expected the login to start, got ${String(outcome)}`);
+  return transport;
 }
