@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
