@@ -38,6 +38,7 @@ describe('pre-registered OAuth clients (MREG_OAUTH_CLIENTS)', () => {
       code_challenge_method: 'S256',
       state: 's1',
       resource: `${gateway.url}/mcp`,
+      scope: 'root:everything',
     }).toString();
     const callback = await consentInBrowser(authorize, {
       tenant: 'ops',
@@ -69,6 +70,7 @@ describe('pre-registered OAuth clients (MREG_OAUTH_CLIENTS)', () => {
     expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
       clientId: 'ops-console',
       name: 'olga',
+      scopes: [],
     });
     await client.close();
   });

@@ -47,6 +47,7 @@ describe('OAuth login of an MCP client through Entra ID', () => {
         name: 'Dana',
         roles: ['server_owner', 'user'],
         tokenKind: 'gateway',
+        scopes: ['access_as_user'],
       });
     } finally {
       await client.close();

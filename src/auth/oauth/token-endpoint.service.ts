@@ -157,7 +157,8 @@ export class TokenEndpointService {
       sub: principal.sub,
       name: principal.name,
       roles: principal.roles,
-      scopes: scope ? scope.split(' ') : principal.scopes,
+      // What the user was actually granted (by Entra), never what the client asked for: a client cannot mint itself scopes.
+      scopes: principal.scopes,
       clientId: client.clientId,
       kind: principal.kind,
       audience: resource,
@@ -178,7 +179,7 @@ export class TokenEndpointService {
       token_type: 'Bearer',
       expires_in: ACCESS_TOKEN_TTL_SECONDS,
       refresh_token: refreshToken,
-      ...(scope ? { scope } : {}),
+      ...(principal.scopes.length > 0 ? { scope: principal.scopes.join(' ') } : {}),
     };
   }
 
