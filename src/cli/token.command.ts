@@ -1,10 +1,8 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { gatewayIssuer } from '../auth/auth.module.js';
-import { localOid } from '../auth/oauth/dev-sign-in.js';
+import { LOCAL_NAME, localPrincipal, parseRoleList } from '../auth/oauth/dev-sign-in.js';
 import { GatewayTokens } from '../auth/gateway-tokens.js';
-import { isGatewayRole } from '../auth/principal.js';
 import { SigningKeyStore } from '../auth/signing-keys.js';
-import type { GatewayRole } from '../config/app-config.js';
 import { parseDuration } from '../common/duration.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport } from './cli-support.js';
 
@@ -16,7 +14,6 @@ interface TokenOptions {
   resource?: string;
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
@@ -37,15 +34,11 @@ export class TokenCommand extends CommandRunner {
       problems.push('tokens can only be minted in local identity mode (MREG_AZURE_TENANT_ID is set)');
     const tenant = options.tenant ?? 'default';
     const user = options.user ?? 'developer';
-    if (!NAME.test(tenant)) problems.push(`--tenant must be a plain name (got ${JSON.stringify(tenant)})`);
-    if (!NAME.test(user)) problems.push(`--user must be a plain name (got ${JSON.stringify(user)})`);
-    const roles = (options.roles ?? 'user')
-      .split(',')
-      .map((role) => role.trim())
-      .filter(Boolean);
-    const invalid = roles.filter((role) => !isGatewayRole(role));
-    if (invalid.length > 0 || roles.length === 0)
-      problems.push(`--roles must be admin, server_owner and/or user (got ${options.roles})`);
+    if (!LOCAL_NAME.test(tenant))
+      problems.push(`--tenant must be a plain name (got ${JSON.stringify(tenant)})`);
+    if (!LOCAL_NAME.test(user)) problems.push(`--user must be a plain name (got ${JSON.stringify(user)})`);
+    const roles = parseRoleList(options.roles ?? 'user');
+    if (!roles) problems.push(`--roles must be admin, server_owner and/or user (got ${options.roles})`);
     const ttl = parseDuration(options.ttl ?? '8h');
     if (ttl === undefined || ttl < 60 || ttl > MAX_TTL_SECONDS)
       problems.push(`--ttl must be a duration from 1m to 30d such as 1h (got ${options.ttl})`);
@@ -56,15 +49,9 @@ export class TokenCommand extends CommandRunner {
     }
     const keys = await SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir));
     const tokens = new GatewayTokens(keys, gatewayIssuer(config));
-    const oid = localOid(tenant, user);
     const base = config.http.publicUrl ?? `http://localhost:${config.http.port}`;
     const token = await tokens.issue({
-      tenantKey: `local:${tenant}`,
-      oid,
-      sub: oid,
-      name: user,
-      roles: roles as GatewayRole[],
-      kind: 'local',
+      ...localPrincipal(tenant, user, roles ?? []),
       // Default: the REST API and the gateway's own /mcp. MCP endpoints accept only tokens for themselves.
       audience: options.resource ?? [base, `${base}/mcp`],
       ttlSeconds: ttl ?? 0,

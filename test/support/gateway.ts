@@ -1,7 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
-import { effectiveRoles } from '../../src/auth/principal.js';
+import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
 import type { GatewayRole } from '../../src/config/app-config.js';
 import { GatewayApp } from '../../src/gateway-app.js';
 import { testConfig } from './test-config.js';
@@ -25,16 +25,8 @@ export interface LocalUser {
 
 /** A local-mode token for this gateway, signed with its key, exactly as `mcp-gateway token` makes them. */
 export function localToken(gateway: GatewayApp, user: LocalUser = {}): Promise<string> {
-  const tenant = user.tenant ?? 'acme';
-  const name = user.user ?? 'alice';
-  const oid = `00000000-0000-4000-8000-${Buffer.from(`${tenant}/${name}`).toString('hex').padEnd(12, '0').slice(0, 12)}`;
   return gateway.app.get(GatewayTokens).issue({
-    tenantKey: `local:${tenant}`,
-    oid,
-    sub: oid,
-    name,
-    roles: effectiveRoles(user.roles ?? ['user']),
-    kind: 'local',
+    ...localPrincipal(user.tenant ?? 'acme', user.user ?? 'alice', user.roles ?? ['user']),
     audience: user.resource ?? [gateway.url, `${gateway.url}/mcp`],
     ttlSeconds: user.ttlSeconds ?? 3600,
   });

@@ -1,8 +1,10 @@
+import type { GatewayRole } from '../../config/app-config.js';
 import { effectiveRoles, isGatewayRole } from '../principal.js';
 import type { GrantedPrincipal } from './oauth.entities.js';
 import { hashSecret } from './oauth-crypto.js';
 
-const NAME = /^[A-Za-z0-9._-]{1,63}$/;
+/** Tenant and user names of local mode: plain, so they are safe in ids, logs and URLs. */
+export const LOCAL_NAME = /^[A-Za-z0-9._-]{1,63}$/;
 
 export interface DevLogin {
   tenant?: string;
@@ -10,17 +12,15 @@ export interface DevLogin {
   roles?: string;
 }
 
-/** Local identity mode: the consent page's development sign-in fields become the principal. */
-export function devPrincipal(login: DevLogin | undefined): GrantedPrincipal | string {
-  const tenant = login?.tenant ?? 'default';
-  const user = login?.user ?? 'developer';
-  const roles = (login?.roles ?? 'user')
-    .split(',')
-    .map((role) => role.trim())
-    .filter(Boolean);
-  if (!NAME.test(tenant) || !NAME.test(user)) return 'tenant and user must be plain names';
-  if (roles.length === 0 || !roles.every(isGatewayRole))
-    return 'roles must be admin, server_owner and/or user';
+/**
+ * The principal of a local-mode user, the one way the development sign-in form, `mcp-gateway token` and tests make
+ * one, so the same tenant and user name always mean the same object id and effective roles.
+ */
+export function localPrincipal(
+  tenant: string,
+  user: string,
+  roles: readonly GatewayRole[],
+): GrantedPrincipal {
   const oid = localOid(tenant, user);
   return {
     tenantKey: `local:${tenant}`,
@@ -31,6 +31,25 @@ export function devPrincipal(login: DevLogin | undefined): GrantedPrincipal | st
     scopes: [],
     kind: 'local',
   };
+}
+
+/** `admin,user` → roles; undefined when empty or naming anything but gateway roles. */
+export function parseRoleList(text: string): GatewayRole[] | undefined {
+  const roles = text
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  return roles.length > 0 && roles.every(isGatewayRole) ? roles : undefined;
+}
+
+/** Local identity mode: the consent page's development sign-in fields become the principal. */
+export function devPrincipal(login: DevLogin | undefined): GrantedPrincipal | string {
+  const tenant = login?.tenant ?? 'default';
+  const user = login?.user ?? 'developer';
+  const roles = parseRoleList(login?.roles ?? 'user');
+  if (!LOCAL_NAME.test(tenant) || !LOCAL_NAME.test(user)) return 'tenant and user must be plain names';
+  if (!roles) return 'roles must be admin, server_owner and/or user';
+  return localPrincipal(tenant, user, roles);
 }
 
 /** The same user name in the same local tenant always gets the same object id (shared with `mcp-gateway token`). */
