@@ -38,11 +38,21 @@ export class GatewayApp {
   /** Builds, wires and starts the gateway on `config.http.host:port` (port 0 picks a free one). */
   static async start(config: AppConfig, options: { logger?: Logger } = {}): Promise<GatewayApp> {
     const logger = options.logger ?? createLogger(config.logLevel);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-      bodyParser: false,
-      abortOnError: false,
-      logger: new PinoNestLogger(logger),
-    });
+    const openBefore = new Set(Database.openInstances);
+    let app: NestExpressApplication;
+    try {
+      app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+        bodyParser: false,
+        abortOnError: false,
+        logger: new PinoNestLogger(logger),
+      });
+    } catch (error) {
+      // A provider failed after the database opened: Nest runs no shutdown hooks then, so close it here rather
+      // than leave a pool (or the embedded database and its lock) behind.
+      const opened = [...Database.openInstances].filter((database) => !openBefore.has(database));
+      await Promise.all(opened.map((database) => database.close().catch(() => undefined)));
+      throw error;
+    }
     try {
       configureHttpPipeline(app, config, logger);
       setupSwagger(app);

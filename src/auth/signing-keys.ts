@@ -65,7 +65,7 @@ export class SigningKeyStore {
         kid: row.kid,
         createdAt: row.createdAt.toISOString(),
         publicJwk: row.publicJwk,
-        privateJwk: JSON.parse(box.open(row.privateJwk, row.kid)) as JWK,
+        privateJwk: JSON.parse(openSealed(box, row.privateJwk, row.kid)) as JWK,
       })),
     );
   }
@@ -127,5 +127,15 @@ async function createKeys(file: string): Promise<StoredKey[]> {
     const existing = await readKeys(file);
     if (!existing) throw error;
     return existing;
+  }
+}
+
+function openSealed(box: SecretBox, sealed: string, kid: string): string {
+  try {
+    return box.open(sealed, kid);
+  } catch {
+    throw new Error(
+      `The signing key ${kid} in the database was sealed with another MREG_ENCRYPTION_KEY; every replica must use the same key`,
+    );
   }
 }

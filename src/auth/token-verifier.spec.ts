@@ -51,41 +51,39 @@ describe('TokenVerifier with gateway tokens', () => {
   });
 
   it('refuses tokens signed by another key, and reports the issuer of ours for the per-request check', async () => {
+    const claims = {
+      tenantKey: 't',
+      oid: 'o',
+      sub: 's',
+      roles: ['admin'],
+      kind: 'local',
+      audience: 'x',
+      ttlSeconds: 60,
+    } as const;
     const otherKeys = await SigningKeyStore.open(
       SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-keys-'))),
     );
-    const foreign = new GatewayTokens(otherKeys, 'urn:test');
-    await expect(
-      sut.verify(
-        await foreign.issue({
-          tenantKey: 't',
-          oid: 'o',
-          sub: 's',
-          roles: ['admin'],
-          kind: 'local',
-          audience: 'x',
-          ttlSeconds: 60,
-        }),
-      ),
-    ).rejects.toThrow(/issuer is not trusted/);
-    const otherIssuer = new GatewayTokens(await SigningKeyStore.open(keyFile), 'urn:other');
-    const identity = await sut.verify(
-      await otherIssuer.issue({
-        tenantKey: 't',
-        oid: 'o',
-        sub: 's',
-        roles: ['admin'],
-        kind: 'local',
-        audience: 'x',
-        ttlSeconds: 60,
-      }),
+    // Not our kid, so it is not treated as a gateway token at all, and its issuer is nobody we trust.
+    await expect(sut.verify(await new GatewayTokens(otherKeys, 'urn:test').issue(claims))).rejects.toThrow(
+      /issuer is not trusted/,
     );
-    expect(identity.issuer).toBe('urn:other');
+    const otherIssuer = new GatewayTokens(await SigningKeyStore.open(keyFile), 'urn:other');
+    expect((await sut.verify(await otherIssuer.issue(claims))).issuer).toBe('urn:other');
   });
 
-  it('keeps the signing key file private and reuses it', async () => {
+  it('keeps the signing key file private, and a second opener (the CLI) signs with the same key', async () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const again = await SigningKeyStore.open(keyFile);
-    expect(again.signingKey.kid).toBe((await SigningKeyStore.open(keyFile)).signingKey.kid);
+    const cli = new GatewayTokens(await SigningKeyStore.open(keyFile), 'urn:test');
+    const token = await cli.issue({
+      tenantKey: 'local:acme',
+      oid: 'o',
+      sub: 's',
+      roles: ['user'],
+      kind: 'local',
+      audience: 'x',
+      ttlSeconds: 60,
+    });
+    expect(tokens.owns(token)).toBe(true);
+    await expect(sut.verify(token)).resolves.toMatchObject({ oid: 'o' });
   });
 });

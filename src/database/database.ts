@@ -20,6 +20,8 @@ export interface OpenDatabaseOptions {
  * DataSource. Owns the connection lifecycle and is the only thing that knows which kind is in use.
  */
 export class Database implements OnApplicationShutdown {
+  /** Databases opened and not yet closed, so a start that fails after opening one can still close it. */
+  static readonly openInstances = new Set<Database>();
   private closed = false;
 
   private constructor(
@@ -51,7 +53,9 @@ export class Database implements OnApplicationShutdown {
       const applied = migrate
         ? await runPendingMigrations(dataSource, { onWait: options.onMigrationLockWait })
         : [];
-      return new Database(dataSource, config.database.kind, location, applied, embedded);
+      const database = new Database(dataSource, config.database.kind, location, applied, embedded);
+      Database.openInstances.add(database);
+      return database;
     } catch (error) {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
       await embedded?.stop().catch(() => undefined);
@@ -84,6 +88,7 @@ export class Database implements OnApplicationShutdown {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    Database.openInstances.delete(this);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }

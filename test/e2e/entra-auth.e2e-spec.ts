@@ -2,13 +2,15 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
+import {
+  ENTRA_CLIENT_ID as CLIENT_ID,
+  ENTRA_TID as TID,
+  OTHER_TID,
+  startEntraGateway,
+} from '../support/entra-gateway.js';
 import { FakeEntra } from '../support/fake-entra.js';
-import { call, connectMcpClient, startGateway } from '../support/gateway.js';
+import { call, connectMcpClient } from '../support/gateway.js';
 import { json } from '../support/http.js';
-
-const TID = '3f6c2a51-4b1e-4c8e-9b7a-1d2e3f4a5b6c';
-const OTHER_TID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-const CLIENT_ID = '6e5d4c3b-2a19-4f8e-8d7c-6b5a49382716';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -18,11 +20,7 @@ describe('Entra ID bearer authentication', () => {
 
   beforeAll(async () => {
     entra = await FakeEntra.start(CLIENT_ID);
-    gateway = await startGateway({
-      MREG_AZURE_TENANT_ID: TID,
-      MREG_AZURE_CLIENT_ID: CLIENT_ID,
-      MREG_ENTRA_AUTHORITY_HOST: entra.url,
-    });
+    gateway = await startEntraGateway(entra);
   });
 
   afterAll(async () => {
@@ -44,6 +42,14 @@ describe('Entra ID bearer authentication', () => {
       correlationId: expect.any(String),
     });
   }
+
+  it('refuses to start a replica whose encryption key cannot open the shared signing keys, and leaks nothing', async () => {
+    // The first gateway above created the shared key; this one has another MREG_ENCRYPTION_KEY. An open pool left
+    // behind by the failed start would keep this test file from finishing.
+    await expect(startEntraGateway(entra, { MREG_ENCRYPTION_KEY: 'f'.repeat(64) })).rejects.toThrow(
+      /sealed with another MREG_ENCRYPTION_KEY/,
+    );
+  });
 
   it('accepts a valid v2 access token and maps app roles to gateway roles', async () => {
     const res = await userinfo(await entra.token({ tid: TID, roles: ['Gateway.Admin'], name: 'Ada' }));
@@ -291,12 +297,7 @@ describe('Entra ID bearer authentication', () => {
 describe('Entra v1 tokens when enabled', () => {
   it('accepts a v1 token with the api:// audience', async () => {
     const entra = await FakeEntra.start(CLIENT_ID);
-    const gateway = await startGateway({
-      MREG_AZURE_TENANT_ID: TID,
-      MREG_AZURE_CLIENT_ID: CLIENT_ID,
-      MREG_ENTRA_AUTHORITY_HOST: entra.url,
-      MREG_ENTRA_ACCEPT_V1_TOKENS: 'true',
-    });
+    const gateway = await startEntraGateway(entra, { MREG_ENTRA_ACCEPT_V1_TOKENS: 'true' });
     try {
       const res = await call(gateway, '/oauth/userinfo', await entra.token({ tid: TID }, { version: 'v1' }));
       expect(res.status).toBe(200);

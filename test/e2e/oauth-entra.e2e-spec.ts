@@ -9,7 +9,12 @@ import {
 import { FakeEntra } from '../support/fake-entra.js';
 import { connectMcpClient } from '../support/gateway.js';
 import { json } from '../support/http.js';
-import { consentInBrowser, startOAuthLogin, TestOAuthClient } from '../support/oauth-client.js';
+import {
+  consentInBrowser,
+  startOAuthLogin,
+  TestOAuthClient,
+  refreshTokens,
+} from '../support/oauth-client.js';
 
 describe('OAuth login of an MCP client through Entra ID', () => {
   let entra: FakeEntra;
@@ -91,16 +96,8 @@ describe('OAuth login of an MCP client through Entra ID', () => {
       { clientRedirect: provider.redirect },
     );
     await transport.finishAuth(callback.searchParams);
-    const refresh = async (token: string) =>
-      fetch(new URL('/oauth/token', gateway.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: token,
-          client_id: provider.information?.client_id as string,
-        }).toString(),
-      });
+    const refresh = (token: string) =>
+      refreshTokens(gateway.url, provider.information?.client_id as string, token);
     const rolesOf = async (accessToken: string) => {
       const client = await connectMcpClient(gateway, accessToken);
       try {

@@ -2,7 +2,13 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
-import { consentInBrowser, startOAuthLogin, TestOAuthClient } from '../support/oauth-client.js';
+import {
+  consentInBrowser,
+  startOAuthLogin,
+  TestOAuthClient,
+  refreshTokens,
+  tokenRequest,
+} from '../support/oauth-client.js';
 
 /**
  * The whole login of an MCP client through the gateway's authorization server, driven by the official SDK:
@@ -79,16 +85,12 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     const { callback } = await signIn(provider);
     const code = callback.searchParams.get('code') as string;
     const exchange = (verifier: string) =>
-      fetch(new URL('/oauth/token', gateway.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code,
-          code_verifier: verifier,
-          redirect_uri: provider.redirect,
-          client_id: provider.information?.client_id as string,
-        }).toString(),
+      tokenRequest(gateway.url, {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: provider.redirect,
+        client_id: provider.information?.client_id as string,
       });
     const wrong = await exchange('x'.repeat(43));
     expect(wrong.status).toBe(400);
@@ -107,15 +109,7 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     const { transport, callback } = await signIn(provider);
     await transport.finishAuth(callback.searchParams);
     const refresh = (token: string) =>
-      fetch(new URL('/oauth/token', gateway.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: token,
-          client_id: provider.information?.client_id as string,
-        }).toString(),
-      });
+      refreshTokens(gateway.url, provider.information?.client_id as string, token);
     const first = provider.stored?.refresh_token as string;
     const rotated = await refresh(first);
     expect(rotated.status).toBe(200);

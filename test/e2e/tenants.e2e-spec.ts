@@ -1,7 +1,12 @@
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { ENTRA_CLIENT_ID as CLIENT_ID, ENTRA_TID as TID, OTHER_TID } from '../support/entra-gateway.js';
+import {
+  ENTRA_CLIENT_ID as CLIENT_ID,
+  ENTRA_TID as TID,
+  OTHER_TID,
+  startEntraGateway,
+} from '../support/entra-gateway.js';
 import { FakeEntra } from '../support/fake-entra.js';
-import { call, startGateway } from '../support/gateway.js';
+import { call } from '../support/gateway.js';
 import { json } from '../support/http.js';
 
 describe('tenants: platform administrators and suspension', () => {
@@ -11,10 +16,7 @@ describe('tenants: platform administrators and suspension', () => {
 
   beforeAll(async () => {
     entra = await FakeEntra.start(CLIENT_ID);
-    gateway = await startGateway({
-      MREG_AZURE_TENANT_ID: TID,
-      MREG_AZURE_CLIENT_ID: CLIENT_ID,
-      MREG_ENTRA_AUTHORITY_HOST: entra.url,
+    gateway = await startEntraGateway(entra, {
       MREG_ALLOWED_TENANTS: `${TID},${OTHER_TID},${THIRD_TID}`,
       MREG_SUPERADMIN_TENANTS: TID,
     });

@@ -168,3 +168,25 @@ export async function startOAuthLogin(
     throw new Error(`expected the login to start, got ${String(outcome)}`);
   return transport;
 }
+
+/** A form POST to the gateway's token endpoint, as an OAuth client library sends it. */
+export function tokenRequest(
+  gatewayUrl: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(new URL('/oauth/token', gatewayUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+/** The refresh grant for a public client. */
+export function refreshTokens(gatewayUrl: string, clientId: string, refreshToken: string): Promise<Response> {
+  return tokenRequest(gatewayUrl, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: clientId,
+  });
+}
