@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 
 /**
  * The assembled gateway. Feature layers (auth, registry, proxy, audit, throttling) join here as their issues land;
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ObservabilityModule, AuthModule, McpModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ObservabilityModule, AuthModule, RegistryModule, McpModule],
     };
   }
 }

@@ -44,6 +44,7 @@ export interface AppConfig {
     readonly staticClients: readonly StaticOAuthClient[];
   };
   readonly allowPrivateUpstreams: boolean;
+  readonly healthChecksEnabled: boolean;
   readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
   readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };
 }

@@ -256,6 +256,14 @@ export class GatewayEnv {
   @IsBoolean({ message: boolMessage })
   MREG_ALLOW_PRIVATE_UPSTREAMS = false;
 
+  @EnvVar({
+    description: 'Run the background health checker (one active checker per server across replicas).',
+    usedBy: 'Registry',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_HEALTH_CHECKS_ENABLED = true;
+
   // --- Audit and throttling -----------------------------------------------------------------------------------
   @EnvVar({ description: 'Record audit events in PostgreSQL.', usedBy: 'Audit and throttling' })
   @ToBoolean()

@@ -152,6 +152,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       staticClients: parseStaticClients(env.MREG_OAUTH_CLIENTS) as StaticOAuthClient[],
     },
     allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
+    healthChecksEnabled: env.MREG_HEALTH_CHECKS_ENABLED,
     audit: {
       enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,
       failClosed: env.MREG_AUDIT_FAIL_CLOSED,

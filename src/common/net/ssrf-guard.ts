@@ -32,6 +32,34 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
+/**
+ * Never reachable, whatever MREG_ALLOW_PRIVATE_UPSTREAMS says: link-local ranges, where cloud metadata services
+ * (169.254.169.254, fd00:ec2::254) hand out instance credentials, and Alibaba's metadata address.
+ */
+const alwaysBlocked = new BlockList();
+alwaysBlocked.addSubnet('169.254.0.0', 16, 'ipv4');
+alwaysBlocked.addAddress('100.100.100.200', 'ipv4');
+alwaysBlocked.addSubnet('fe80::', 10, 'ipv6');
+alwaysBlocked.addAddress('fd00:ec2::254', 'ipv6');
+
+function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    return mapped ? { address: mapped[1], family: 'ipv4' } : { address, family: 'ipv6' };
+  }
+  return { address, family: 'ipv4' };
+}
+
+/** Whether an outbound connection to `address` is refused, given the private-upstreams setting. */
+export function isRefusedAddress(address: string, allowPrivate: boolean): boolean {
+  const ip = normalise(address);
+  if (!ip) return true;
+  if (alwaysBlocked.check(ip.address, ip.family)) return true;
+  return !allowPrivate && blocked.check(ip.address, ip.family);
+}
+
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
@@ -49,7 +77,7 @@ export function isPrivateAddress(address: string): boolean {
  */
 export function hostProblem(url: URL, allowPrivate: boolean): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0 && !allowPrivate && isPrivateAddress(host)) return 'points to a private address';
+  if (isIP(host) !== 0 && isRefusedAddress(host, allowPrivate)) return 'points to a private address';
   return undefined;
 }
 
@@ -69,7 +97,7 @@ export function guardedLookup(allowPrivate: boolean) {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const list = addresses;
-      const refused = allowPrivate ? undefined : list.find((entry) => isPrivateAddress(entry.address));
+      const refused = list.find((entry) => isRefusedAddress(entry.address, allowPrivate));
       if (refused) {
         const blockedError = Object.assign(
           new Error(`${hostname} resolves to a private address (${refused.address})`),

@@ -1,5 +1,10 @@
 import { CreateTenants1795600000000 } from './1795600000000-CreateTenants.js';
 import { CreateOAuthTables1795617117478 } from './1795617117478-CreateOAuthTables.js';
+import { CreateMcpServers1795623610875 } from './1795623610875-CreateMcpServers.js';
 
 /** Every migration in order. Listed explicitly so the app, the CLI and tests load the same set without globbing. */
-export const MIGRATIONS = [CreateTenants1795600000000, CreateOAuthTables1795617117478];
+export const MIGRATIONS = [
+  CreateTenants1795600000000,
+  CreateOAuthTables1795617117478,
+  CreateMcpServers1795623610875,
+];

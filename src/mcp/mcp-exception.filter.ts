@@ -1,0 +1,52 @@
+import {
+  applyDecorators,
+  type ArgumentsHost,
+  Catch,
+  HttpException,
+  Logger,
+  type RpcExceptionFilter,
+  UseFilters,
+} from '@nestjs/common';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpController } from '@rekog/mcp-nest';
+import { type Observable, throwError } from 'rxjs';
+import { toErrorBody } from '../common/errors/error-body.js';
+import { currentRequestContext } from '../common/context/request-context.js';
+
+/** JSON-RPC error code for an HTTP status; the stable gateway code travels in `error.data.code`. */
+function jsonRpcCode(status: number): number {
+  if (status === 400 || status === 422) return ProtocolErrorCode.InvalidParams;
+  if (status >= 500) return ProtocolErrorCode.InternalError;
+  // -32000: implementation-defined server error (JSON-RPC 2.0 §5.1); data.code says which.
+  return -32000;
+}
+
+/**
+ * Turns an error thrown by one of our MCP tools into a JSON-RPC error carrying the same stable code and status as
+ * the REST API would (`error.data = { code, statusCode, correlationId }`). Unexpected errors reveal nothing.
+ */
+@Catch()
+export class McpExceptionFilter implements RpcExceptionFilter {
+  private readonly logger = new Logger('McpTools');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    if (exception instanceof ProtocolError) return throwError(() => exception);
+    const body = toErrorBody(exception, currentRequestContext()?.correlationId);
+    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
+      this.logger.error(exception instanceof Error ? exception : String(exception));
+    }
+    return throwError(
+      () =>
+        new ProtocolError(jsonRpcCode(body.statusCode), body.message, {
+          code: body.code,
+          statusCode: body.statusCode,
+          ...(body.correlationId ? { correlationId: body.correlationId } : {}),
+          ...(body.details === undefined ? {} : { details: body.details }),
+        }),
+    );
+  }
+}
+
+/** An `@McpController` whose errors reach clients as JSON-RPC errors with the gateway's stable codes. */
+export const GatewayMcpTools = (): ClassDecorator =>
+  applyDecorators(McpController(), UseFilters(McpExceptionFilter));

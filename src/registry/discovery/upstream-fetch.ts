@@ -1,0 +1,31 @@
+import type { FetchLike } from '@modelcontextprotocol/client';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { guardedLookup } from '../../common/net/ssrf-guard.js';
+
+/**
+ * The fetch the registry uses towards upstreams: a keep-alive undici pool whose connect step resolves names with
+ * the SSRF guard (so a name that resolves to a private or metadata address is refused when connecting, not only
+ * when registered) and a bounded connect timeout. Redirects are left to the MCP SDK transport, whose default
+ * policy follows only same-origin redirects.
+ */
+export class UpstreamFetch {
+  private readonly agent: Agent;
+
+  constructor(allowPrivate: boolean, connectTimeoutMs = 5_000) {
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup(allowPrivate), timeout: connectTimeoutMs },
+      keepAliveTimeout: 30_000,
+      connections: 64,
+    });
+  }
+
+  readonly fetch: FetchLike = (url, init) =>
+    undiciFetch(url instanceof URL ? url.href : url, {
+      ...init,
+      dispatcher: this.agent,
+    });
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

@@ -1,0 +1,158 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import type { GatewayRole } from '../../config/app-config.js';
+import { ALL_ROLES } from '../../auth/principal.js';
+import {
+  LB_STRATEGIES,
+  type LbStrategy,
+  TRANSPORTS,
+  type Transport,
+  VISIBILITIES,
+  type Visibility,
+} from '../registry.types.js';
+import {
+  EndpointDto,
+  HealthCheckDto,
+  MAX_URL_LENGTH,
+  TimeoutsDto,
+  UpstreamAuthDto,
+} from './server-settings.dto.js';
+
+export const SERVER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}$/;
+export const MAX_ENDPOINTS = 10;
+export const MAX_TAGS = 20;
+
+/** Fields an owner may set on a server, shared by registration and update. */
+export class ServerSettingsDto {
+  @ApiPropertyOptional({ example: 'GitHub tools', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: '1.4.0', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  version?: string;
+
+  @ApiPropertyOptional({
+    description: 'Shorthand for one endpoint of weight 1 (use either url or endpoints)',
+    example: 'https://mcp.example.com/mcp',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_URL_LENGTH)
+  url?: string;
+
+  @ApiPropertyOptional({ type: [EndpointDto], maxItems: MAX_ENDPOINTS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ENDPOINTS)
+  @ValidateNested({ each: true })
+  @Type(() => EndpointDto)
+  endpoints?: EndpointDto[];
+
+  @ApiPropertyOptional({ enum: TRANSPORTS, default: 'streamable-http' })
+  @IsOptional()
+  @IsIn(TRANSPORTS)
+  transport?: Transport;
+
+  @ApiPropertyOptional({
+    enum: VISIBILITIES,
+    default: 'tenant',
+    description: '`global` (visible to every tenant) is for platform administrators',
+  })
+  @IsOptional()
+  @IsIn(VISIBILITIES)
+  visibility?: Visibility;
+
+  @ApiPropertyOptional({ enum: ALL_ROLES, isArray: true, description: 'Roles a caller needs (any of them)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(ALL_ROLES, { each: true })
+  requiredRoles?: GatewayRole[];
+
+  @ApiPropertyOptional({ type: [String], example: ['dev', 'github'], maxItems: MAX_TAGS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @ArrayUnique()
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must match ' + TAG_PATTERN.source })
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: UpstreamAuthDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UpstreamAuthDto)
+  upstreamAuth?: UpstreamAuthDto;
+
+  @ApiPropertyOptional({ type: TimeoutsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TimeoutsDto)
+  timeouts?: TimeoutsDto;
+
+  @ApiPropertyOptional({ type: HealthCheckDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HealthCheckDto)
+  healthCheck?: HealthCheckDto;
+
+  @ApiPropertyOptional({ enum: LB_STRATEGIES, default: 'round_robin' })
+  @IsOptional()
+  @IsIn(LB_STRATEGIES)
+  lbStrategy?: LbStrategy;
+}
+
+export class RegisterServerDto extends ServerSettingsDto {
+  @ApiProperty({ example: 'github', pattern: SERVER_NAME_PATTERN.source })
+  @IsString()
+  @Matches(SERVER_NAME_PATTERN, { message: 'name must be a slug: ' + SERVER_NAME_PATTERN.source })
+  name!: string;
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Connect now and store the capabilities found (false: register offline)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  discover?: boolean;
+}
+
+export class UpdateServerDto extends ServerSettingsDto {
+  @ApiPropertyOptional({ example: 'github', pattern: SERVER_NAME_PATTERN.source })
+  @IsOptional()
+  @IsString()
+  @Matches(SERVER_NAME_PATTERN, { message: 'name must be a slug: ' + SERVER_NAME_PATTERN.source })
+  name?: string;
+
+  @ApiPropertyOptional({
+    description: 'true puts the server in maintenance (not proxied); false takes it out',
+  })
+  @IsOptional()
+  @IsBoolean()
+  maintenance?: boolean;
+}

@@ -1,0 +1,76 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { RegistryRepository } from '../registry.repository.js';
+import { toRegistered } from '../server-views.js';
+import { ServerChecker } from './server-checker.js';
+
+const TICK_MS = 1_000;
+const MAX_IN_FLIGHT = 10;
+const SHUTDOWN_WAIT_MS = 5_000;
+
+/**
+ * Checks every server once per its interval, cluster-wide: each tick claims due rows with `FOR UPDATE SKIP LOCKED`
+ * (moving their next check ahead in the same statement), so replicas share the work instead of repeating it.
+ */
+@Injectable()
+export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('HealthScheduler');
+  private timer?: NodeJS.Timeout;
+  private readonly inFlight = new Set<Promise<void>>();
+  private ticking = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: RegistryRepository,
+    private readonly checker: ServerChecker,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.healthChecksEnabled) return;
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** One scheduling round; public so tests can drive it without waiting for the timer. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.inFlight.size >= MAX_IN_FLIGHT) return;
+    this.ticking = true;
+    try {
+      const ids = await this.repository.systemClaimDueChecks(MAX_IN_FLIGHT - this.inFlight.size);
+      for (const id of ids) {
+        const run = this.checkOne(id).finally(() => this.inFlight.delete(run));
+        this.inFlight.add(run);
+      }
+    } catch (error) {
+      this.logger.warn(`Health check round failed: ${(error as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async checkOne(id: string): Promise<void> {
+    try {
+      const entity = await this.repository.systemFindById(id);
+      if (entity) await this.checker.check(toRegistered(entity));
+    } catch (error) {
+      this.logger.warn(`Health check of server ${id} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Before the database closes: stop claiming, and give running checks a moment to store their outcome. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+}

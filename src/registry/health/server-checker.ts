@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
+import { RegistryCache } from '../registry-cache.js';
+import { RegistryRepository } from '../registry.repository.js';
+import type { RegisteredServer } from '../registry.types.js';
+import { toRegistered } from '../server-views.js';
+import { UserCredentialsRequired } from '../upstream-credentials.js';
+import { type CheckOutcome, stateAfterCheck } from './health-state.js';
+
+/** Longest a probe may take, whatever the server's settings say. */
+const MAX_PROBE_TIMEOUT_MS = 120_000;
+
+/**
+ * One health check with capability discovery: every endpoint is probed with a real MCP handshake and lists, and
+ * the outcome is stored and announced to every replica. Used by the scheduler, "check now" and registration.
+ */
+@Injectable()
+export class ServerChecker {
+  constructor(
+    private readonly discovery: CapabilityDiscovery,
+    private readonly repository: RegistryRepository,
+    private readonly cache: RegistryCache,
+  ) {}
+
+  async probe(server: RegisteredServer): Promise<CheckOutcome> {
+    // A probe never gets less time than the server's own request timeout: a slow server is degraded, not down.
+    const timeoutMs = Math.min(
+      Math.max(server.healthCheck.timeoutMs, server.timeouts.requestMs),
+      MAX_PROBE_TIMEOUT_MS,
+    );
+    const settled = await Promise.allSettled(
+      server.endpoints.map((endpoint) => this.discovery.discover(server, endpoint.url, timeoutMs)),
+    );
+    const skipped = settled.find(
+      (entry): entry is PromiseRejectedResult =>
+        entry.status === 'rejected' && entry.reason instanceof UserCredentialsRequired,
+    );
+    if (skipped) {
+      return {
+        failures: [],
+        endpointCount: server.endpoints.length,
+        skipped: `Not checked: ${(skipped.reason as Error).message}`,
+      };
+    }
+    const outcome: CheckOutcome = { failures: [], endpointCount: server.endpoints.length };
+    settled.forEach((entry, index) => {
+      if (entry.status === 'fulfilled') outcome.result ??= entry.value;
+      else outcome.failures.push({ url: server.endpoints[index].url, error: describe(entry.reason) });
+    });
+    return outcome;
+  }
+
+  /** Probes, stores the new state, and returns the server as stored. */
+  async check(server: RegisteredServer): Promise<{ server: RegisteredServer; outcome: CheckOutcome }> {
+    const outcome = await this.probe(server);
+    return { server: await this.record(server, outcome), outcome };
+  }
+
+  async record(server: RegisteredServer, outcome: CheckOutcome): Promise<RegisteredServer> {
+    const settings = await this.repository.tenantSettings(server.tenantId);
+    const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
+    await this.repository.systemUpdate(server.id, patch);
+    await this.cache.changed(server.id);
+    const stored = await this.repository.systemFindById(server.id);
+    return stored ? toRegistered(stored) : server;
+  }
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${message}${cause}`.slice(0, 300);
+}

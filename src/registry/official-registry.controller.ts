@@ -1,0 +1,120 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { Request } from 'express';
+import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { ResourceUrls } from '../auth/resource-urls.js';
+import { ApiErrors } from '../common/http/api-errors.js';
+import { MAX_PAGE_SIZE } from './dto/list-servers.query.js';
+import { SERVER_NAME_PATTERN } from './dto/register-server.dto.js';
+import { ServerJsonDto } from './dto/server-json.dto.js';
+import { RegistrationView } from './dto/server-view.dto.js';
+import {
+  type OfficialServerResponse,
+  registrationFromServerJson,
+  toOfficialServer,
+} from './official-registry.js';
+import { type Registration, RegistryService } from './registry.service.js';
+
+class OfficialListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'Substring of the server name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; every server has one version here' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  version?: string;
+}
+
+class ImportQuery {
+  @ApiPropertyOptional({ description: 'Server name to use instead of one derived from server.json' })
+  @IsOptional()
+  @Matches(SERVER_NAME_PATTERN)
+  name?: string;
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  discover?: boolean;
+}
+
+/** The official MCP Registry API, read-only, over what the caller can see; and import of `server.json`. */
+@ApiTags('official registry')
+@Controller()
+@Authenticated()
+export class OfficialRegistryController {
+  constructor(
+    private readonly registry: RegistryService,
+    @Inject(ResourceUrls) private readonly urls: ResourceUrls,
+  ) {}
+
+  @Get('v0.1/servers')
+  @ApiOperation({
+    summary: 'Official Registry API: servers visible to the caller, with the gateway URL as remote',
+  })
+  @ApiOkResponse({ description: '{ servers: [{ server, _meta }], metadata: { nextCursor, count } }' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: OfficialListQuery,
+    @Req() req: Request,
+  ): Promise<{ servers: OfficialServerResponse[]; metadata: { nextCursor?: string; count: number } }> {
+    const page = await this.registry.listRegistered(principal, {
+      q: query.search,
+      cursor: query.cursor,
+      limit: query.limit ?? 30,
+    });
+    const base = this.urls.baseUrl(req);
+    return {
+      servers: page.items.map((server) => toOfficialServer(server, base)),
+      metadata: { ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), count: page.items.length },
+    };
+  }
+
+  @Get('v0.1/servers/:name/versions/latest')
+  @ApiOperation({ summary: 'Official Registry API: the latest (only) version of one server' })
+  @ApiOkResponse({ description: '{ server, _meta }' })
+  @ApiErrors({ 404: 'SERVER_NOT_FOUND' })
+  async latest(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Req() req: Request,
+  ): Promise<OfficialServerResponse> {
+    return toOfficialServer(await this.registry.find(principal, name), this.urls.baseUrl(req));
+  }
+
+  @Post('api/v1/servers/import')
+  @Authenticated({ roles: ['admin', 'server_owner'] })
+  @ApiOperation({ summary: "Register a server from the official registry's server.json (remotes only)" })
+  @ApiCreatedResponse({ type: RegistrationView })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    409: 'SERVER_NAME_TAKEN',
+    422: 'UPSTREAM_URL_REFUSED | INVALID_SERVER',
+  })
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @Body() json: ServerJsonDto,
+    @Query() query: ImportQuery,
+  ): Promise<Registration> {
+    return this.registry.register(principal, registrationFromServerJson(json, query));
+  }
+}

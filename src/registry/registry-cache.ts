@@ -1,0 +1,126 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Client as PgClient, type Notification } from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RegistryRepository } from './registry.repository.js';
+import type { RegisteredServer } from './registry.types.js';
+import { toRegistered } from './server-views.js';
+
+export const REGISTRY_CHANNEL = 'mreg_registry';
+/** A full reload now and then repairs anything a lost notification left stale. */
+const RESYNC_INTERVAL_MS = 60_000;
+const RECONNECT_DELAY_MS = 1_000;
+
+/**
+ * Every registered server in memory, for the hot path (the proxy reads it per request; no database round trip).
+ * Changes are announced with PostgreSQL `NOTIFY` and every process `LISTEN`s on a dedicated connection, so replicas
+ * agree within milliseconds. The embedded database serves one process only (it locks its directory) and its
+ * socket server does not deliver notifications between connections, so there changes are applied in-process.
+ */
+@Injectable()
+export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RegistryCache');
+  private servers = new Map<string, RegisteredServer>();
+  private listener?: PgClient;
+  private resyncTimer?: NodeJS.Timeout;
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly listeners = new Set<(id: string, server: RegisteredServer | undefined) => void>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: RegistryRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.database.url) await this.listen(this.config.database.url);
+    await this.reloadAll();
+    this.resyncTimer = setInterval(() => void this.reloadAll().catch(() => undefined), RESYNC_INTERVAL_MS);
+    this.resyncTimer.unref();
+  }
+
+  get(id: string): RegisteredServer | undefined {
+    return this.servers.get(id);
+  }
+
+  all(): IterableIterator<RegisteredServer> {
+    return this.servers.values();
+  }
+
+  /** Called after a change commits: tells every process (this one included) to re-read the server. */
+  async changed(id: string): Promise<void> {
+    if (this.listener) {
+      await this.repository.notify(REGISTRY_CHANNEL, id);
+    } else {
+      await this.refresh(id);
+    }
+  }
+
+  /** Runs on every change seen by this process (e.g. to announce list changes to connected clients). */
+  onChange(listener: (id: string, server: RegisteredServer | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async refresh(id: string): Promise<void> {
+    const entity = await this.repository.systemFindById(id);
+    const server = entity ? toRegistered(entity) : undefined;
+    if (server) this.servers.set(id, server);
+    else this.servers.delete(id);
+    for (const listener of this.listeners) listener(id, server);
+  }
+
+  async reloadAll(): Promise<void> {
+    const entities = await this.repository.systemFindAll();
+    this.servers = new Map(entities.map((entity) => [entity.id, toRegistered(entity)]));
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new PgClient({ connectionString: url, application_name: 'mcp-gateway-registry-listener' });
+    client.on('notification', (message: Notification) => {
+      if (message.channel !== REGISTRY_CHANNEL || !message.payload) return;
+      this.refresh(message.payload).catch((error: unknown) =>
+        this.logger.warn(`Could not refresh server ${message.payload}: ${(error as Error).message}`),
+      );
+    });
+    client.on('error', (error) => {
+      this.logger.warn(`Registry change listener lost its connection: ${error.message}`);
+      this.scheduleReconnect(url);
+    });
+    client.on('end', () => this.scheduleReconnect(url));
+    await client.connect();
+    await client.query(`LISTEN ${REGISTRY_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private scheduleReconnect(url: string): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const previous = this.listener;
+    this.listener = undefined;
+    previous?.removeAllListeners();
+    void previous?.end().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      // Notifications sent while disconnected are lost: reload everything once listening again.
+      this.listen(url)
+        .then(() => this.reloadAll())
+        .catch(() => this.scheduleReconnect(url));
+    }, RECONNECT_DELAY_MS);
+    this.reconnectTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.reconnectTimer);
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.removeAllListeners();
+    await listener?.end().catch(() => undefined);
+  }
+}

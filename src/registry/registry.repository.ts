@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { Principal } from '../auth/principal.js';
+import { inTenantScope } from '../database/tenant-scope.js';
+import { McpServerEntity } from './mcp-server.entity.js';
+import { nameTaken } from './registry.errors.js';
+import type { ServerStatus, Transport } from './registry.types.js';
+
+export interface ServerFilters {
+  status?: ServerStatus;
+  tag?: string;
+  transport?: Transport;
+  q?: string;
+}
+
+export type PageRequest = { after?: { name: string; id: string }; offset?: number; limit: number };
+
+export interface StatsRow {
+  tenant_id: string;
+  status: string;
+  transport: string;
+  count: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Columns a change may set; identity and tenancy never change. */
+export type ServerPatch = Partial<
+  Omit<McpServerEntity, 'id' | 'tenantId' | 'tenant' | 'createdAt' | 'updatedAt'>
+>;
+
+// TypeORM's deep-partial type cannot follow our typed jsonb columns; the patch type above is the real contract.
+const asUpdate = (patch: ServerPatch) => patch as QueryDeepPartialEntity<McpServerEntity>;
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * All SQL about registered servers. Methods that act for a caller run in that caller's tenant scope (Row-Level
+ * Security) and filter by tenant as well; the `system*` methods are for cross-tenant background work only.
+ */
+@Injectable()
+export class RegistryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(
+    server: Partial<McpServerEntity> & { tenantId: string; name: string },
+  ): Promise<McpServerEntity> {
+    try {
+      return await inTenantScope(this.dataSource, server.tenantId, (manager) =>
+        manager.getRepository(McpServerEntity).save(manager.create(McpServerEntity, server)),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw nameTaken(server.name);
+      throw error;
+    }
+  }
+
+  /** A server of the caller's tenant, or a global one; null when it does not exist or is not theirs to see. */
+  findVisible(principal: Principal, id: string): Promise<McpServerEntity | null> {
+    return inTenantScope(this.dataSource, principal.tenantId, (manager) =>
+      this.visibleTo(manager, principal).andWhere('s.id = :id', { id }).getOne(),
+    );
+  }
+
+  findVisibleByName(principal: Principal, name: string): Promise<McpServerEntity | null> {
+    return inTenantScope(this.dataSource, principal.tenantId, (manager) =>
+      this.visibleTo(manager, principal)
+        .andWhere('s.name = :name', { name })
+        // The caller's own tenant wins over a global server of the same name.
+        .orderBy(`(s.tenant_id = :tenantId)`, 'DESC')
+        .getOne(),
+    );
+  }
+
+  list(
+    principal: Principal,
+    filters: ServerFilters,
+    page: PageRequest,
+  ): Promise<{ items: McpServerEntity[]; total: number }> {
+    return inTenantScope(this.dataSource, principal.tenantId, async (manager) => {
+      const query = this.visibleTo(manager, principal);
+      if (filters.status) query.andWhere('s.status = :status', { status: filters.status });
+      if (filters.transport) query.andWhere('s.transport = :transport', { transport: filters.transport });
+      if (filters.tag) query.andWhere(':tag = ANY(s.tags)', { tag: filters.tag });
+      if (filters.q) {
+        query.andWhere(
+          "(s.name ILIKE :q ESCAPE '\\' OR s.title ILIKE :q ESCAPE '\\' OR s.description ILIKE :q ESCAPE '\\')",
+          { q: `%${escapeLike(filters.q)}%` },
+        );
+      }
+      const total = await query.clone().getCount();
+      if (page.after) {
+        query.andWhere('(s.name, s.id) > (:afterName, :afterId)', {
+          afterName: page.after.name,
+          afterId: page.after.id,
+        });
+      }
+      query.orderBy('s.name', 'ASC').addOrderBy('s.id', 'ASC').take(page.limit);
+      if (page.offset) query.skip(page.offset);
+      return { items: await query.getMany(), total };
+    });
+  }
+
+  /** Applies `patch` to a server of the caller's tenant; null when there is no such row in that tenant. */
+  async update(principal: Principal, id: string, patch: ServerPatch): Promise<McpServerEntity | null> {
+    try {
+      return await inTenantScope(this.dataSource, principal.tenantId, async (manager) => {
+        const repository = manager.getRepository(McpServerEntity);
+        const result = await repository.update({ id, tenantId: principal.tenantId }, asUpdate(patch));
+        if (!result.affected) return null;
+        return repository.findOneBy({ id, tenantId: principal.tenantId });
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw nameTaken(patch.name ?? '');
+      throw error;
+    }
+  }
+
+  delete(principal: Principal, id: string): Promise<boolean> {
+    return inTenantScope(this.dataSource, principal.tenantId, async (manager) => {
+      const result = await manager
+        .getRepository(McpServerEntity)
+        .delete({ id, tenantId: principal.tenantId });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  countByTenant(tenantId: string): Promise<number> {
+    return inTenantScope(this.dataSource, tenantId, (manager) =>
+      manager.getRepository(McpServerEntity).countBy({ tenantId }),
+    );
+  }
+
+  /** Counts by tenant, status and transport: the caller's tenant, or every tenant for platform administrators. */
+  async stats(principal: Principal): Promise<StatsRow[]> {
+    const sql = `SELECT tenant_id, status, transport, count(*) AS count FROM mcp_servers
+      WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) GROUP BY tenant_id, status, transport`;
+    if (principal.superadmin) return this.dataSource.query<StatsRow[]>(sql, [null]);
+    return inTenantScope(this.dataSource, principal.tenantId, (manager) =>
+      manager.query<StatsRow[]>(sql, [principal.tenantId]),
+    );
+  }
+
+  // ---- cross-tenant background work (runs as the table owner, outside Row-Level Security) ----
+
+  systemFindById(id: string): Promise<McpServerEntity | null> {
+    return this.dataSource.getRepository(McpServerEntity).findOneBy({ id });
+  }
+
+  systemFindAll(): Promise<McpServerEntity[]> {
+    return this.dataSource.getRepository(McpServerEntity).find();
+  }
+
+  systemFindByTenantAndName(tenantId: string, name: string): Promise<McpServerEntity | null> {
+    return this.dataSource.getRepository(McpServerEntity).findOneBy({ tenantId, name });
+  }
+
+  /**
+   * Claims servers whose check is due and pushes their next check one (jittered) interval ahead in the same
+   * statement. `FOR UPDATE SKIP LOCKED` makes concurrent replicas take disjoint rows, so each server is checked
+   * once per interval across the cluster.
+   */
+  async systemClaimDueChecks(limit: number): Promise<string[]> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `WITH claimed AS (UPDATE mcp_servers SET next_check_at = now() + make_interval(secs =>
+          greatest(coalesce((health_check->>'intervalSeconds')::int, $2), 1) * (0.9 + random() * 0.2))
+        WHERE id IN (SELECT id FROM mcp_servers WHERE next_check_at <= now() AND status <> 'maintenance'
+                     ORDER BY next_check_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id)
+      SELECT id FROM claimed`,
+      [limit, 30],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async systemUpdate(id: string, patch: ServerPatch): Promise<void> {
+    await this.dataSource.getRepository(McpServerEntity).update({ id }, asUpdate(patch));
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.dataSource.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async tenantSettings(tenantId: string): Promise<Record<string, unknown>> {
+    const rows = await this.dataSource.query<{ settings: Record<string, unknown> }[]>(
+      'SELECT settings FROM tenants WHERE id = $1',
+      [tenantId],
+    );
+    return rows[0]?.settings ?? {};
+  }
+
+  /** Servers the principal may see: its tenant's (those whose required roles it has, all for admins) and global ones. */
+  private visibleTo(manager: EntityManager, principal: Principal): SelectQueryBuilder<McpServerEntity> {
+    const query = manager
+      .getRepository(McpServerEntity)
+      .createQueryBuilder('s')
+      .where("(s.tenant_id = :tenantId OR s.visibility = 'global')", { tenantId: principal.tenantId });
+    if (!principal.roles.includes('admin')) {
+      query.andWhere(
+        "(s.required_roles = '{}' OR s.required_roles && :roles::text[] OR s.owner_oid = :oid)",
+        {
+          roles: [...principal.roles],
+          oid: principal.oid,
+        },
+      );
+    }
+    return query;
+  }
+}

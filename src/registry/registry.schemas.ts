@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import {
+  LB_STRATEGIES,
+  SERVER_STATUSES,
+  TRANSPORTS,
+  UPSTREAM_AUTH_TYPES,
+  VISIBILITIES,
+} from './registry.types.js';
+
+/**
+ * Zod schemas of the registry's MCP tools: they give clients JSON schemas to work with. The arguments are then
+ * validated again with the REST DTO classes, so both surfaces apply one set of rules.
+ */
+const roles = z.array(z.enum(['admin', 'server_owner', 'user']));
+
+export const serverSettingsShape = {
+  title: z.string().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  version: z.string().max(64).optional(),
+  url: z.string().max(2048).optional().describe('Endpoint URL (shorthand for one endpoint)'),
+  endpoints: z
+    .array(z.object({ url: z.string(), weight: z.number().int().min(1).max(100).optional() }))
+    .max(10)
+    .optional(),
+  transport: z.enum(TRANSPORTS).optional(),
+  visibility: z.enum(VISIBILITIES).optional(),
+  requiredRoles: roles.optional(),
+  tags: z.array(z.string()).max(20).optional(),
+  upstreamAuth: z
+    .object({
+      type: z.enum(UPSTREAM_AUTH_TYPES),
+      headerName: z.string().optional(),
+      value: z.string().optional(),
+      tokenUrl: z.string().optional(),
+      clientId: z.string().optional(),
+      clientSecret: z.string().optional(),
+      scope: z.string().optional(),
+      audience: z.string().optional(),
+    })
+    .optional()
+    .describe('How the gateway authenticates upstream; secrets are stored encrypted and never returned'),
+  timeouts: z
+    .object({
+      connectMs: z.number().int().optional(),
+      requestMs: z.number().int().optional(),
+      tools: z.record(z.string(), z.number().int()).optional(),
+    })
+    .optional(),
+  healthCheck: z
+    .object({
+      intervalSeconds: z.number().int().optional(),
+      timeoutMs: z.number().int().optional(),
+      unhealthyThreshold: z.number().int().optional(),
+      degradedLatencyMs: z.number().int().optional(),
+    })
+    .optional(),
+  lbStrategy: z.enum(LB_STRATEGIES).optional(),
+};
+
+export const serverRef = z.string().min(1).max(64).describe('Server id or name');
+
+const nullableString = z.string().nullable();
+
+export const serverViewSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  title: nullableString,
+  description: z.string(),
+  version: nullableString,
+  endpoints: z.array(z.object({ url: z.string(), weight: z.number() })),
+  transport: z.enum(TRANSPORTS),
+  visibility: z.enum(VISIBILITIES),
+  requiredRoles: roles,
+  ownerOid: z.string(),
+  tags: z.array(z.string()),
+  upstreamAuth: z.object({
+    type: z.enum(UPSTREAM_AUTH_TYPES),
+    headerName: z.string().optional(),
+    tokenUrl: z.string().optional(),
+    clientId: z.string().optional(),
+    scope: z.string().optional(),
+    audience: z.string().optional(),
+    hasSecret: z.boolean(),
+  }),
+  timeouts: z.object({
+    connectMs: z.number(),
+    requestMs: z.number(),
+    tools: z.record(z.string(), z.number()),
+  }),
+  healthCheck: z.object({
+    intervalSeconds: z.number(),
+    timeoutMs: z.number(),
+    unhealthyThreshold: z.number(),
+    degradedLatencyMs: z.number(),
+  }),
+  lbStrategy: z.enum(LB_STRATEGIES),
+  status: z.enum(SERVER_STATUSES),
+  lastCheckedAt: nullableString,
+  lastError: nullableString,
+  latencyMs: z.number().nullable(),
+  protocolVersion: nullableString,
+  serverInfo: z.object({ name: z.string(), version: z.string(), title: z.string().optional() }).nullable(),
+  toolCount: z.number().int(),
+  pendingChanges: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const toolMatchSchema = z.object({
+  server: z.object({ id: z.string(), name: z.string(), title: nullableString }),
+  name: z.string(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  inputSchema: z.record(z.string(), z.unknown()),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+
+const driftSchema = z.object({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+});
+
+export const outputs = {
+  listServers: z.object({
+    servers: z.array(serverViewSchema),
+    total_count: z.number().int(),
+    next_cursor: z.string().nullable(),
+    user_context: z.object({ tenant_id: z.string(), user_id: z.string(), roles }),
+    timestamp: z.string(),
+  }),
+  getServer: z.object({ server: serverViewSchema }),
+  registerServer: z.object({
+    success: z.boolean(),
+    server_id: z.string(),
+    message: z.string(),
+    registered_capabilities: z
+      .object({ tools: z.array(z.string()), resources: z.number().int(), prompts: z.number().int() })
+      .nullable(),
+  }),
+  updateServer: z.object({ success: z.boolean(), server: serverViewSchema }),
+  unregisterServer: z.object({ success: z.boolean(), server_id: z.string(), message: z.string() }),
+  searchTools: z.object({
+    tools: z.array(toolMatchSchema),
+    total: z.number().int(),
+  }),
+  approveChanges: z.object({ success: z.boolean(), server_id: z.string(), approved: driftSchema }),
+};

@@ -1,0 +1,138 @@
+import type { GatewayRole } from '../config/app-config.js';
+
+export const TRANSPORTS = ['streamable-http', 'sse'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export const VISIBILITIES = ['tenant', 'global'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const SERVER_STATUSES = ['unknown', 'healthy', 'degraded', 'unhealthy', 'maintenance'] as const;
+export type ServerStatus = (typeof SERVER_STATUSES)[number];
+
+export const LB_STRATEGIES = [
+  'round_robin',
+  'least_connections',
+  'weighted',
+  'random',
+  'consistent_hash',
+] as const;
+export type LbStrategy = (typeof LB_STRATEGIES)[number];
+
+export const UPSTREAM_AUTH_TYPES = ['none', 'static', 'client_credentials', 'entra_obo'] as const;
+export type UpstreamAuthType = (typeof UPSTREAM_AUTH_TYPES)[number];
+
+export interface ServerEndpoint {
+  url: string;
+  weight: number;
+}
+
+/**
+ * How the gateway authenticates to an upstream, as stored: secrets are sealed (`SecretBox`) with the server id as
+ * associated data, so a sealed value copied onto another row does not open.
+ */
+export type StoredUpstreamAuth =
+  | { type: 'none' }
+  | { type: 'static'; headerName: string; sealedValue: string }
+  | {
+      type: 'client_credentials';
+      tokenUrl: string;
+      clientId: string;
+      sealedClientSecret: string;
+      scope?: string;
+      audience?: string;
+    }
+  | { type: 'entra_obo'; scope: string };
+
+export interface ServerTimeouts {
+  connectMs: number;
+  requestMs: number;
+  /** Per-tool overrides for long-running tools. */
+  tools: Record<string, number>;
+}
+
+export interface HealthCheckSettings {
+  intervalSeconds: number;
+  timeoutMs: number;
+  unhealthyThreshold: number;
+  /** A check slower than this marks the server degraded. */
+  degradedLatencyMs: number;
+}
+
+export interface DiscoveredTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+}
+
+export interface DiscoveredResource {
+  uri: string;
+  name: string;
+  description?: string;
+  mimeType?: string;
+}
+
+export interface DiscoveredPrompt {
+  name: string;
+  description?: string;
+  arguments?: { name: string; description?: string; required?: boolean }[];
+}
+
+/** What an upstream offered at its last successful discovery. */
+export interface CapabilitySnapshot {
+  tools: DiscoveredTool[];
+  resources: DiscoveredResource[];
+  resourceTemplates: { uriTemplate: string; name: string; description?: string }[];
+  prompts: DiscoveredPrompt[];
+  /** The upstream's `capabilities` from `initialize`. */
+  serverCapabilities: Record<string, unknown>;
+}
+
+export interface ServerInfo {
+  name: string;
+  version: string;
+  title?: string;
+}
+
+/** The registry's view of one server, as the cache and the proxy use it (secrets still sealed). */
+export interface RegisteredServer {
+  id: string;
+  tenantId: string;
+  name: string;
+  title: string | null;
+  description: string;
+  version: string | null;
+  endpoints: ServerEndpoint[];
+  transport: Transport;
+  visibility: Visibility;
+  requiredRoles: GatewayRole[];
+  ownerOid: string;
+  tags: string[];
+  upstreamAuth: StoredUpstreamAuth;
+  timeouts: ServerTimeouts;
+  healthCheck: HealthCheckSettings;
+  lbStrategy: LbStrategy;
+  status: ServerStatus;
+  lastCheckedAt: Date | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  latencyMs: number | null;
+  protocolVersion: string | null;
+  serverInfo: ServerInfo | null;
+  capabilities: CapabilitySnapshot | null;
+  capabilitiesHash: string | null;
+  approvedCapabilities: CapabilitySnapshot | null;
+  approvedCapabilitiesHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { connectMs: 5_000, requestMs: 30_000, tools: {} };
+export const DEFAULT_HEALTH_CHECK: HealthCheckSettings = {
+  intervalSeconds: 30,
+  timeoutMs: 10_000,
+  unhealthyThreshold: 3,
+  degradedLatencyMs: 2_000,
+};

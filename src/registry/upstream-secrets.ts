@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RegistryErrorCode } from './registry.errors.js';
+
+const LOCAL_KEY_FILE = 'upstream-secrets.key';
+
+/**
+ * Seals upstream credentials at rest. With `MREG_ENCRYPTION_KEY` set, that key is used. On the embedded database
+ * (one process, a laptop) a key is generated once into the data directory (mode 0600) so `npm start` can store
+ * secrets too; on a shared PostgreSQL without a key, storing a secret is refused, because replicas could not open it.
+ */
+@Injectable()
+export class UpstreamSecrets {
+  private box: SecretBox | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    if (config.encryptionKey) this.box = new SecretBox(config.encryptionKey);
+  }
+
+  seal(plaintext: string, serverId: string): string {
+    return this.requireBox().seal(plaintext, `mcp_servers:${serverId}`);
+  }
+
+  open(sealed: string, serverId: string): string {
+    return this.requireBox().open(sealed, `mcp_servers:${serverId}`);
+  }
+
+  private requireBox(): SecretBox {
+    if (!this.box && this.config.database.kind === 'embedded') {
+      this.box = new SecretBox(localKey(this.config.dataDir));
+    }
+    if (!this.box) {
+      throw new GatewayException(
+        422,
+        RegistryErrorCode.ENCRYPTION_KEY_REQUIRED,
+        'Upstream secrets need MREG_ENCRYPTION_KEY on a shared database',
+      );
+    }
+    return this.box;
+  }
+}
+
+function localKey(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, LOCAL_KEY_FILE);
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(file, 0o600);
+  return readFileSync(file, 'utf8').trim();
+}
