@@ -13,7 +13,7 @@ describe('request logs', () => {
     });
     const gateway = await startGateway({}, { logger: createLogger('info', sink) });
     try {
-      const res = await fetch(new URL('/api/v1/servers?access_token=query-secret', gateway.url), {
+      const res = await fetch(new URL('/api/v1/no-such-route?access_token=query-secret', gateway.url), {
         headers: {
           authorization: 'Bearer header-secret',
           cookie: 'session=cookie-secret',
@@ -29,7 +29,7 @@ describe('request logs', () => {
     const request = entries.find((entry) => entry.correlationId === 'log-test-1' && entry.req);
     expect(request).toMatchObject({
       level: 'warn',
-      req: { method: 'GET', path: '/api/v1/servers' },
+      req: { method: 'GET', path: '/api/v1/no-such-route' },
       res: { statusCode: 404 },
       durationMs: expect.any(Number),
       correlationId: 'log-test-1',

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/client';
+import type { GatewayApp } from '../../src/gateway-app.js';
+import { call } from './gateway.js';
+
+/** A tenant name no other test uses, so tests never see each other's servers. */
+export const uniqueTenant = (prefix = 't'): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+export async function rest(
+  gateway: GatewayApp,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await call(gateway, path, token, {
+    method,
+    ...(body === undefined || method === 'GET' || method === 'DELETE'
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Calls a gateway tool and returns its structured result. */
+export async function tool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<any> {
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`tool ${name} failed: ${JSON.stringify(result.content)}`);
+  return result.structuredContent;
+}
+
+/** The JSON-RPC error a tool call fails with: `{ code, message, data }`. */
+export async function toolError(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ code: number; message: string; data: { code: string; statusCode: number } }> {
+  try {
+    const result = await client.callTool({ name, arguments: args });
+    throw new Error(`expected ${name} to fail, got ${JSON.stringify(result)}`);
+  } catch (error) {
+    return error as { code: number; message: string; data: { code: string; statusCode: number } };
+  }
+}
