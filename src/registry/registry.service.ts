@@ -92,6 +92,8 @@ export class RegistryService {
         );
       }
       Object.assign(draft, stateAfterCheck(toRegistered(draft), outcome, new Date(), true));
+      // Just checked: the next regular check is one interval away.
+      draft.nextCheckAt = new Date(Date.now() + toRegistered(draft).healthCheck.intervalSeconds * 1000);
       const snapshot = outcome.result?.snapshot;
       if (snapshot) {
         discovered = {
