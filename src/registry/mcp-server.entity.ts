@@ -71,7 +71,7 @@ export class McpServerEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags!: string[];
 
-  @Column({ name: 'upstream_auth', type: 'jsonb', default: () => `'{"type":"none"}'` })
+  @Column({ name: 'upstream_auth', type: 'jsonb', default: () => `'{"type": "none"}'` })
   upstreamAuth!: StoredUpstreamAuth;
 
   @Column({ type: 'jsonb', default: () => "'{}'" })

@@ -18,7 +18,7 @@ export class CreateMcpServers1795623610875 implements MigrationInterface {
                 "required_roles" text array NOT NULL DEFAULT '{}',
                 "owner_oid" text NOT NULL,
                 "tags" text array NOT NULL DEFAULT '{}',
-                "upstream_auth" jsonb NOT NULL DEFAULT '{"type":"none"}',
+                "upstream_auth" jsonb NOT NULL DEFAULT '{"type": "none"}',
                 "timeouts" jsonb NOT NULL DEFAULT '{}',
                 "health_check" jsonb NOT NULL DEFAULT '{}',
                 "lb_strategy" text NOT NULL DEFAULT 'round_robin',
