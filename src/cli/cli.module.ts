@@ -5,8 +5,21 @@ import { TokenCommand } from './token.command.js';
 import { MigrateCommand } from './migrate.command.js';
 import { ServeCommand } from './serve.command.js';
 import { ValidateCommand } from './validate.command.js';
+import { RegisterServerCommand } from './register-server.command.js';
+import { ServersCommand, ServersListCommand, ServersRemoveCommand } from './servers.command.js';
 
 @Module({
-  providers: [ServeCommand, ValidateCommand, ConfigCommand, MigrateCommand, HealthcheckCommand, TokenCommand],
+  providers: [
+    ServeCommand,
+    ValidateCommand,
+    ConfigCommand,
+    MigrateCommand,
+    HealthcheckCommand,
+    TokenCommand,
+    RegisterServerCommand,
+    ServersCommand,
+    ServersListCommand,
+    ServersRemoveCommand,
+  ],
 })
 export class CliModule {}

@@ -257,6 +257,15 @@ export class GatewayEnv {
   MREG_ALLOW_PRIVATE_UPSTREAMS = false;
 
   @EnvVar({
+    description: 'Bearer token the registry CLI commands present to the running gateway (Entra mode).',
+    secret: 'full',
+    usedBy: 'Registry',
+  })
+  @IsOptional()
+  @IsString()
+  MREG_CLI_TOKEN?: string;
+
+  @EnvVar({
     description: 'Run the background health checker (one active checker per server across replicas).',
     usedBy: 'Registry',
   })
