@@ -16,7 +16,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ObservabilityModule, AuthModule, RegistryModule, McpModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        ObservabilityModule,
+        AuthModule,
+        RegistryModule,
+        McpModule,
+      ],
     };
   }
 }

@@ -53,7 +53,8 @@ describe('registry (e2e, local mode, real upstreams)', () => {
 
     const capabilities = await rest(gateway, token, 'GET', `/api/v1/servers/${id}/capabilities`);
     expect(capabilities.status).toBe(200);
-    expect(capabilities.body.approved.tools.map((t: { name: string }) => t.name)).toContain('echo');
+    const approvedTools = capabilities.body.approved.tools as { name: string }[];
+    expect(approvedTools.map((t) => t.name)).toContain('echo');
     expect(capabilities.body.approved.prompts.length).toBeGreaterThan(0);
     expect(capabilities.body.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -151,7 +152,7 @@ describe('registry (e2e, local mode, real upstreams)', () => {
 
       // A user sees the open server, not the admins-only one; reads work, changes do not.
       const listed = await rest(gateway, user, 'GET', '/api/v1/servers');
-      expect(listed.body.items.map((s: { name: string }) => s.name)).toEqual(['fixture']);
+      expect((listed.body.items as { name: string }[]).map((s) => s.name)).toEqual(['fixture']);
       expect((await rest(gateway, user, 'GET', `/api/v1/servers/${secret.body.server.id}`)).status).toBe(404);
       expect((await rest(gateway, user, 'PATCH', `/api/v1/servers/${id}`, { title: 'x' })).body.code).toBe(
         'NOT_SERVER_OWNER',

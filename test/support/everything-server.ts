@@ -31,7 +31,7 @@ export class EverythingServer {
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`server-everything did not start: ${output}`)), 15_000);
-      child.stderr!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('listening on port')) {
           clearTimeout(timer);

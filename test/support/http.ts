@@ -1,3 +1,3 @@
 /** Parsed JSON body of a response, typed loosely on purpose: the assertions that follow check its shape. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export const json = (res: Response): Promise<any> => res.json();
