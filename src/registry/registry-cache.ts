@@ -54,11 +54,9 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Called after a change commits: tells every process (this one included) to re-read the server. */
   async changed(id: string): Promise<void> {
-    if (this.listener) {
-      await this.repository.notify(REGISTRY_CHANNEL, id);
-    } else {
-      await this.refresh(id);
-    }
+    // This process first, so a caller reads its own write at once; the others when the notification arrives.
+    await this.refresh(id);
+    if (this.listener) await this.repository.notify(REGISTRY_CHANNEL, id);
   }
 
   /** Runs on every change seen by this process (e.g. to announce list changes to connected clients). */

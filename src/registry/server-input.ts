@@ -52,12 +52,17 @@ export class ServerInput {
     if (dto.requiredRoles !== undefined) columns.requiredRoles = dto.requiredRoles;
     if (dto.tags !== undefined) columns.tags = dto.tags;
     if (dto.lbStrategy !== undefined) columns.lbStrategy = dto.lbStrategy;
-    if (dto.timeouts !== undefined) columns.timeouts = { ...dto.timeouts };
-    if (dto.healthCheck !== undefined) columns.healthCheck = { ...dto.healthCheck };
+    if (dto.timeouts !== undefined) columns.timeouts = definedOnly(dto.timeouts);
+    if (dto.healthCheck !== undefined) columns.healthCheck = definedOnly(dto.healthCheck);
     return columns;
   }
 
   checkUrl(url: string): Promise<string> {
     return checkUpstreamUrl(url, this.config.allowPrivateUpstreams);
   }
+}
+
+/** DTO instances carry declared-but-unset fields as `undefined`; those must not override defaults when merged. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,5 @@
 import type { McpServerEntity } from './mcp-server.entity.js';
+import { definedOnly } from './server-input.js';
 import type { ServerView } from './dto/server-view.dto.js';
 import { DEFAULT_HEALTH_CHECK, DEFAULT_TIMEOUTS, type RegisteredServer } from './registry.types.js';
 import { describeUpstreamAuth } from './upstream-credentials.js';
@@ -19,8 +20,8 @@ export function toRegistered(entity: McpServerEntity): RegisteredServer {
     ownerOid: entity.ownerOid,
     tags: entity.tags,
     upstreamAuth: entity.upstreamAuth,
-    timeouts: { ...DEFAULT_TIMEOUTS, ...entity.timeouts, tools: { ...entity.timeouts.tools } },
-    healthCheck: { ...DEFAULT_HEALTH_CHECK, ...entity.healthCheck },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(entity.timeouts), tools: { ...entity.timeouts.tools } },
+    healthCheck: { ...DEFAULT_HEALTH_CHECK, ...definedOnly(entity.healthCheck) },
     lbStrategy: entity.lbStrategy,
     status: entity.status,
     lastCheckedAt: entity.lastCheckedAt,

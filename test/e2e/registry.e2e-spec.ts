@@ -41,7 +41,11 @@ describe('registry (e2e, local mode, real upstreams)', () => {
     const admin = await mcpAs(tenant, 'alice', ['admin']);
     const token = await localToken(gateway, { tenant, user: 'alice', roles: ['admin'] });
 
-    const registered = await tool(admin, 'register_server', { name: 'everything', url: everything.url });
+    const registered = await tool(admin, 'register_server', {
+      name: 'everything',
+      url: everything.url,
+      healthCheck: { degradedLatencyMs: 60_000 },
+    });
     expect(registered).toMatchObject({ success: true, message: expect.stringContaining('everything') });
     expect(registered.registered_capabilities.tools).toEqual(expect.arrayContaining(['echo', 'get-sum']));
     const id = registered.server_id as string;
