@@ -1,14 +1,6 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import type { Registration } from '../registry/registry.service.js';
-import { type CliOutput, consoleOutput, loadConfigOrReport } from './cli-support.js';
-import { GatewayApiClient, GatewayApiError } from './gateway-api-client.js';
-
-export interface RegistryCliOptions {
-  tenant?: string;
-  url?: string;
-  token?: string;
-  json?: boolean;
-}
+import { type RegistryCliOptions, RegistryCommand } from './registry-command.js';
 
 interface RegisterOptions extends RegistryCliOptions {
   transport?: string;
@@ -17,34 +9,15 @@ interface RegisterOptions extends RegistryCliOptions {
   discover?: boolean;
 }
 
-/** Shared by the registry commands: config, API client, uniform error reporting. */
-export async function runAgainstGateway(
-  output: CliOutput,
-  options: RegistryCliOptions,
-  work: (client: GatewayApiClient) => Promise<void>,
-): Promise<void> {
-  const loaded = loadConfigOrReport(output);
-  if (!loaded) return;
-  try {
-    await work(await GatewayApiClient.connect(loaded.config, options));
-  } catch (error) {
-    if (!(error instanceof GatewayApiError)) throw error;
-    output.err(error.message);
-    process.exitCode = 1;
-  }
-}
-
 /** `mcp-gateway register-server NAME URL`: registers through the running gateway's API (see GatewayApiClient). */
 @Command({
   name: 'register-server',
   arguments: '<name> <url>',
   description: 'Register an MCP server with the running gateway (discovers its tools unless --no-discover)',
 })
-export class RegisterServerCommand extends CommandRunner {
-  output: CliOutput = consoleOutput;
-
+export class RegisterServerCommand extends RegistryCommand {
   async run([name, url]: string[], options: RegisterOptions = {}): Promise<void> {
-    await runAgainstGateway(this.output, options, async (client) => {
+    await this.againstGateway(options, async (client) => {
       const body = {
         name,
         url,
@@ -67,11 +40,6 @@ export class RegisterServerCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--tenant <name>', description: 'Local mode: tenant to register in (default: default)' })
-  parseTenant(value: string): string {
-    return value;
-  }
-
   @Option({ flags: '--tags <tags>', description: 'Comma-separated tags' })
   parseTags(value: string): string {
     return value;
@@ -85,23 +53,5 @@ export class RegisterServerCommand extends CommandRunner {
   @Option({ flags: '--no-discover', description: 'Register without contacting the server' })
   parseDiscover(value: boolean): boolean {
     return value;
-  }
-
-  @Option({
-    flags: '--url <url>',
-    description: 'Gateway URL (default: MREG_PUBLIC_URL or http://127.0.0.1:MREG_PORT)',
-  })
-  parseUrl(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--token <token>', description: 'Bearer token (Entra mode; default MREG_CLI_TOKEN)' })
-  parseToken(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--json', description: 'Print the API response as JSON' })
-  parseJson(): boolean {
-    return true;
   }
 }

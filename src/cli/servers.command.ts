@@ -1,36 +1,14 @@
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import type { ServerPage, ServerView } from '../registry/dto/server-view.dto.js';
 import { consoleOutput, type CliOutput } from './cli-support.js';
-import { type RegistryCliOptions, runAgainstGateway } from './register-server.command.js';
+import { type RegistryCliOptions, RegistryCommand } from './registry-command.js';
 
 const MAX_LISTED = 10_000;
 
-abstract class RegistrySubCommand extends CommandRunner {
-  output: CliOutput = consoleOutput;
-
-  @Option({ flags: '--tenant <name>', description: 'Local mode: tenant (default: default)' })
-  parseTenant(value: string): string {
-    return value;
-  }
-
-  @Option({
-    flags: '--url <url>',
-    description: 'Gateway URL (default: MREG_PUBLIC_URL or http://127.0.0.1:MREG_PORT)',
-  })
-  parseUrl(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--token <token>', description: 'Bearer token (Entra mode; default MREG_CLI_TOKEN)' })
-  parseToken(value: string): string {
-    return value;
-  }
-}
-
 @SubCommand({ name: 'list', description: 'List the servers of a tenant' })
-export class ServersListCommand extends RegistrySubCommand {
+export class ServersListCommand extends RegistryCommand {
   async run(_params: string[], options: RegistryCliOptions = {}): Promise<void> {
-    await runAgainstGateway(this.output, options, async (client) => {
+    await this.againstGateway(options, async (client) => {
       const servers: ServerView[] = [];
       let cursor: string | null = null;
       do {
@@ -49,17 +27,12 @@ export class ServersListCommand extends RegistrySubCommand {
       }
     });
   }
-
-  @Option({ flags: '--json', description: 'Print JSON' })
-  parseJson(): boolean {
-    return true;
-  }
 }
 
 @SubCommand({ name: 'remove', arguments: '<name>', description: 'Remove a server from a tenant' })
-export class ServersRemoveCommand extends RegistrySubCommand {
+export class ServersRemoveCommand extends RegistryCommand {
   async run([name]: string[], options: RegistryCliOptions = {}): Promise<void> {
-    await runAgainstGateway(this.output, options, async (client) => {
+    await this.againstGateway(options, async (client) => {
       await client.request('DELETE', `/api/v1/servers/${encodeURIComponent(name)}`);
       this.output.out(`Removed ${name}`);
     });
