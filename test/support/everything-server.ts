@@ -12,18 +12,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `@modelcontextprotocol/server-everything` over streamable HTTP in a child process. */
+/** `@modelcontextprotocol/server-everything` over streamable HTTP (or legacy SSE) in a child process. */
 export class EverythingServer {
   private child?: ChildProcess;
   private port = 0;
 
+  constructor(private readonly mode: 'streamableHttp' | 'sse' = 'streamableHttp') {}
+
+  /** The MCP endpoint: `/mcp` for streamable HTTP, `/sse` for the legacy HTTP+SSE transport. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/mcp`;
+    return `http://127.0.0.1:${this.port}/${this.mode === 'sse' ? 'sse' : 'mcp'}`;
   }
 
   async start(): Promise<this> {
     this.port = await freePort();
-    const child = spawn(process.execPath, [ENTRY, 'streamableHttp'], {
+    const child = spawn(process.execPath, [ENTRY, this.mode], {
       env: { ...process.env, PORT: String(this.port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -33,7 +36,7 @@ export class EverythingServer {
       const timer = setTimeout(() => reject(new Error(`server-everything did not start: ${output}`)), 15_000);
       child.stderr.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('listening on port')) {
+        if (/listening on port|running on port/.test(output)) {
           clearTimeout(timer);
           resolve();
         }
