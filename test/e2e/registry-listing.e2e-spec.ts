@@ -10,14 +10,21 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 /** Listing and pagination, legacy SSE upstreams and platform-wide (global) servers. */
 describe('registry listing, SSE upstreams and global servers (e2e)', () => {
   let gateway: GatewayApp;
+  // Its own database: a global server is visible to every tenant, so it must not appear in other specs' lists.
+  let database: TestDatabase;
 
   beforeAll(async () => {
+    database = await createTestDatabase('listing');
     gateway = await startGateway({
+      MREG_DATABASE_URL: database.url,
       MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
       MREG_HEALTH_CHECKS_ENABLED: 'false',
     });
   });
-  afterAll(() => gateway?.stop());
+  afterAll(async () => {
+    await gateway?.stop();
+    await database?.drop();
+  });
 
   it('pages by cursor and by page+limit in name order, with filters', async () => {
     const admin = await localToken(gateway, { tenant: uniqueTenant(), roles: ['admin'] });
