@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { ProxyModule } from './proxy/proxy.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 
 /**
@@ -22,6 +23,7 @@ export class AppModule {
         ObservabilityModule,
         AuthModule,
         RegistryModule,
+        ProxyModule,
         McpModule,
       ],
     };

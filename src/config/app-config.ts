@@ -45,6 +45,12 @@ export interface AppConfig {
   };
   readonly allowPrivateUpstreams: boolean;
   readonly healthChecksEnabled: boolean;
+  readonly proxy: {
+    readonly breakerFailures: number;
+    readonly breakerResetMs: number;
+    readonly maxStreamsPerPrincipal: number;
+    readonly maxEventBytes: number;
+  };
   readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
   readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };
 }

@@ -273,6 +273,46 @@ export class GatewayEnv {
   @IsBoolean({ message: boolMessage })
   MREG_HEALTH_CHECKS_ENABLED = true;
 
+  @EnvVar({
+    description: 'Failures within a minute (and half the calls) that open an upstream endpoint breaker.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000) })
+  @Min(1, { message: intMessage(1, 1000) })
+  @Max(1000, { message: intMessage(1, 1000) })
+  MREG_PROXY_BREAKER_FAILURES = 5;
+
+  @EnvVar({
+    description: 'How long an open breaker waits before letting a probe request through (ms).',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(100, 3600000) })
+  @Min(100, { message: intMessage(100, 3600000) })
+  @Max(3600000, { message: intMessage(100, 3600000) })
+  MREG_PROXY_BREAKER_RESET_MS = 60000;
+
+  @EnvVar({
+    description: 'Concurrent streamed (SSE) proxy responses one user may hold open.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 10000) })
+  @Min(1, { message: intMessage(1, 10000) })
+  @Max(10000, { message: intMessage(1, 10000) })
+  MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL = 20;
+
+  @EnvVar({
+    description: 'Largest upstream SSE event or JSON response the proxy relays (bytes).',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1024, 268435456) })
+  @Min(1024, { message: intMessage(1024, 268435456) })
+  @Max(268435456, { message: intMessage(1024, 268435456) })
+  MREG_PROXY_MAX_EVENT_BYTES = 16777216;
+
   // --- Audit and throttling -----------------------------------------------------------------------------------
   @EnvVar({ description: 'Record audit events in PostgreSQL.', usedBy: 'Audit and throttling' })
   @ToBoolean()

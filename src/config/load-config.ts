@@ -153,6 +153,12 @@ function toAppConfig(env: GatewayEnv): AppConfig {
     },
     allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
     healthChecksEnabled: env.MREG_HEALTH_CHECKS_ENABLED,
+    proxy: {
+      breakerFailures: env.MREG_PROXY_BREAKER_FAILURES,
+      breakerResetMs: env.MREG_PROXY_BREAKER_RESET_MS,
+      maxStreamsPerPrincipal: env.MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL,
+      maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,
+    },
     audit: {
       enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,
       failClosed: env.MREG_AUDIT_FAIL_CLOSED,

@@ -11,6 +11,7 @@ import { RegistryRepository } from './registry.repository.js';
 import { RegistryService } from './registry.service.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
 import { hasPendingChanges, toRegistered, toView } from './server-views.js';
+import { ToolPolicy } from './tool-policy.js';
 
 export interface CapabilitiesView {
   serverId: string;
@@ -128,8 +129,9 @@ export class CapabilitiesService {
     for (const server of this.cache.all()) {
       if (!canSee(principal, server) || server.status === 'maintenance') continue;
       if (serverFilter && serverFilter !== server.id && serverFilter !== server.name) continue;
+      const policy = new ToolPolicy(server, principal);
       for (const tool of server.approvedCapabilities?.tools ?? []) {
-        if (matchesAll(tool, words)) matches.push(toMatch(server, tool));
+        if (policy.mayCall(tool.name) && matchesAll(tool, words)) matches.push(toMatch(server, tool));
       }
     }
     matches.sort((a, b) => a.server.name.localeCompare(b.server.name) || a.name.localeCompare(b.name));

@@ -71,6 +71,10 @@ export class McpServerEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags!: string[];
 
+  /** Per-tool role rules: `{ toolName: [roles] }`; a caller needs one of them to see or call the tool. */
+  @Column({ name: 'tool_roles', type: 'jsonb', default: () => "'{}'" })
+  toolRoles!: Record<string, GatewayRole[]>;
+
   @Column({ name: 'upstream_auth', type: 'jsonb', default: () => `'{"type": "none"}'` })
   upstreamAuth!: StoredUpstreamAuth;
 

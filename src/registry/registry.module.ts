@@ -37,6 +37,6 @@ import { UpstreamSecrets } from './upstream-secrets.js';
     UpstreamCredentials,
     UpstreamSecrets,
   ],
-  exports: [RegistryService, RegistryCache, CapabilityDiscovery, UpstreamCredentials],
+  exports: [RegistryService, RegistryCache, CapabilityDiscovery, UpstreamCredentials, UpstreamSecrets],
 })
 export class RegistryModule {}

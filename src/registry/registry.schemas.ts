@@ -26,6 +26,12 @@ export const serverSettingsShape = {
   visibility: z.enum(VISIBILITIES).optional(),
   requiredRoles: roles.optional(),
   tags: z.array(z.string()).max(20).optional(),
+  toolRoles: z
+    .record(z.string(), roles)
+    .optional()
+    .describe(
+      'Per-tool role rules: { toolName: [roles] }; a caller needs one of them to see or call the tool',
+    ),
   upstreamAuth: z
     .object({
       type: z.enum(UPSTREAM_AUTH_TYPES),
@@ -74,6 +80,7 @@ export const serverViewSchema = z.object({
   requiredRoles: roles,
   ownerOid: z.string(),
   tags: z.array(z.string()),
+  toolRoles: z.record(z.string(), roles),
   upstreamAuth: z.object({
     type: z.enum(UPSTREAM_AUTH_TYPES),
     headerName: z.string().optional(),

@@ -62,6 +62,7 @@ export class RegistryService {
       requiredRoles: [],
       ownerOid: principal.oid,
       tags: [],
+      toolRoles: {},
       upstreamAuth: { type: 'none' },
       timeouts: {},
       healthCheck: {},

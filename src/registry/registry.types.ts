@@ -110,6 +110,7 @@ export interface RegisteredServer {
   requiredRoles: GatewayRole[];
   ownerOid: string;
   tags: string[];
+  toolRoles: Record<string, GatewayRole[]>;
   upstreamAuth: StoredUpstreamAuth;
   timeouts: ServerTimeouts;
   healthCheck: HealthCheckSettings;

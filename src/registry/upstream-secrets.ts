@@ -10,7 +10,7 @@ import { RegistryErrorCode } from './registry.errors.js';
 const LOCAL_KEY_FILE = 'upstream-secrets.key';
 
 /**
- * Seals upstream credentials at rest. With `MREG_ENCRYPTION_KEY` set, that key is used. On the embedded database
+ * Seals upstream credentials at rest (and the proxy's session ids). With `MREG_ENCRYPTION_KEY` set, that key is used. On the embedded database
  * (one process, a laptop) a key is generated once into the data directory (mode 0600) so `npm start` can store
  * secrets too; on a shared PostgreSQL without a key, storing a secret is refused, because replicas could not open it.
  */
@@ -28,6 +28,16 @@ export class UpstreamSecrets {
 
   open(sealed: string, serverId: string): string {
     return this.requireBox().open(sealed, `mcp_servers:${serverId}`);
+  }
+
+  /** Seals a value for another purpose (e.g. proxy session ids); `purpose` is bound as associated data. */
+  sealFor(purpose: string, plaintext: string): string {
+    return this.requireBox().seal(plaintext, purpose);
+  }
+
+  /** Throws when `sealed` was not made by `sealFor` with this purpose and key. */
+  openFor(purpose: string, sealed: string): string {
+    return this.requireBox().open(sealed, purpose);
   }
 
   private requireBox(): SecretBox {

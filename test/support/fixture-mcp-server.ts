@@ -20,6 +20,10 @@ export class FixtureMcpServer {
   ];
   /** Requests seen, with their Authorization header, to check which credentials the gateway sends. */
   readonly authorizations: (string | undefined)[] = [];
+  /** How often each tool ran, to check that the gateway never repeats a non-idempotent call. */
+  readonly invocations = new Map<string, number>();
+  /** Also offer `slow` (answers after `ms`), for timeout tests. */
+  slowTool = false;
   private http?: Server;
   private port = 0;
 
@@ -57,9 +61,22 @@ export class FixtureMcpServer {
       server.registerTool(
         tool.name,
         { description: tool.description, inputSchema: z.object({ text: z.string().optional() }) },
-        ({ text }) => Promise.resolve({ content: [{ type: 'text', text: `${tool.name}:${text ?? ''}` }] }),
+        ({ text }) => {
+          this.invocations.set(tool.name, (this.invocations.get(tool.name) ?? 0) + 1);
+          return Promise.resolve({ content: [{ type: 'text', text: `${tool.name}:${text ?? ''}` }] });
+        },
       );
     }
+    if (!this.slowTool) return server;
+    server.registerTool(
+      'slow',
+      { description: 'Answers after ms milliseconds', inputSchema: z.object({ ms: z.number() }) },
+      async ({ ms }) => {
+        this.invocations.set('slow', (this.invocations.get('slow') ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return { content: [{ type: 'text', text: `slept ${ms}` }] };
+      },
+    );
     return server;
   }
 }

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -26,6 +27,7 @@ import {
 import {
   EndpointDto,
   HealthCheckDto,
+  IsToolRoleMap,
   MAX_URL_LENGTH,
   TimeoutsDto,
   UpstreamAuthDto,
@@ -102,6 +104,15 @@ export class ServerSettingsDto {
   @ArrayUnique()
   @Matches(TAG_PATTERN, { each: true, message: 'each tag must match ' + TAG_PATTERN.source })
   tags?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Per-tool role rules: a caller needs one of the roles to see or call the tool',
+    example: { delete_repo: ['admin'] },
+  })
+  @IsOptional()
+  @IsObject()
+  @IsToolRoleMap()
+  toolRoles?: Record<string, GatewayRole[]>;
 
   @ApiPropertyOptional({ type: UpstreamAuthDto })
   @IsOptional()

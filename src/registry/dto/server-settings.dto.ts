@@ -49,6 +49,38 @@ function IsToolTimeoutMap(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
+const ROLE_NAMES = ['admin', 'server_owner', 'user'];
+
+/** `{ toolName: [roles] }`: bounded, with known role names only. */
+export function IsToolRoleMap(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isToolRoleMap',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `$property must map up to ${MAX_TOOL_TIMEOUT_OVERRIDES} tool names to lists of admin, server_owner, user`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          const entries = Object.entries(value);
+          return (
+            entries.length <= MAX_TOOL_TIMEOUT_OVERRIDES &&
+            entries.every(
+              ([name, roles]) =>
+                name.length > 0 &&
+                name.length <= 128 &&
+                Array.isArray(roles) &&
+                roles.every((role) => ROLE_NAMES.includes(role as string)),
+            )
+          );
+        },
+      },
+    });
+}
+
 export class EndpointDto {
   @ApiProperty({ example: 'https://mcp.example.com/mcp' })
   @IsString()

@@ -43,6 +43,8 @@ export class ServerView {
   @ApiProperty({ enum: ALL_ROLES, isArray: true }) requiredRoles!: GatewayRole[];
   @ApiProperty() ownerOid!: string;
   @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ example: { delete_repo: ['admin'] }, description: 'Per-tool role rules' })
+  toolRoles!: Record<string, GatewayRole[]>;
   @ApiProperty({ type: UpstreamAuthViewDoc }) upstreamAuth!: UpstreamAuthView;
   @ApiProperty({ example: { connectMs: 5000, requestMs: 30000, tools: {} } })
   timeouts!: { connectMs: number; requestMs: number; tools: Record<string, number> };

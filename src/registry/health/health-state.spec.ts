@@ -26,6 +26,7 @@ function server(overrides: Partial<RegisteredServer> = {}): RegisteredServer {
     requiredRoles: [],
     ownerOid: 'o',
     tags: [],
+    toolRoles: {},
     upstreamAuth: { type: 'none' },
     timeouts: DEFAULT_TIMEOUTS,
     healthCheck: DEFAULT_HEALTH_CHECK,

@@ -1,0 +1,44 @@
+import { All, Controller, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { currentRequestContext } from '../common/context/request-context.js';
+import { errorResponse, JSONRPC_SERVER_ERROR } from './jsonrpc.js';
+import { ProxyError } from './proxy.errors.js';
+import { ProxyService } from './proxy.service.js';
+
+/**
+ * `POST|GET|DELETE /servers/{id}/mcp`: the transparent MCP proxy to one registered server. Authentication is the
+ * global guard's (tokens must be issued for exactly this URL); everything else is the proxy service's.
+ */
+@ApiExcludeController()
+@Controller('servers/:serverId/mcp')
+export class ProxyController {
+  constructor(private readonly proxy: ProxyService) {}
+
+  @All()
+  async handle(
+    @CurrentPrincipal() principal: Principal,
+    @Param('serverId') serverId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    try {
+      await this.proxy.handle(principal, serverId, req, res);
+    } catch (error) {
+      if (!(error instanceof ProxyError) || res.headersSent) throw error;
+      // MCP clients read JSON-RPC; the stable code travels in error.data like every other gateway error.
+      res
+        .status(error.status)
+        .set(error.headers)
+        .json(
+          errorResponse(null, JSONRPC_SERVER_ERROR, error.message, {
+            code: error.code,
+            statusCode: error.status,
+            correlationId: currentRequestContext()?.correlationId,
+          }),
+        );
+    }
+  }
+}

@@ -1,0 +1,26 @@
+export enum ProxyErrorCode {
+  UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
+  UPSTREAM_CIRCUIT_OPEN = 'UPSTREAM_CIRCUIT_OPEN',
+  UPSTREAM_PROTOCOL_ERROR = 'UPSTREAM_PROTOCOL_ERROR',
+  UPSTREAM_AUTH_FAILED = 'UPSTREAM_AUTH_FAILED',
+  SESSION_NOT_FOUND = 'SESSION_NOT_FOUND',
+  SERVER_UNAVAILABLE = 'SERVER_UNAVAILABLE',
+  TOOL_NOT_ALLOWED = 'TOOL_NOT_ALLOWED',
+  INVALID_JSONRPC = 'INVALID_JSONRPC',
+  TOO_MANY_STREAMS = 'TOO_MANY_STREAMS',
+  TRANSPORT_NOT_SUPPORTED = 'TRANSPORT_NOT_SUPPORTED',
+}
+
+/** A failure on the proxy path, answered as an HTTP status with a JSON-RPC error body carrying `data.code`. */
+export class ProxyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ProxyErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ProxyError';
+  }
+}

@@ -1,0 +1,329 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Dispatcher } from 'undici';
+import type { Principal } from '../auth/principal.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
+import { canSee } from '../registry/registry-access.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { serverNotFound } from '../registry/registry.errors.js';
+import type { RegisteredServer } from '../registry/registry.types.js';
+import { ToolPolicy } from '../registry/tool-policy.js';
+import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
+import { GATEWAY_VERSION } from '../version.js';
+import { UpstreamBreakers } from './breakers.js';
+import { EndpointSelector } from './endpoint-selector.js';
+import { isRequest, type JsonRpcMessage, parseIncoming, toolName } from './jsonrpc.js';
+import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
+import { type ProxySession, SessionTokens } from './session-token.js';
+import { StreamLimiter } from './stream-limiter.js';
+import { UpstreamCaller } from './upstream-caller.js';
+
+/** Methods safe to repeat when the upstream could not be reached (no response byte was received). */
+const RETRYABLE_METHODS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'prompts/list',
+]);
+
+/**
+ * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
+ * among healthy ones, the upstream's own credentials (never the caller's token), and the response relayed as JSON or
+ * event by event, with `tools/list` filtered to what the caller may call.
+ */
+@Injectable()
+export class ProxyService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: RegistryCache,
+    private readonly sessions: SessionTokens,
+    private readonly selector: EndpointSelector,
+    private readonly caller: UpstreamCaller,
+    private readonly breakers: UpstreamBreakers,
+    private readonly credentials: UpstreamCredentials,
+    private readonly discovery: CapabilityDiscovery,
+    private readonly streams: StreamLimiter,
+  ) {}
+
+  /** The server as the caller may use it, from the in-memory registry (no database round trip). */
+  serverFor(principal: Principal, serverId: string): RegisteredServer {
+    const server = this.cache.get(serverId);
+    if (!server || !canSee(principal, server)) throw serverNotFound();
+    if (server.status === 'maintenance') {
+      throw new ProxyError(503, ProxyErrorCode.SERVER_UNAVAILABLE, 'The server is in maintenance');
+    }
+    if (server.transport === 'sse') {
+      throw new ProxyError(
+        501,
+        ProxyErrorCode.TRANSPORT_NOT_SUPPORTED,
+        'Proxying legacy SSE upstreams is not supported yet',
+      );
+    }
+    return server;
+  }
+
+  async handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
+    const server = this.serverFor(principal, serverId);
+    const sessionId = req.get('mcp-session-id');
+    const session = sessionId ? this.sessions.open(sessionId, principal, server.id) : undefined;
+    switch (req.method) {
+      case 'POST':
+        return this.post(principal, server, session, sessionId, req, res);
+      case 'GET':
+        return this.openStream(principal, server, session, sessionId, req, res);
+      case 'DELETE':
+        return this.terminate(server, session, req, res);
+      default:
+        throw new ProxyError(405, ProxyErrorCode.INVALID_JSONRPC, 'Use POST, GET or DELETE');
+    }
+  }
+
+  private async post(
+    principal: Principal,
+    server: RegisteredServer,
+    session: ProxySession | undefined,
+    sessionId: string | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    const messages = parseIncoming(req.body);
+    if (!messages)
+      throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'The body is not a JSON-RPC message');
+    const policy = new ToolPolicy(server, principal);
+    const refusal = refuseDisallowedCalls(messages, policy);
+    if (refusal) return sendRefusal(res, refusal, sessionId);
+
+    const initialize = messages.some((message) => message.method === 'initialize');
+    const endpoint = this.selector.endpointFor(server, session, principal);
+    const timeoutMs = this.timeoutFor(server, messages);
+    const retryable = !session && messages.every((message) => this.isRetryable(message, policy));
+    const response = await this.caller.call({
+      endpoint,
+      server,
+      retryable,
+      timeoutMs,
+      request: {
+        method: 'POST',
+        headers: await this.upstreamHeaders(server, req, session, { 'content-type': 'application/json' }),
+        body: JSON.stringify(req.body),
+        bodyTimeoutMs: timeoutMs,
+      },
+      res,
+    });
+    const sealed =
+      initialize && response.response.statusCode < 300
+        ? this.sessions.seal({
+            upstreamSessionId: headerValue(response.response.headers['mcp-session-id']),
+            serverId: server.id,
+            endpointUrl: response.endpointUrl,
+            tenantId: principal.tenantId,
+            oid: principal.oid,
+            issuedAt: Date.now(),
+          })
+        : sessionId;
+    const listIds = new Set(
+      messages.filter((m) => m.method === 'tools/list' && isRequest(m)).map((m) => m.id as string | number),
+    );
+    const pendingIds = new Set(messages.filter(isRequest).map((m) => m.id as string | number));
+    await this.relay(
+      principal,
+      response.response,
+      {
+        res,
+        policy,
+        listIds,
+        sessionId: sealed,
+        maxBytes: this.maxBytes,
+        pendingIds,
+        signal: response.signal,
+      },
+      session,
+    );
+  }
+
+  private async openStream(
+    principal: Principal,
+    server: RegisteredServer,
+    session: ProxySession | undefined,
+    sessionId: string | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    const endpoint = this.selector.endpointFor(server, session, principal);
+    const lastEventId = req.get('last-event-id');
+    const response = await this.caller.call({
+      endpoint,
+      server,
+      retryable: false,
+      // The standalone stream lives as long as the client keeps it open.
+      timeoutMs: 0,
+      request: {
+        method: 'GET',
+        headers: await this.upstreamHeaders(
+          server,
+          req,
+          session,
+          lastEventId ? { 'last-event-id': lastEventId } : {},
+        ),
+        bodyTimeoutMs: 0,
+      },
+      res,
+    });
+    const policy = new ToolPolicy(server, principal);
+    await this.relay(
+      principal,
+      response.response,
+      {
+        res,
+        policy,
+        listIds: new Set(),
+        sessionId,
+        maxBytes: this.maxBytes,
+        pendingIds: new Set(),
+        signal: response.signal,
+      },
+      session,
+    );
+  }
+
+  private async terminate(
+    server: RegisteredServer,
+    session: ProxySession | undefined,
+    req: Request,
+    res: Response,
+  ) {
+    if (!session)
+      throw new ProxyError(400, ProxyErrorCode.SESSION_NOT_FOUND, 'DELETE needs an Mcp-Session-Id');
+    const endpoint = server.endpoints.find((candidate) => candidate.url === session.endpointUrl);
+    if (!endpoint || !session.upstreamSessionId) {
+      res.status(204).end();
+      return;
+    }
+    const response = await this.caller.call({
+      endpoint,
+      server,
+      retryable: false,
+      timeoutMs: server.timeouts.requestMs,
+      request: {
+        method: 'DELETE',
+        headers: await this.upstreamHeaders(server, req, session, {}),
+        bodyTimeoutMs: 5_000,
+      },
+      res,
+    });
+    await response.response.body.dump();
+    res.status(response.response.statusCode === 404 ? 404 : response.response.statusCode).end();
+  }
+
+  private async relay(
+    principal: Principal,
+    response: Dispatcher.ResponseData,
+    context: RelayContext,
+    session: ProxySession | undefined,
+  ): Promise<void> {
+    const status = response.statusCode;
+    if (status === 404 && session) {
+      await response.body.dump();
+      throw new ProxyError(
+        404,
+        ProxyErrorCode.SESSION_NOT_FOUND,
+        'The upstream ended this session; initialize a new one',
+      );
+    }
+    if (status === 401 || status === 403) {
+      // The upstream refused the gateway's credentials; its challenge is not the client's to answer.
+      await response.body.dump();
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        `The upstream refused the gateway's credentials (${status})`,
+      );
+    }
+    const contentType = headerValue(response.headers['content-type']) ?? '';
+    if (contentType.startsWith('text/event-stream')) {
+      const release = this.streams.acquire(principal);
+      try {
+        await relaySse(response, context);
+      } finally {
+        release();
+      }
+      return;
+    }
+    try {
+      if (contentType.startsWith('application/json')) return await relayJson(response, context);
+      return await relayOther(response, context);
+    } catch (error) {
+      if (error instanceof ProxyError) throw error;
+      throw breakReason(context.signal);
+    }
+  }
+
+  private async upstreamHeaders(
+    server: RegisteredServer,
+    req: Request,
+    session: ProxySession | undefined,
+    extra: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    let credentials: Record<string, string>;
+    try {
+      credentials = await this.credentials.serviceHeaders(
+        server.upstreamAuth,
+        server.id,
+        this.discovery.upstream,
+      );
+    } catch (error) {
+      const reason =
+        error instanceof UserCredentialsRequired
+          ? 'on-behalf-of upstream auth is not supported by the proxy yet'
+          : (error as Error).message;
+      throw new ProxyError(502, ProxyErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
+    }
+    const protocolVersion = req.get('mcp-protocol-version');
+    return {
+      accept: req.get('accept') ?? 'application/json, text/event-stream',
+      'user-agent': `mcp-registry-gateway/${GATEWAY_VERSION}`,
+      ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
+      ...(session?.upstreamSessionId ? { 'mcp-session-id': session.upstreamSessionId } : {}),
+      ...extra,
+      // Last, so nothing above can replace them; the caller's own Authorization header is never forwarded.
+      ...credentials,
+    };
+  }
+
+  private timeoutFor(server: RegisteredServer, messages: JsonRpcMessage[]): number {
+    const [only] = messages;
+    if (messages.length === 1 && only.method === 'tools/call') {
+      const tool = toolName(only);
+      return server.timeouts.tools[tool] ?? server.timeouts.requestMs;
+    }
+    return server.timeouts.requestMs;
+  }
+
+  private isRetryable(message: JsonRpcMessage, policy: ToolPolicy): boolean {
+    if (!message.method) return false;
+    if (message.method === 'tools/call') return policy.isRetryable(toolName(message));
+    return RETRYABLE_METHODS.has(message.method);
+  }
+
+  private get maxBytes(): number {
+    return this.config.proxy.maxEventBytes;
+  }
+
+  breakerState(url: string): string {
+    return this.breakers.state(url);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendRefusal(res: Response, refusal: PolicyRefusal, sessionId: string | undefined): void {
+  if (sessionId) res.set('mcp-session-id', sessionId);
+  res.status(200).json(refusal.body);
+}

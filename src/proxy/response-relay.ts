@@ -1,0 +1,158 @@
+import type { Response } from 'express';
+import type { Dispatcher } from 'undici';
+import type { ToolPolicy } from '../registry/tool-policy.js';
+import {
+  errorResponse,
+  isJsonRpcMessage,
+  type JsonRpcId,
+  JSONRPC_SERVER_ERROR,
+  type JsonRpcMessage,
+} from './jsonrpc.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { eventData, SseEventSplitter, withEventData } from './sse-events.js';
+import { TimeoutSignal } from './upstream-caller.js';
+
+export interface RelayContext {
+  res: Response;
+  policy: ToolPolicy;
+  /** Ids of the `tools/list` requests whose results must be filtered on the way out. */
+  listIds: ReadonlySet<JsonRpcId>;
+  /** The client-facing session id to send, if any. */
+  sessionId?: string;
+  maxBytes: number;
+  /** Requests still waiting for their response: if the stream breaks, each gets a JSON-RPC error. */
+  pendingIds: Set<JsonRpcId>;
+  signal: AbortSignal;
+}
+
+/** Why an upstream exchange broke off, as the client should hear it. */
+export function breakReason(signal: AbortSignal): ProxyError {
+  return signal.aborted && signal.reason instanceof TimeoutSignal
+    ? new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time')
+    : new ProxyError(502, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
+}
+
+/** Rewrites one response message when it answers a `tools/list` request: only the tools the caller may call. */
+function filterMessage(message: JsonRpcMessage, context: RelayContext): JsonRpcMessage {
+  if (message.result && message.id !== undefined && message.id !== null && context.listIds.has(message.id)) {
+    return { ...message, result: context.policy.filterList(message.result) };
+  }
+  return message;
+}
+
+async function readBounded(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR,
+        `Upstream response exceeds ${maxBytes} bytes`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sessionHeaders(context: RelayContext): Record<string, string> {
+  return context.sessionId ? { 'mcp-session-id': context.sessionId } : {};
+}
+
+/** A JSON response: read (bounded), checked to be JSON-RPC, filtered, sent. */
+export async function relayJson(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
+  const text = await readBounded(response.body, context.maxBytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ProxyError(502, ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR, 'Upstream answered with invalid JSON');
+  }
+  const messages = Array.isArray(parsed) ? parsed : [parsed];
+  if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+    throw new ProxyError(
+      502,
+      ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR,
+      'Upstream answered with something other than JSON-RPC',
+    );
+  }
+  const filtered = messages.map((message) => filterMessage(message, context));
+  context.res
+    .status(response.statusCode)
+    .set({ 'content-type': 'application/json', ...sessionHeaders(context) })
+    .send(JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]));
+}
+
+/** Rewrites an SSE event if it carries a message to filter; drops data that is not JSON-RPC. */
+function relayedEvent(event: string, context: RelayContext): string | undefined {
+  const data = eventData(event);
+  if (data === undefined || data === '') return event;
+  let message: unknown;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonRpcMessage(message)) return undefined;
+  if (message.method === undefined && message.id !== undefined && message.id !== null) {
+    context.pendingIds.delete(message.id);
+  }
+  const filtered = filterMessage(message, context);
+  return filtered === message ? event : withEventData(event, JSON.stringify(filtered));
+}
+
+/**
+ * An SSE response, relayed event by event as it arrives (progress, logging, server-to-client requests and the final
+ * response), flushed per event. Ends when the upstream ends; a broken upstream ends the client's stream too.
+ */
+export async function relaySse(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
+  const { res } = context;
+  res.writeHead(response.statusCode, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...sessionHeaders(context),
+  });
+  res.flushHeaders();
+  const splitter = new SseEventSplitter(context.maxBytes);
+  try {
+    for await (const chunk of response.body) {
+      for (const event of splitter.push(chunk as Buffer)) {
+        const relayed = relayedEvent(event, context);
+        if (relayed !== undefined) res.write(`${relayed}\n\n`);
+      }
+    }
+    const rest = splitter.rest().trim();
+    if (rest) {
+      const relayed = relayedEvent(rest, context);
+      if (relayed !== undefined) res.write(`${relayed}\n\n`);
+    }
+  } catch {
+    // The upstream broke off, timed out or sent an oversized event: every request still waiting gets its error, so
+    // the client is not left hanging.
+    response.body.destroy();
+    const reason = breakReason(context.signal);
+    for (const id of context.pendingIds) {
+      const error = errorResponse(id, JSONRPC_SERVER_ERROR, reason.message, {
+        code: reason.code,
+        statusCode: reason.status,
+      });
+      if (!res.destroyed) res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
+    }
+  } finally {
+    res.end();
+  }
+}
+
+/** Anything else (202 for notifications, plain errors): status and a bounded body, passed through. */
+export async function relayOther(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
+  const text = await readBounded(response.body, context.maxBytes);
+  const contentType = response.headers['content-type'];
+  context.res.status(response.statusCode).set(sessionHeaders(context));
+  if (typeof contentType === 'string') context.res.set('content-type', contentType);
+  context.res.send(text);
+}

@@ -1,0 +1,43 @@
+/**
+ * Splits a text/event-stream into whole events (the text between blank lines) so the proxy can relay them one by
+ * one, rewriting the few it must (filtered `tools/list` results) and passing every other byte through unchanged.
+ */
+export class SseEventSplitter {
+  private buffer = '';
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly maxEventBytes: number) {}
+
+  /** Whole events completed by this chunk. Throws when one event grows past the limit. */
+  push(chunk: Uint8Array): string[] {
+    this.buffer += this.decoder.decode(chunk, { stream: true });
+    const events: string[] = [];
+    for (;;) {
+      const match = /\r?\n\r?\n|\r\r/.exec(this.buffer);
+      if (!match) break;
+      events.push(this.buffer.slice(0, match.index));
+      this.buffer = this.buffer.slice(match.index + match[0].length);
+    }
+    if (this.buffer.length > this.maxEventBytes)
+      throw new Error(`an upstream event exceeds ${this.maxEventBytes} bytes`);
+    return events;
+  }
+
+  /** What is left when the stream ends (an unterminated last event). */
+  rest(): string {
+    return this.buffer + this.decoder.decode();
+  }
+}
+
+/** The `data` of an event (its data lines joined), or undefined when it has none. */
+export function eventData(event: string): string | undefined {
+  const lines = event.split(/\r?\n|\r/).filter((line) => line.startsWith('data:'));
+  if (lines.length === 0) return undefined;
+  return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');
+}
+
+/** The event with its data replaced by `data` (other fields such as `id:` and `event:` kept). */
+export function withEventData(event: string, data: string): string {
+  const kept = event.split(/\r?\n|\r/).filter((line) => !line.startsWith('data:'));
+  return [...kept, ...data.split('\n').map((line) => `data: ${line}`)].join('\n');
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Dispatcher } from 'undici';
+import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import { UpstreamBreakers, UpstreamFailure } from './breakers.js';
+import { EndpointSelector } from './endpoint-selector.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { type UpstreamRequest, UpstreamPool } from './upstream-pool.js';
+
+const MAX_ATTEMPTS = 3;
+const BACKOFF_MS = [100, 300];
+
+export interface UpstreamCall {
+  endpoint: ServerEndpoint;
+  server: RegisteredServer;
+  /** Safe to repeat on another attempt when no response arrived. */
+  retryable: boolean;
+  /** Deadline for the whole exchange (0: none, for long-lived streams). */
+  timeoutMs: number;
+  request: Omit<UpstreamRequest, 'url' | 'signal' | 'headersTimeoutMs'>;
+  /** The client's response: when the client goes away, the upstream request is aborted. */
+  res: Response;
+}
+
+export interface UpstreamAnswer {
+  response: Dispatcher.ResponseData;
+  endpointUrl: string;
+  /** Aborted when the deadline passes (reason: TimeoutSignal) or the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * One call upstream under the endpoint's circuit breaker: a deadline, abort on client disconnect (cancellation), and
+ * retries with backoff only for retryable requests and only while nothing came back. A 5xx answer counts against
+ * the breaker but is still relayed as the upstream's answer.
+ */
+@Injectable()
+export class UpstreamCaller {
+  constructor(
+    private readonly pool: UpstreamPool,
+    private readonly breakers: UpstreamBreakers,
+    private readonly selector: EndpointSelector,
+  ) {}
+
+  async call(call: UpstreamCall): Promise<UpstreamAnswer> {
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!call.res.writableFinished) abort.abort(new Error('client disconnected'));
+    };
+    call.res.on('close', onClose);
+    const timer =
+      call.timeoutMs > 0 ? setTimeout(() => abort.abort(new TimeoutSignal()), call.timeoutMs) : undefined;
+    // The deadline also covers the relayed body; it is cleared when the client's response ends.
+    call.res.once('finish', () => clearTimeout(timer));
+    call.res.once('close', () => clearTimeout(timer));
+    let endpoint = call.endpoint;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.breakers.run(endpoint.url, () =>
+          this.attempt(call, endpoint, abort.signal),
+        );
+        return { response, endpointUrl: endpoint.url, signal: abort.signal };
+      } catch (error) {
+        const unreachable = error instanceof ProxyError && error.code === ProxyErrorCode.UPSTREAM_UNAVAILABLE;
+        if (!call.retryable || !unreachable || attempt >= MAX_ATTEMPTS || abort.signal.aborted) {
+          clearTimeout(timer);
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 300));
+        endpoint = this.selector.alternative(call.server, endpoint, principalless);
+      }
+    }
+  }
+
+  private async attempt(call: UpstreamCall, endpoint: ServerEndpoint, signal: AbortSignal) {
+    const done = this.selector.started(endpoint.url);
+    try {
+      const response = await this.pool.request({
+        ...call.request,
+        url: endpoint.url,
+        signal,
+        headersTimeoutMs: call.timeoutMs > 0 ? call.timeoutMs : call.server.timeouts.requestMs,
+      });
+      if (response.statusCode >= 500) throw new UpstreamFailure(response);
+      return response;
+    } catch (error) {
+      if (error instanceof UpstreamFailure) throw error;
+      if (
+        signal.reason instanceof TimeoutSignal ||
+        (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT'
+      ) {
+        throw new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
+      }
+      if (signal.aborted)
+        throw new ProxyError(499, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The client went away');
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_UNAVAILABLE,
+        `The upstream is unreachable: ${describe(error)}`,
+      );
+    } finally {
+      done();
+    }
+  }
+}
+
+export class TimeoutSignal extends Error {
+  constructor() {
+    super('upstream deadline passed');
+  }
+}
+
+/** Retries choose among all endpoints; affinity does not matter for a request that never reached one. */
+const principalless = { tenantId: '', oid: 'retry' } as never;
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code ?? (error as Error).message;
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Agent, type Dispatcher } from 'undici';
+import { guardedLookup } from '../common/net/ssrf-guard.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+
+export interface UpstreamRequest {
+  url: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** Time allowed until the response headers arrive. */
+  headersTimeoutMs: number;
+  /** Longest silence between two body chunks (0: none, for long-lived streams). */
+  bodyTimeoutMs: number;
+}
+
+/**
+ * Keep-alive connection pools to every upstream (undici keeps one pool per origin), with the SSRF guard applied at
+ * connect time, so a name that resolves to a forbidden address is refused even if DNS changed since registration.
+ */
+@Injectable()
+export class UpstreamPool implements OnApplicationShutdown {
+  private readonly agent: Agent;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup(config.allowPrivateUpstreams), timeout: 10_000 },
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connections: 256,
+      pipelining: 1,
+    });
+  }
+
+  request(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    const url = new URL(request.url);
+    return this.agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      headersTimeout: request.headersTimeoutMs,
+      bodyTimeout: request.bodyTimeoutMs,
+      // Redirects are never followed: an MCP endpoint that redirects is misconfigured, and following one could
+      // carry upstream credentials to another host.
+      maxRedirections: 0,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}

@@ -1,0 +1,58 @@
+import type { Principal } from '../auth/principal.js';
+import type { DiscoveredTool, RegisteredServer } from './registry.types.js';
+
+/**
+ * Which tools of a server a caller may see and call: the approved snapshot (a tool an upstream added or changed
+ * without approval is neither listed nor callable), minus tools whose role rule the caller does not meet.
+ * A server never discovered (no approved snapshot) is passed through unfiltered.
+ */
+export class ToolPolicy {
+  constructor(
+    private readonly server: RegisteredServer,
+    private readonly principal: Principal,
+  ) {}
+
+  private get approved(): Map<string, DiscoveredTool> | undefined {
+    const tools = this.server.approvedCapabilities?.tools;
+    return tools ? new Map(tools.map((tool) => [tool.name, tool])) : undefined;
+  }
+
+  private rolesAllow(name: string): boolean {
+    const required = this.server.toolRoles[name];
+    return !required || required.length === 0 || required.some((role) => this.principal.roles.includes(role));
+  }
+
+  /** Whether `tools/call` of `name` may go upstream. */
+  mayCall(name: string): boolean {
+    const approved = this.approved;
+    if (approved && !approved.has(name)) return false;
+    return this.rolesAllow(name);
+  }
+
+  /** The approved definition of a tool, as the gateway serves it. */
+  definition(name: string): DiscoveredTool | undefined {
+    return this.approved?.get(name);
+  }
+
+  /**
+   * A `tools/list` result reduced to the tools the caller may call. An approved tool is served with its approved
+   * definition, so a silently changed description or schema never reaches the model.
+   */
+  filterList(result: Record<string, unknown>): Record<string, unknown> {
+    if (!Array.isArray(result.tools)) return result;
+    const approved = this.approved;
+    const tools = (result.tools as { name?: unknown }[])
+      .filter((tool) => typeof tool.name === 'string' && this.mayCall(tool.name))
+      .map((tool) => {
+        const known = approved?.get(tool.name as string);
+        return known ? { ...tool, ...known } : tool;
+      });
+    return { ...result, tools };
+  }
+
+  /** Idempotent enough to retry: the tool says it only reads or may be repeated safely. */
+  isRetryable(name: string): boolean {
+    const annotations = this.definition(name)?.annotations;
+    return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
+  }
+}
