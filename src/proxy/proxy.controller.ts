@@ -1,4 +1,4 @@
-import { All, Controller, Param, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators.js';
@@ -17,13 +17,37 @@ import { ProxyService } from './proxy.service.js';
 export class ProxyController {
   constructor(private readonly proxy: ProxyService) {}
 
-  @All()
-  async handle(
+  @Post()
+  post(
     @CurrentPrincipal() principal: Principal,
     @Param('serverId') serverId: string,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    return this.relay(principal, serverId, req, res);
+  }
+
+  @Get()
+  stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('serverId') serverId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.relay(principal, serverId, req, res);
+  }
+
+  @Delete()
+  terminate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('serverId') serverId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.relay(principal, serverId, req, res);
+  }
+
+  private async relay(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
     try {
       await this.proxy.handle(principal, serverId, req, res);
     } catch (error) {
