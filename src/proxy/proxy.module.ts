@@ -8,6 +8,8 @@ import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { UpstreamHeaders } from './upstream-headers.js';
+import { RouterMetrics } from './router-metrics.js';
 
 @Module({
   imports: [RegistryModule],
@@ -20,6 +22,8 @@ import { UpstreamPool } from './upstream-pool.js';
     UpstreamBreakers,
     UpstreamPool,
     StreamLimiter,
+    UpstreamHeaders,
+    RouterMetrics,
   ],
   exports: [ProxyService],
 })

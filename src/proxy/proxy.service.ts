@@ -3,33 +3,23 @@ import type { Request, Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { Principal } from '../auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
 import { canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
-import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
-import { GATEWAY_VERSION } from '../version.js';
 import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
-import { isRequest, type JsonRpcMessage, parseIncoming, toolName } from './jsonrpc.js';
+import { isRequest, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
+import { RouterMetrics } from './router-metrics.js';
+import { isRetryable, timeoutFor } from './request-traits.js';
 import { StreamLimiter } from './stream-limiter.js';
+import { UpstreamHeaders } from './upstream-headers.js';
 import { UpstreamCaller } from './upstream-caller.js';
-
-/** Methods safe to repeat when the upstream could not be reached (no response byte was received). */
-const RETRYABLE_METHODS = new Set([
-  'initialize',
-  'ping',
-  'tools/list',
-  'resources/list',
-  'resources/templates/list',
-  'prompts/list',
-]);
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -45,9 +35,9 @@ export class ProxyService {
     private readonly selector: EndpointSelector,
     private readonly caller: UpstreamCaller,
     private readonly breakers: UpstreamBreakers,
-    private readonly credentials: UpstreamCredentials,
-    private readonly discovery: CapabilityDiscovery,
+    private readonly headers: UpstreamHeaders,
     private readonly streams: StreamLimiter,
+    private readonly metrics: RouterMetrics,
   ) {}
 
   /** The server as the caller may use it, from the in-memory registry (no database round trip). */
@@ -69,6 +59,22 @@ export class ProxyService {
 
   async handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
     const server = this.serverFor(principal, serverId);
+    const finished = this.metrics.start(server.id);
+    try {
+      await this.dispatch(principal, server, req, res);
+      finished(res.statusCode >= 500);
+    } catch (error) {
+      finished(true);
+      throw error;
+    }
+  }
+
+  private async dispatch(
+    principal: Principal,
+    server: RegisteredServer,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
     const sessionId = req.get('mcp-session-id');
     const session = sessionId ? this.sessions.open(sessionId, principal, server.id) : undefined;
     switch (req.method) {
@@ -100,8 +106,8 @@ export class ProxyService {
 
     const initialize = messages.some((message) => message.method === 'initialize');
     const endpoint = this.selector.endpointFor(server, session, principal);
-    const timeoutMs = this.timeoutFor(server, messages);
-    const retryable = !session && messages.every((message) => this.isRetryable(message, policy));
+    const timeoutMs = timeoutFor(server, messages);
+    const retryable = !session && messages.every((message) => isRetryable(message, policy));
     const response = await this.caller.call({
       endpoint,
       server,
@@ -109,7 +115,9 @@ export class ProxyService {
       timeoutMs,
       request: {
         method: 'POST',
-        headers: await this.upstreamHeaders(server, req, session, { 'content-type': 'application/json' }),
+        headers: await this.headers.build(server, this.protocolOf(req, session), {
+          'content-type': 'application/json',
+        }),
         body: JSON.stringify(req.body),
         bodyTimeoutMs: timeoutMs,
       },
@@ -164,10 +172,9 @@ export class ProxyService {
       timeoutMs: 0,
       request: {
         method: 'GET',
-        headers: await this.upstreamHeaders(
+        headers: await this.headers.build(
           server,
-          req,
-          session,
+          this.protocolOf(req, session),
           lastEventId ? { 'last-event-id': lastEventId } : {},
         ),
         bodyTimeoutMs: 0,
@@ -211,7 +218,7 @@ export class ProxyService {
       timeoutMs: server.timeouts.requestMs,
       request: {
         method: 'DELETE',
-        headers: await this.upstreamHeaders(server, req, session, {}),
+        headers: await this.headers.build(server, this.protocolOf(req, session), {}),
         bodyTimeoutMs: 5_000,
       },
       res,
@@ -263,51 +270,12 @@ export class ProxyService {
     }
   }
 
-  private async upstreamHeaders(
-    server: RegisteredServer,
-    req: Request,
-    session: ProxySession | undefined,
-    extra: Record<string, string>,
-  ): Promise<Record<string, string>> {
-    let credentials: Record<string, string>;
-    try {
-      credentials = await this.credentials.serviceHeaders(
-        server.upstreamAuth,
-        server.id,
-        this.discovery.upstream,
-      );
-    } catch (error) {
-      const reason =
-        error instanceof UserCredentialsRequired
-          ? 'on-behalf-of upstream auth is not supported by the proxy yet'
-          : (error as Error).message;
-      throw new ProxyError(502, ProxyErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
-    }
-    const protocolVersion = req.get('mcp-protocol-version');
+  private protocolOf(req: Request, session: ProxySession | undefined) {
     return {
-      accept: req.get('accept') ?? 'application/json, text/event-stream',
-      'user-agent': `mcp-registry-gateway/${GATEWAY_VERSION}`,
-      ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
-      ...(session?.upstreamSessionId ? { 'mcp-session-id': session.upstreamSessionId } : {}),
-      ...extra,
-      // Last, so nothing above can replace them; the caller's own Authorization header is never forwarded.
-      ...credentials,
+      accept: req.get('accept'),
+      protocolVersion: req.get('mcp-protocol-version'),
+      upstreamSessionId: session?.upstreamSessionId,
     };
-  }
-
-  private timeoutFor(server: RegisteredServer, messages: JsonRpcMessage[]): number {
-    const [only] = messages;
-    if (messages.length === 1 && only.method === 'tools/call') {
-      const tool = toolName(only);
-      return server.timeouts.tools[tool] ?? server.timeouts.requestMs;
-    }
-    return server.timeouts.requestMs;
-  }
-
-  private isRetryable(message: JsonRpcMessage, policy: ToolPolicy): boolean {
-    if (!message.method) return false;
-    if (message.method === 'tools/call') return policy.isRetryable(toolName(message));
-    return RETRYABLE_METHODS.has(message.method);
   }
 
   private get maxBytes(): number {

@@ -18,8 +18,8 @@ export interface UpstreamCall {
   /** Deadline for the whole exchange (0: none, for long-lived streams). */
   timeoutMs: number;
   request: Omit<UpstreamRequest, 'url' | 'signal' | 'headersTimeoutMs'>;
-  /** The client's response: when the client goes away, the upstream request is aborted. */
-  res: Response;
+  /** The client's response, if any: when the client goes away, the upstream request is aborted. */
+  res?: Response;
 }
 
 export interface UpstreamAnswer {
@@ -44,15 +44,18 @@ export class UpstreamCaller {
 
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
     const abort = new AbortController();
-    const onClose = () => {
-      if (!call.res.writableFinished) abort.abort(new Error('client disconnected'));
-    };
-    call.res.on('close', onClose);
+    const res = call.res;
     const timer =
       call.timeoutMs > 0 ? setTimeout(() => abort.abort(new TimeoutSignal()), call.timeoutMs) : undefined;
-    // The deadline also covers the relayed body; it is cleared when the client's response ends.
-    call.res.once('finish', () => clearTimeout(timer));
-    call.res.once('close', () => clearTimeout(timer));
+    timer?.unref();
+    if (res) {
+      res.on('close', () => {
+        clearTimeout(timer);
+        if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+      });
+      // The deadline also covers the relayed body; it ends with the client's response.
+      res.once('finish', () => clearTimeout(timer));
+    }
     let endpoint = call.endpoint;
     for (let attempt = 1; ; attempt++) {
       try {
