@@ -3,6 +3,10 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyController } from './proxy.controller.js';
+import { ProxyRequestService } from './proxy-request.service.js';
+import { ProxyTools } from './proxy.tools.js';
+import { RouterController } from './router.controller.js';
+import { RouterService } from './router.service.js';
 import { ProxyService } from './proxy.service.js';
 import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -13,7 +17,7 @@ import { RouterMetrics } from './router-metrics.js';
 
 @Module({
   imports: [RegistryModule],
-  controllers: [ProxyController],
+  controllers: [ProxyController, RouterController, ProxyTools],
   providers: [
     ProxyService,
     SessionTokens,
@@ -24,6 +28,8 @@ import { RouterMetrics } from './router-metrics.js';
     StreamLimiter,
     UpstreamHeaders,
     RouterMetrics,
+    RouterService,
+    ProxyRequestService,
   ],
   exports: [ProxyService],
 })

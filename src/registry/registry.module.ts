@@ -37,6 +37,13 @@ import { UpstreamSecrets } from './upstream-secrets.js';
     UpstreamCredentials,
     UpstreamSecrets,
   ],
-  exports: [RegistryService, RegistryCache, CapabilityDiscovery, UpstreamCredentials, UpstreamSecrets],
+  exports: [
+    RegistryService,
+    RegistryCache,
+    CapabilityDiscovery,
+    UpstreamCredentials,
+    UpstreamSecrets,
+    ServerChecker,
+  ],
 })
 export class RegistryModule {}

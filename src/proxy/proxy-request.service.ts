@@ -1,0 +1,173 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import { canSee } from '../registry/registry-access.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { serverNotFound } from '../registry/registry.errors.js';
+import type { RegisteredServer } from '../registry/registry.types.js';
+import { ToolPolicy } from '../registry/tool-policy.js';
+import { GATEWAY_VERSION } from '../version.js';
+import { EndpointSelector } from './endpoint-selector.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyService } from './proxy.service.js';
+import { RouterMetrics } from './router-metrics.js';
+import { fetchThroughCaller } from './upstream-fetch-adapter.js';
+import { UpstreamCaller } from './upstream-caller.js';
+import { UpstreamHeaders } from './upstream-headers.js';
+
+export const PROXY_METHODS = [
+  'tools/call',
+  'tools/list',
+  'resources/read',
+  'resources/list',
+  'resources/templates/list',
+  'prompts/get',
+  'prompts/list',
+  'completion/complete',
+  'ping',
+] as const;
+export type ProxyMethod = (typeof PROXY_METHODS)[number];
+
+export interface ProxyRequestInput {
+  /** Server id or name; omitted for `tools/call`, the gateway picks a server offering the tool. */
+  server?: string;
+  method: ProxyMethod;
+  params?: Record<string, unknown>;
+  timeoutMs?: number;
+}
+
+export interface ProxyRequestResult {
+  success: boolean;
+  response_data: unknown;
+  error_message: string | null;
+  execution_time_ms: number;
+  server_id: string | null;
+}
+
+const STATUS_RANK: Record<string, number> = { healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
+
+/**
+ * `proxy_request`: one MCP request on a registered server through the same upstream layer and policy as the
+ * transparent proxy, on a short-lived upstream session (initialize, the request, session end).
+ */
+@Injectable()
+export class ProxyRequestService {
+  constructor(
+    private readonly cache: RegistryCache,
+    private readonly proxy: ProxyService,
+    private readonly selector: EndpointSelector,
+    private readonly caller: UpstreamCaller,
+    private readonly headers: UpstreamHeaders,
+    private readonly metrics: RouterMetrics,
+  ) {}
+
+  async execute(principal: Principal, input: ProxyRequestInput): Promise<ProxyRequestResult> {
+    const started = performance.now();
+    const server = input.server
+      ? this.proxy.serverFor(principal, this.resolve(principal, input.server))
+      : this.route(principal, input);
+    const finished = this.metrics.start(server.id);
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const data = await this.perform(principal, server, input);
+      finished(false);
+      return {
+        success: true,
+        response_data: data,
+        error_message: null,
+        execution_time_ms: elapsed(),
+        server_id: server.id,
+      };
+    } catch (error) {
+      finished(true);
+      if (error instanceof GatewayException && error.getStatus() === 403) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        success: false,
+        response_data: null,
+        error_message: message,
+        execution_time_ms: elapsed(),
+        server_id: server.id,
+      };
+    }
+  }
+
+  private async perform(
+    principal: Principal,
+    server: RegisteredServer,
+    input: ProxyRequestInput,
+  ): Promise<unknown> {
+    const policy = new ToolPolicy(server, principal);
+    const params = input.params ?? {};
+    const tool = typeof params.name === 'string' ? params.name : '';
+    if (input.method === 'tools/call' && !policy.mayCall(tool)) {
+      throw new GatewayException(403, ProxyErrorCode.TOOL_NOT_ALLOWED, `Tool not available: ${tool}`);
+    }
+    const timeoutMs =
+      input.timeoutMs ??
+      (input.method === 'tools/call' ? server.timeouts.tools[tool] : undefined) ??
+      server.timeouts.requestMs;
+    const endpoint = this.selector.endpointFor(server, undefined, principal);
+    const credentials = await this.headers.credentialsFor(server);
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+      fetch: fetchThroughCaller(this.caller, server, endpoint, timeoutMs, credentials),
+    });
+    const client = new Client(
+      { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
+      { capabilities: {} },
+    );
+    const options = { timeout: timeoutMs };
+    await client.connect(transport, options);
+    try {
+      switch (input.method) {
+        case 'tools/call':
+          return await client.callTool(params as never, options);
+        case 'tools/list':
+          return policy.filterList(await client.listTools(undefined, options));
+        case 'resources/read':
+          return await client.readResource(params as never, options);
+        case 'resources/list':
+          return await client.listResources(undefined, options);
+        case 'resources/templates/list':
+          return await client.listResourceTemplates(undefined, options);
+        case 'prompts/get':
+          return await client.getPrompt(params as never, options);
+        case 'prompts/list':
+          return await client.listPrompts(undefined, options);
+        case 'completion/complete':
+          return await client.complete(params as never, options);
+        case 'ping':
+          return await client.ping(options);
+      }
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close().catch(() => undefined);
+    }
+  }
+
+  private resolve(principal: Principal, idOrName: string): string {
+    for (const server of this.cache.all()) {
+      if ((server.id === idOrName || server.name === idOrName) && canSee(principal, server)) return server.id;
+    }
+    throw serverNotFound();
+  }
+
+  /** Capability routing: the healthiest visible server whose approved tools include the one asked for. */
+  private route(principal: Principal, input: ProxyRequestInput): RegisteredServer {
+    const tool = typeof input.params?.name === 'string' ? input.params.name : '';
+    if (input.method !== 'tools/call' || !tool) {
+      throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'Name a server, or call a tool by name');
+    }
+    const candidates = [...this.cache.all()]
+      .filter(
+        (server) =>
+          canSee(principal, server) && server.status !== 'maintenance' && server.transport !== 'sse',
+      )
+      .filter((server) => server.approvedCapabilities?.tools.some((t) => t.name === tool))
+      .filter((server) => new ToolPolicy(server, principal).mayCall(tool))
+      .sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9));
+    if (candidates.length === 0) throw serverNotFound();
+    return candidates[0];
+  }
+}

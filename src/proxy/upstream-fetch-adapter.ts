@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+import type { FetchLike } from '@modelcontextprotocol/client';
+import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import type { UpstreamCaller } from './upstream-caller.js';
+
+function headerRecord(headers: ConstructorParameters<typeof Headers>[0]): Record<string, string> {
+  const record: Record<string, string> = {};
+  new Headers(headers).forEach((value, key) => (record[key] = value));
+  return record;
+}
+
+/**
+ * A `fetch` for the MCP SDK client that goes through the proxy's own upstream layer (connection pools, SSRF guard,
+ * circuit breaker, deadline), so tools like `proxy_request` use exactly the path the transparent proxy uses.
+ */
+export function fetchThroughCaller(
+  caller: UpstreamCaller,
+  server: RegisteredServer,
+  endpoint: ServerEndpoint,
+  timeoutMs: number,
+  credentials: Record<string, string>,
+): FetchLike {
+  return async (_url, init) => {
+    const method = (init?.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'DELETE';
+    const answer = await caller.call({
+      endpoint,
+      server,
+      retryable: false,
+      timeoutMs: method === 'GET' ? 0 : timeoutMs,
+      request: {
+        method,
+        headers: { ...headerRecord(init?.headers), ...credentials },
+        body: typeof init?.body === 'string' ? init.body : undefined,
+        bodyTimeoutMs: method === 'GET' ? 0 : timeoutMs,
+      },
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.response.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+      else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    }
+    const status = answer.response.statusCode;
+    const body =
+      status === 204 || status === 304 ? null : (Readable.toWeb(answer.response.body) as ReadableStream);
+    return new Response(body, { status, headers });
+  };
+}
