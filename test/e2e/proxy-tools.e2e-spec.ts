@@ -62,7 +62,7 @@ describe('router tools (e2e)', () => {
       expect(JSON.stringify(routed.response_data)).toContain('5');
 
       const listed = await tool(user, 'proxy_request', { server: 'fixture', method: 'tools/list' });
-      expect(listed.response_data.tools.map((t: { name: string }) => t.name)).toEqual(['echo']);
+      expect((listed.response_data.tools as { name: string }[]).map((t) => t.name)).toEqual(['echo']);
       const refused = await toolError(user, 'proxy_request', {
         server: 'fixture',
         method: 'tools/call',
