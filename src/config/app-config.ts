@@ -50,6 +50,7 @@ export interface AppConfig {
     readonly breakerResetMs: number;
     readonly maxStreamsPerPrincipal: number;
     readonly maxEventBytes: number;
+    readonly federationPageSize: number;
   };
   readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
   readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };

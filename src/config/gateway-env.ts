@@ -313,6 +313,13 @@ export class GatewayEnv {
   @Max(268435456, { message: intMessage(1024, 268435456) })
   MREG_PROXY_MAX_EVENT_BYTES = 16777216;
 
+  @EnvVar({ description: 'Tools per tools/list page on /federated/mcp.', usedBy: 'Proxy' })
+  @ToInteger()
+  @IsInt({ message: intMessage(10, 10000) })
+  @Min(10, { message: intMessage(10, 10000) })
+  @Max(10000, { message: intMessage(10, 10000) })
+  MREG_FEDERATION_PAGE_SIZE = 500;
+
   // --- Audit and throttling -----------------------------------------------------------------------------------
   @EnvVar({ description: 'Record audit events in PostgreSQL.', usedBy: 'Audit and throttling' })
   @ToBoolean()

@@ -158,6 +158,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       breakerResetMs: env.MREG_PROXY_BREAKER_RESET_MS,
       maxStreamsPerPrincipal: env.MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL,
       maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,
+      federationPageSize: env.MREG_FEDERATION_PAGE_SIZE,
     },
     audit: {
       enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,

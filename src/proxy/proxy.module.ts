@@ -2,6 +2,10 @@ import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module.js';
 import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
+import { FederatedCatalog } from './federation/federated-catalog.js';
+import { FederationController } from './federation/federation.controller.js';
+import { FederationService } from './federation/federation.service.js';
+import { UpstreamClients } from './federation/upstream-clients.js';
 import { ProxyController } from './proxy.controller.js';
 import { ProxyRequestService } from './proxy-request.service.js';
 import { ProxyTools } from './proxy.tools.js';
@@ -17,7 +21,7 @@ import { RouterMetrics } from './router-metrics.js';
 
 @Module({
   imports: [RegistryModule],
-  controllers: [ProxyController, RouterController, ProxyTools],
+  controllers: [ProxyController, RouterController, ProxyTools, FederationController],
   providers: [
     ProxyService,
     SessionTokens,
@@ -30,6 +34,9 @@ import { RouterMetrics } from './router-metrics.js';
     RouterMetrics,
     RouterService,
     ProxyRequestService,
+    FederationService,
+    FederatedCatalog,
+    UpstreamClients,
   ],
   exports: [ProxyService],
 })

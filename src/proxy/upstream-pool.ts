@@ -3,6 +3,8 @@ import { Agent, type Dispatcher } from 'undici';
 import { guardedLookup } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
+const CLOSE_GRACE_MS = 1_000;
+
 export interface UpstreamRequest {
   url: string;
   method: 'GET' | 'POST' | 'DELETE';
@@ -50,7 +52,14 @@ export class UpstreamPool implements OnApplicationShutdown {
     });
   }
 
+  /** Lets finished exchanges end cleanly, then cuts what is still open (long-lived streams would wait forever). */
   async onApplicationShutdown(): Promise<void> {
-    await this.agent.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.agent.close(),
+      new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    await this.agent.destroy().catch(() => undefined);
   }
 }

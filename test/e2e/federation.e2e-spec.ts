@@ -1,0 +1,83 @@
+import type { Client } from '@modelcontextprotocol/client';
+import type { GatewayApp } from '../../src/gateway-app.js';
+import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
+import { EverythingServer } from '../support/everything-server.js';
+import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
+import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
+import { rest, uniqueTenant } from '../support/registry.js';
+
+/** `/federated/mcp`: every server the caller may use behind one MCP endpoint, tools named {server}__{tool}. */
+describe('federated MCP endpoint (e2e)', () => {
+  let gateway: GatewayApp;
+  let everything: EverythingServer;
+  let fixture: FixtureMcpServer;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    everything = await new EverythingServer().start();
+    fixture = await new FixtureMcpServer().start();
+    gateway = await startGateway({
+      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      MREG_HEALTH_CHECKS_ENABLED: 'false',
+      MREG_FEDERATION_PAGE_SIZE: '10',
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await gateway?.stop();
+    await everything?.stop();
+    await fixture?.stop();
+  });
+
+  async function federated(tenant: string, user: string, roles: ('admin' | 'user')[]) {
+    const token = await localToken(gateway, {
+      tenant,
+      user,
+      roles,
+      resource: `${gateway.url}/federated/mcp`,
+    });
+    const client = await connectMcpClient(gateway, token, '/federated/mcp');
+    clients.push(client);
+    return client;
+  }
+
+  it('lists and calls the tools of every visible server, by prefix, within policy', async () => {
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    await rest(gateway, admin, 'POST', '/api/v1/servers', { name: 'everything', url: everything.url });
+    const fixtureServer = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+      name: 'fixture',
+      url: fixture.url,
+      toolRoles: { add: ['admin'] },
+    });
+
+    const user = await federated(tenant, 'ursula', ['user']);
+    // listTools follows nextCursor across pages of 10.
+    const names = (await user.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['everything__echo', 'everything__get-sum', 'fixture__echo']),
+    );
+    expect(names).not.toContain('fixture__add');
+    expect(names.length).toBeGreaterThan(10);
+    const echo = (await user.listTools()).tools.find((tool) => tool.name === 'fixture__echo');
+    expect(echo?.description).toBe('Echoes a message');
+
+    const result = await user.callTool({ name: 'everything__echo', arguments: { message: 'fed' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'Echo: fed' }]);
+    const again = await user.callTool({ name: 'fixture__echo', arguments: { text: 'x' } });
+    expect(again.content).toEqual([{ type: 'text', text: 'echo:x' }]);
+    await expect(user.callTool({ name: 'fixture__add', arguments: {} })).rejects.toMatchObject({
+      data: { code: 'TOOL_NOT_ALLOWED' },
+    });
+    expect(fixture.invocations.get('add')).toBeUndefined();
+
+    const adminClient = await federated(tenant, 'ada', ['admin']);
+    expect((await adminClient.listTools()).tools.map((tool) => tool.name)).toContain('fixture__add');
+
+    // Another tenant sees nothing of this; a registry change shows at once.
+    expect((await (await federated(uniqueTenant(), 'eve', ['admin'])).listTools()).tools).toEqual([]);
+    await rest(gateway, admin, 'DELETE', `/api/v1/servers/${fixtureServer.body.server.id}`);
+    expect((await user.listTools()).tools.map((tool) => tool.name)).not.toContain('fixture__echo');
+  });
+});
