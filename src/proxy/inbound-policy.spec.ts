@@ -1,0 +1,61 @@
+import type { Principal } from '../auth/principal.js';
+import type { RegisteredServer } from '../registry/registry.types.js';
+import { ToolPolicy } from '../registry/tool-policy.js';
+import { refuseDisallowedCalls } from './inbound-policy.js';
+
+const user = { roles: ['user'] } as unknown as Principal;
+const server = {
+  toolRoles: { drop: ['admin'] },
+  approvedCapabilities: {
+    tools: [
+      { name: 'read', inputSchema: {}, description: 'approved text', annotations: { readOnlyHint: true } },
+      { name: 'drop', inputSchema: {} },
+    ],
+  },
+} as unknown as RegisteredServer;
+const call = (id: number, name: string) => ({
+  jsonrpc: '2.0' as const,
+  id,
+  method: 'tools/call',
+  params: { name },
+});
+
+describe('tool policy on the way in and out', () => {
+  const sut = new ToolPolicy(server, user);
+
+  it('lets approved tools through and refuses unapproved or role-restricted ones', () => {
+    expect(refuseDisallowedCalls([call(1, 'read')], sut)).toBeUndefined();
+    expect(refuseDisallowedCalls([call(1, 'drop')], sut)?.body).toMatchObject({
+      id: 1,
+      error: { data: { code: 'TOOL_NOT_ALLOWED' } },
+    });
+    expect(refuseDisallowedCalls([call(2, 'unknown')], sut)?.deniedTools).toEqual(['unknown']);
+  });
+
+  it('refuses a whole batch that contains a refused call', () => {
+    const refusal = refuseDisallowedCalls([call(1, 'read'), call(2, 'drop')], sut);
+    expect(refusal?.body).toEqual([
+      expect.objectContaining({
+        id: 1,
+        error: expect.objectContaining({ message: expect.stringContaining('Not executed') }),
+      }),
+      expect.objectContaining({
+        id: 2,
+        error: expect.objectContaining({ message: 'Tool not available: drop' }),
+      }),
+    ]);
+  });
+
+  it('filters tools/list to callable tools, served with their approved definitions', () => {
+    const listed = sut.filterList({
+      tools: [
+        { name: 'read', description: 'changed upstream', inputSchema: {} },
+        { name: 'drop', inputSchema: {} },
+        { name: 'new', inputSchema: {} },
+      ],
+    });
+    expect(listed.tools).toEqual([expect.objectContaining({ name: 'read', description: 'approved text' })]);
+    expect(sut.isRetryable('read')).toBe(true);
+    expect(sut.isRetryable('drop')).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+import { eventData, SseEventSplitter, withEventData } from './sse-events.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('SSE events', () => {
+  it('splits a stream into whole events across chunk boundaries and line endings', () => {
+    const sut = new SseEventSplitter(1024);
+    expect(sut.push(bytes('event: message\ndata: {"a"'))).toEqual([]);
+    expect(sut.push(bytes(':1}\n\nid: 7\r\ndata: x\r\n\r\ndata: y'))).toEqual([
+      'event: message\ndata: {"a":1}',
+      'id: 7\r\ndata: x',
+    ]);
+    expect(sut.rest()).toBe('data: y');
+  });
+
+  it('refuses an event larger than the limit', () => {
+    const sut = new SseEventSplitter(10);
+    expect(() => sut.push(bytes('data: 0123456789abcdef'))).toThrow('exceeds 10 bytes');
+  });
+
+  it('reads and replaces the data of an event, keeping its other fields', () => {
+    expect(eventData('id: 1\ndata: line one\ndata:line two')).toBe('line one\nline two');
+    expect(eventData(': comment only')).toBeUndefined();
+    expect(withEventData('event: message\nid: 3\ndata: old', '{"new":true}')).toBe(
+      'event: message\nid: 3\ndata: {"new":true}',
+    );
+  });
+});
