@@ -10,7 +10,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'bin/*.js', 'scripts/*.mjs', 'test/support/*.cjs'],
+          allowDefaultProject: [
+            '*.js',
+            '*.mjs',
+            'bin/*.js',
+            'scripts/*.mjs',
+            'bench/*.mjs',
+            'test/support/*.cjs',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -28,6 +35,12 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } },
+  },
+  {
+    files: ['bench/*.mjs'],
+    languageOptions: {
+      globals: { URL: 'readonly', fetch: 'readonly', performance: 'readonly', setTimeout: 'readonly' },
+    },
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],

@@ -24,7 +24,10 @@ const WARMUP = 300;
 
 /** Starts a child process and resolves with the first line it prints (its URL). */
 function spawnService(args, env = {}) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk) => {
@@ -37,7 +40,12 @@ function spawnService(args, env = {}) {
 }
 
 function callBody(id, name) {
-  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { text: 'hello' } } });
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, arguments: { text: 'hello' } },
+  });
 }
 
 /** Sends `count` tools/call requests with `concurrency` in flight; returns latencies (ms) and wall time. */
@@ -57,7 +65,12 @@ async function load(url, token, toolName, count, concurrency) {
     while (next < count) {
       const id = next++;
       const t0 = performance.now();
-      const response = await pool.request({ path: target.pathname, method: 'POST', headers, body: callBody(id, toolName) });
+      const response = await pool.request({
+        path: target.pathname,
+        method: 'POST',
+        headers,
+        body: callBody(id, toolName),
+      });
       const text = await response.body.text();
       if (response.statusCode !== 200 || !text.includes('hello')) {
         throw new Error(`${url}: ${response.statusCode} ${text.slice(0, 200)}`);
@@ -85,7 +98,9 @@ async function main() {
     MREG_HEALTH_CHECKS_ENABLED: 'false',
     ...(process.env.MREG_DATABASE_URL ? { MREG_DATABASE_URL: process.env.MREG_DATABASE_URL } : {}),
   };
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const gateway = spawn(process.execPath, [...profile, 'bin/mcp-gateway.js', 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -94,12 +109,18 @@ async function main() {
   try {
     await waitForReady(gatewayUrl);
     const { config } = loadConfig(env, { dotenvDir: false });
-    const tokens = new GatewayTokens(await SigningKeyStore.open(SigningKeyStore.fileFor(dataDir)), gatewayIssuer(config));
+    const tokens = new GatewayTokens(
+      await SigningKeyStore.open(SigningKeyStore.fileFor(dataDir)),
+      gatewayIssuer(config),
+    );
     const principal = localPrincipal('bench', 'bench', ['admin']);
     const token = (audience) => tokens.issue({ ...principal, audience, ttlSeconds: 3600 });
     const register = await fetch(`${gatewayUrl}/api/v1/servers`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await token(`http://localhost:${env.MREG_PORT}`)}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await token(`http://localhost:${env.MREG_PORT}`)}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ name: 'bench', url: upstream.url }),
     });
     if (register.status !== 201) throw new Error(`register: ${register.status} ${await register.text()}`);
@@ -111,7 +132,9 @@ async function main() {
       { name: '/servers/{id}/mcp', url: proxyUrl, token: await token(proxyUrl), tool: 'echo' },
       { name: '/federated/mcp', url: federatedUrl, token: await token(federatedUrl), tool: 'bench__echo' },
     ];
-    console.log(`node ${process.version}, ${REQUESTS} tools/call per run, database ${config.database.kind}, ${os.cpus().length} CPUs`);
+    console.log(
+      `node ${process.version}, ${REQUESTS} tools/call per run, database ${config.database.kind}, ${os.cpus().length} CPUs`,
+    );
     console.log('| scenario | c | req/s | p50 ms | p99 ms | throughput vs direct | added p50 ms |');
     console.log('|---|---|---|---|---|---|---|');
     for (const concurrency of CONCURRENCY) {

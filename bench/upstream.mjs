@@ -7,10 +7,15 @@ import { z } from 'zod';
 
 const http = createServer((req, res) => {
   const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echo', inputSchema: z.object({ text: z.string() }) }, ({ text }) =>
-    Promise.resolve({ content: [{ type: 'text', text }] }),
+  server.registerTool(
+    'echo',
+    { description: 'Echo', inputSchema: z.object({ text: z.string() }) },
+    ({ text }) => Promise.resolve({ content: [{ type: 'text', text }] }),
   );
-  const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new NodeStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
   res.on('close', () => void server.close());
   server.connect(transport).then(() => transport.handleRequest(req, res));
 });
