@@ -15,6 +15,7 @@ import { GatewayTokens, LOCAL_ISSUER } from './gateway-tokens.js';
 import { AuthorizationService } from './oauth/authorization.service.js';
 import { ClientDirectory } from './oauth/client-directory.js';
 import { EntraSignInService } from './oauth/entra-sign-in.service.js';
+import { OnBehalfOfService } from './oauth/on-behalf-of.service.js';
 import { ClientRegistrationService } from './oauth/client-registration.service.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthRepository } from './oauth/oauth.repository.js';
@@ -79,13 +80,14 @@ import { UserInfoController } from './userinfo.controller.js';
     AuthorizationService,
     ClientDirectory,
     EntraSignInService,
+    OnBehalfOfService,
     TokenEndpointService,
     BearerStrategy,
     // Order matters: authentication first, then roles.
     { provide: APP_GUARD, useClass: GatewayAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [GatewayTokens, ResourceUrls],
+  exports: [GatewayTokens, ResourceUrls, OnBehalfOfService],
 })
 export class AuthModule {}
 

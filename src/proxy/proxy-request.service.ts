@@ -62,7 +62,11 @@ export class ProxyRequestService {
     private readonly metrics: RouterMetrics,
   ) {}
 
-  async execute(principal: Principal, input: ProxyRequestInput): Promise<ProxyRequestResult> {
+  async execute(
+    principal: Principal,
+    input: ProxyRequestInput,
+    bearer?: string,
+  ): Promise<ProxyRequestResult> {
     const started = performance.now();
     const server = input.server
       ? this.proxy.serverFor(principal, this.resolve(principal, input.server))
@@ -70,7 +74,7 @@ export class ProxyRequestService {
     const finished = this.metrics.start(server.id);
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const data = await this.perform(principal, server, input);
+      const data = await this.perform(principal, server, input, bearer);
       finished(false);
       return {
         success: true,
@@ -97,6 +101,7 @@ export class ProxyRequestService {
     principal: Principal,
     server: RegisteredServer,
     input: ProxyRequestInput,
+    bearer: string | undefined,
   ): Promise<unknown> {
     const policy = new ToolPolicy(server, principal);
     const params = input.params ?? {};
@@ -109,9 +114,13 @@ export class ProxyRequestService {
       (input.method === 'tools/call' ? server.timeouts.tools[tool] : undefined) ??
       server.timeouts.requestMs;
     const endpoint = this.selector.endpointFor(server, undefined, principal);
-    const credentials = await this.headers.credentialsFor(server);
+    const user = { principal, bearer };
+    // Fail before connecting when no credentials can be had (e.g. an on-behalf-of challenge).
+    await this.headers.credentialsFor(server, user);
     const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: fetchThroughCaller(this.caller, server, endpoint, timeoutMs, credentials),
+      fetch: fetchThroughCaller(this.caller, server, endpoint, timeoutMs, () =>
+        this.headers.credentialsFor(server, user),
+      ),
     });
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },

@@ -1,4 +1,5 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
@@ -20,7 +21,7 @@ import { UpstreamHeaders } from './upstream-headers.js';
 import { RouterMetrics } from './router-metrics.js';
 
 @Module({
-  imports: [RegistryModule],
+  imports: [AuthModule, RegistryModule],
   controllers: [ProxyController, RouterController, ProxyTools, FederationController],
   providers: [
     ProxyService,

@@ -18,7 +18,7 @@ import { type ProxySession, SessionTokens } from './session-token.js';
 import { RouterMetrics } from './router-metrics.js';
 import { isRetryable, timeoutFor } from './request-traits.js';
 import { StreamLimiter } from './stream-limiter.js';
-import { UpstreamHeaders } from './upstream-headers.js';
+import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers.js';
 import { UpstreamCaller } from './upstream-caller.js';
 
 /**
@@ -83,7 +83,7 @@ export class ProxyService {
       case 'GET':
         return this.openStream(principal, server, session, sessionId, req, res);
       case 'DELETE':
-        return this.terminate(server, session, req, res);
+        return this.terminate(principal, server, session, req, res);
       default:
         throw new ProxyError(405, ProxyErrorCode.INVALID_JSONRPC, 'Use POST, GET or DELETE');
     }
@@ -115,9 +115,12 @@ export class ProxyService {
       timeoutMs,
       request: {
         method: 'POST',
-        headers: await this.headers.build(server, this.protocolOf(req, session), {
-          'content-type': 'application/json',
-        }),
+        headers: await this.headers.build(
+          server,
+          this.protocolOf(req, session),
+          { 'content-type': 'application/json' },
+          this.userOf(principal, req),
+        ),
         body: JSON.stringify(req.body),
         bodyTimeoutMs: timeoutMs,
       },
@@ -176,6 +179,7 @@ export class ProxyService {
           server,
           this.protocolOf(req, session),
           lastEventId ? { 'last-event-id': lastEventId } : {},
+          this.userOf(principal, req),
         ),
         bodyTimeoutMs: 0,
       },
@@ -199,6 +203,7 @@ export class ProxyService {
   }
 
   private async terminate(
+    principal: Principal,
     server: RegisteredServer,
     session: ProxySession | undefined,
     req: Request,
@@ -218,7 +223,12 @@ export class ProxyService {
       timeoutMs: server.timeouts.requestMs,
       request: {
         method: 'DELETE',
-        headers: await this.headers.build(server, this.protocolOf(req, session), {}),
+        headers: await this.headers.build(
+          server,
+          this.protocolOf(req, session),
+          {},
+          this.userOf(principal, req),
+        ),
         bodyTimeoutMs: 5_000,
       },
       res,
@@ -268,6 +278,10 @@ export class ProxyService {
       if (error instanceof ProxyError) throw error;
       throw breakReason(context.signal);
     }
+  }
+
+  private userOf(principal: Principal, req: Request): UpstreamUser {
+    return { principal, bearer: bearerOf(req.get('authorization')) };
   }
 
   private protocolOf(req: Request, session: ProxySession | undefined) {

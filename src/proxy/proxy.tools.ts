@@ -7,6 +7,7 @@ import { validateInput } from '../mcp/validate-input.js';
 import { HealthCheckRequestDto, ProxyRequestDto } from './dto/router.dto.js';
 import { PROXY_METHODS, type ProxyRequestResult, ProxyRequestService } from './proxy-request.service.js';
 import { type LiveHealth, type RouterMetricsView, RouterService } from './router.service.js';
+import { bearerOf } from './upstream-headers.js';
 
 const health = z.object({
   servers: z.array(
@@ -65,7 +66,13 @@ export class ProxyTools {
     annotations: { title: 'Proxy request', readOnlyHint: false, openWorldHint: true },
   })
   async proxyRequest(@Payload() args: unknown, @Ctx() ctx: McpContext): Promise<ProxyRequestResult> {
-    return this.requests.execute(principalOf(ctx), await validateInput(ProxyRequestDto, args));
+    const authorization = ctx.getRawRequest<{ headers?: { authorization?: string } }>()?.headers
+      ?.authorization;
+    return this.requests.execute(
+      principalOf(ctx),
+      await validateInput(ProxyRequestDto, args),
+      bearerOf(authorization),
+    );
   }
 
   @Tool({

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -6,6 +6,7 @@ import { ApiErrors } from '../common/http/api-errors.js';
 import { HealthCheckRequestDto, ProxyRequestDto } from './dto/router.dto.js';
 import { type ProxyRequestResult, ProxyRequestService } from './proxy-request.service.js';
 import { type LiveHealth, type RouterMetricsView, RouterService } from './router.service.js';
+import { bearerOf } from './upstream-headers.js';
 
 @ApiTags('router')
 @Controller('api/v1/router')
@@ -24,8 +25,9 @@ export class RouterController {
   request(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ProxyRequestDto,
+    @Headers('authorization') authorization?: string,
   ): Promise<ProxyRequestResult> {
-    return this.requests.execute(principal, dto);
+    return this.requests.execute(principal, dto, bearerOf(authorization));
   }
 
   @Post('health-check')

@@ -18,7 +18,8 @@ export function fetchThroughCaller(
   server: RegisteredServer,
   endpoint: ServerEndpoint,
   timeoutMs: number,
-  credentials: Record<string, string>,
+  /** Evaluated per request, so short-lived (on-behalf-of) tokens are renewed as they expire. */
+  credentials: () => Promise<Record<string, string>>,
 ): FetchLike {
   return async (_url, init) => {
     const method = (init?.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'DELETE';
@@ -29,7 +30,7 @@ export function fetchThroughCaller(
       timeoutMs: method === 'GET' ? 0 : timeoutMs,
       request: {
         method,
-        headers: { ...headerRecord(init?.headers), ...credentials },
+        headers: { ...headerRecord(init?.headers), ...(await credentials()) },
         body: typeof init?.body === 'string' ? init.body : undefined,
         bodyTimeoutMs: method === 'GET' ? 0 : timeoutMs,
       },

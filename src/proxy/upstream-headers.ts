@@ -1,9 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { OnBehalfOfError, OnBehalfOfService } from '../auth/oauth/on-behalf-of.service.js';
+import type { Principal } from '../auth/principal.js';
 import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+
+/** Who a request is made for: needed for on-behalf-of upstream credentials. */
+export interface UpstreamUser {
+  principal: Principal;
+  /** The bearer token the caller presented (an Entra token is the on-behalf-of assertion). */
+  bearer?: string;
+}
+
+/** The bearer token of a request, if it carries one. */
+export function bearerOf(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return match?.[1];
+}
 
 /** Headers of a request towards an upstream: protocol headers the client sent, and the upstream's credentials. */
 @Injectable()
@@ -11,12 +26,14 @@ export class UpstreamHeaders {
   constructor(
     private readonly credentials: UpstreamCredentials,
     private readonly discovery: CapabilityDiscovery,
+    private readonly onBehalfOf: OnBehalfOfService,
   ) {}
 
   async build(
     server: RegisteredServer,
     protocol: { accept?: string; protocolVersion?: string; upstreamSessionId?: string },
     extra: Record<string, string> = {},
+    user?: UpstreamUser,
   ): Promise<Record<string, string>> {
     return {
       accept: protocol.accept ?? 'application/json, text/event-stream',
@@ -25,19 +42,57 @@ export class UpstreamHeaders {
       ...(protocol.upstreamSessionId ? { 'mcp-session-id': protocol.upstreamSessionId } : {}),
       ...extra,
       // Last, so nothing above can replace them; the caller's own Authorization header is never forwarded.
-      ...(await this.credentialsFor(server)),
+      ...(await this.credentialsFor(server, user)),
     };
   }
 
-  async credentialsFor(server: RegisteredServer): Promise<Record<string, string>> {
+  async credentialsFor(server: RegisteredServer, user?: UpstreamUser): Promise<Record<string, string>> {
+    if (server.upstreamAuth.type === 'entra_obo')
+      return this.onBehalfOfHeaders(server.upstreamAuth.scope, user);
     try {
       return await this.credentials.serviceHeaders(server.upstreamAuth, server.id, this.discovery.upstream);
     } catch (error) {
       const reason =
         error instanceof UserCredentialsRequired
-          ? 'on-behalf-of upstream auth is not supported by the proxy yet'
+          ? 'the upstream needs a signed-in user'
           : (error as Error).message;
       throw new ProxyError(502, ProxyErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
+    }
+  }
+
+  private async onBehalfOfHeaders(
+    scope: string,
+    user: UpstreamUser | undefined,
+  ): Promise<Record<string, string>> {
+    if (!user) {
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        'This upstream is called on behalf of a user',
+      );
+    }
+    try {
+      return {
+        Authorization: `Bearer ${await this.onBehalfOf.tokenFor(user.principal, scope, user.bearer)}`,
+      };
+    } catch (error) {
+      if (error instanceof OnBehalfOfError && error.claims) {
+        // Conditional Access wants more (MFA, a compliant device): the client must sign in again with these claims.
+        const claims = Buffer.from(error.claims).toString('base64');
+        throw new ProxyError(
+          401,
+          ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+          'Entra ID requires additional sign-in claims',
+          {
+            'WWW-Authenticate': `Bearer error="insufficient_claims", error_description="Conditional Access requires additional claims", claims="${claims}"`,
+          },
+        );
+      }
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        `No on-behalf-of token: ${(error as Error).message}`,
+      );
     }
   }
 }

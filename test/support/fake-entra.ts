@@ -51,6 +51,8 @@ export class FakeEntra {
   jwksFetches = 0;
   /** Every query or form Entra's authorize and token endpoints received, for assertions (e.g. never `resource`). */
   readonly received: { endpoint: 'authorize' | 'token'; params: Record<string, string> }[] = [];
+  /** When set, on-behalf-of requests answer with this Conditional Access claims challenge. */
+  oboClaimsChallenge?: string;
   /** The user the authorize endpoint signs in, as if they had typed their password. */
   nextUser: EntraUser = { tid: '00000000-0000-0000-0000-000000000000' };
   clientSecret = 'fake-entra-client-secret';
@@ -181,6 +183,15 @@ export class FakeEntra {
         return send(400, {
           error: 'invalid_request',
           error_description: 'AADSTS90014: missing on_behalf_of parameters',
+        });
+      }
+      if (this.oboClaimsChallenge) {
+        // Conditional Access: the user must sign in again satisfying these claims (e.g. MFA).
+        return send(400, {
+          error: 'interaction_required',
+          error_description:
+            'AADSTS50076: Due to a configuration change made by your administrator, you must use MFA.',
+          claims: this.oboClaimsChallenge,
         });
       }
       const claims = await this.verifyOwnToken(params.assertion);

@@ -3,6 +3,18 @@ import type { AppConfig } from '../../config/app-config.js';
 const TOKEN_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
+/** Entra refused a grant. `claims` is set for a Conditional Access challenge the user must satisfy interactively. */
+export class EntraGrantError extends Error {
+  constructor(
+    message: string,
+    readonly error: string,
+    readonly claims?: string,
+  ) {
+    super(message);
+    this.name = 'EntraGrantError';
+  }
+}
+
 export interface EntraTokenSet {
   accessToken: string;
   refreshToken?: string;
@@ -96,7 +108,11 @@ export class EntraClient {
     }
     if (!response.ok || typeof body.access_token !== 'string') {
       const code = typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
-      throw new Error(`Entra refused the ${grant.grant_type} grant (${code})`);
+      throw new EntraGrantError(
+        `Entra refused the ${grant.grant_type} grant (${code})`,
+        code,
+        typeof body.claims === 'string' ? body.claims : undefined,
+      );
     }
     return {
       accessToken: body.access_token,

@@ -4,11 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { TenantsService } from '../../tenancy/tenants.service.js';
 import { TokenRejectedError } from '../auth.errors.js';
 import { TokenVerifier } from '../token-verifier.js';
-import { EntraClient } from './entra-client.js';
+import { EntraClient, type EntraTokenSet } from './entra-client.js';
 import type { GrantedPrincipal, OAuthAuthorizationRequestEntity } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, pkceChallenge, randomToken } from './oauth-crypto.js';
 import { OAuthProtocolError } from './oauth.errors.js';
 import { OAuthRepository } from './oauth.repository.js';
+
+/** A stored Entra access token this close to expiry is refreshed before use in an on-behalf-of exchange. */
+const ACCESS_TOKEN_MARGIN_MS = 120_000;
 
 /** A failure to show in the browser (the request cannot be tied to a client safely). */
 export class SignInPageError extends OAuthProtocolError {}
@@ -183,6 +186,26 @@ export class EntraSignInService {
       this.logger.warn(`Entra refused to refresh ${sealWith}: ${(error as Error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * The user's current Entra access token for our API, from the encrypted store, refreshed at Entra when it is
+   * (nearly) expired. Undefined when none is on file or Entra no longer vouches for the user.
+   */
+  async userAccessToken(principal: GrantedPrincipal): Promise<string | undefined> {
+    const box = this.requireBox();
+    const sealWith = `${principal.tenantKey}/${principal.oid}`;
+    let stored = await this.oauth.findUpstreamTokens(principal.tenantKey, principal.oid);
+    if (stored && stored.expiresAt.getTime() - Date.now() < ACCESS_TOKEN_MARGIN_MS) {
+      if (!(await this.refreshPrincipal(principal))) return undefined;
+      stored = await this.oauth.findUpstreamTokens(principal.tenantKey, principal.oid);
+    }
+    return stored ? box.open(stored.accessToken, sealWith) : undefined;
+  }
+
+  /** On-behalf-of exchange at Entra (the caller handles caching and challenges). */
+  onBehalfOf(assertion: string, scope: string): Promise<EntraTokenSet> {
+    return this.entra.onBehalfOf(assertion, scope);
   }
 
   private requireBox(): SecretBox {

@@ -11,6 +11,7 @@ import type { Principal } from '../../auth/principal.js';
 import { GATEWAY_VERSION } from '../../version.js';
 import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
+import { bearerOf } from '../upstream-headers.js';
 import { FederatedCatalog } from './federated-catalog.js';
 import { UpstreamClients } from './upstream-clients.js';
 
@@ -28,7 +29,7 @@ export class FederationService {
   ) {}
 
   async handle(principal: Principal, req: Request, res: Response): Promise<void> {
-    const server = this.serverFor(principal);
+    const server = this.serverFor(principal, bearerOf(req.get('authorization')));
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -38,7 +39,7 @@ export class FederationService {
     await transport.handleRequest(req, res, req.body);
   }
 
-  private serverFor(principal: Principal): McpServer {
+  private serverFor(principal: Principal, bearer: string | undefined): McpServer {
     const mcp = new McpServer(
       {
         name: 'mcp-registry-gateway-federated',
@@ -76,8 +77,15 @@ export class FederationService {
       const finished = this.metrics.start(entry.server.id);
       try {
         const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
-        const result = await this.clients.with(principal, entry.server, (client) =>
-          client.callTool({ name: entry.tool.name, arguments: request.params.arguments ?? {} }, { timeout }),
+        const result = await this.clients.with(
+          principal,
+          entry.server,
+          (client) =>
+            client.callTool(
+              { name: entry.tool.name, arguments: request.params.arguments ?? {} },
+              { timeout },
+            ),
+          bearer,
         );
         finished(false);
         return result;

@@ -40,11 +40,12 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     principal: Principal,
     server: RegisteredServer,
     work: (client: Client) => Promise<T>,
+    bearer?: string,
   ): Promise<T> {
     const key = `${server.id}|${server.updatedAt.getTime()}|${principal.tenantId}/${principal.oid}`;
     let connected = this.clients.get(key);
     if (!connected) {
-      connected = this.connect(principal, server);
+      connected = this.connect(principal, server, bearer);
       this.clients.set(key, connected);
     }
     try {
@@ -56,16 +57,12 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     }
   }
 
-  private async connect(principal: Principal, server: RegisteredServer): Promise<Connected> {
+  private async connect(principal: Principal, server: RegisteredServer, bearer?: string): Promise<Connected> {
     const endpoint = this.selector.endpointFor(server, undefined, principal);
     const longest = Math.max(server.timeouts.requestMs, ...Object.values(server.timeouts.tools));
     const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: fetchThroughCaller(
-        this.caller,
-        server,
-        endpoint,
-        longest,
-        await this.headers.credentialsFor(server),
+      fetch: fetchThroughCaller(this.caller, server, endpoint, longest, () =>
+        this.headers.credentialsFor(server, { principal, bearer }),
       ),
     });
     const client = new Client(

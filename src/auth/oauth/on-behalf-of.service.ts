@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { Principal } from '../principal.js';
+import { EntraGrantError } from './entra-client.js';
+import { EntraSignInService } from './entra-sign-in.service.js';
+
+/** Why no on-behalf-of token could be had; `claims` carries a Conditional Access challenge for the client. */
+export class OnBehalfOfError extends Error {
+  constructor(
+    message: string,
+    readonly claims?: string,
+  ) {
+    super(message);
+    this.name = 'OnBehalfOfError';
+  }
+}
+
+const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * Tokens for upstream APIs on behalf of the calling user (Entra OBO), so an upstream sees the user without ever
+ * receiving the user's own token. The assertion is the caller's Entra token when it presented one, else the
+ * user's stored (encrypted) Entra token from the OAuth proxy sign-in. Results are cached per user and scope.
+ */
+@Injectable()
+export class OnBehalfOfService {
+  private readonly tokens = new LRUCache<string, { token: string; expiresAt: number }>({ max: 20_000 });
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signIn: EntraSignInService,
+  ) {}
+
+  async tokenFor(principal: Principal, scope: string, presentedBearer?: string): Promise<string> {
+    if (this.config.auth.mode !== 'entra') {
+      throw new OnBehalfOfError('on-behalf-of needs Entra ID; this gateway runs in local identity mode');
+    }
+    const assertion =
+      principal.tokenKind === 'entra'
+        ? presentedBearer
+        : await this.signIn.userAccessToken({
+            tenantKey: principal.tenantKey,
+            oid: principal.oid,
+            sub: principal.sub,
+            name: principal.name,
+            roles: [...principal.roles],
+            scopes: [...principal.scopes],
+            kind: 'gateway',
+          });
+    if (!assertion) throw new OnBehalfOfError('no Entra sign-in on file for this user; sign in again');
+    // Keyed by the assertion too, so a new sign-in (new roles, new claims) never reuses an older exchange.
+    const key = `${principal.tenantKey}/${principal.oid}/${scope}/${createHash('sha256').update(assertion).digest('base64url')}`;
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
+    try {
+      const issued = await this.signIn.onBehalfOf(assertion, scope);
+      this.tokens.set(key, {
+        token: issued.accessToken,
+        expiresAt: Date.now() + issued.expiresInSeconds * 1000,
+      });
+      return issued.accessToken;
+    } catch (error) {
+      if (error instanceof EntraGrantError) throw new OnBehalfOfError(error.message, error.claims);
+      throw error;
+    }
+  }
+}
