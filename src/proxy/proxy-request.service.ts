@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
@@ -12,7 +12,7 @@ import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { ProxyService } from './proxy.service.js';
 import { RouterMetrics } from './router-metrics.js';
-import { fetchThroughCaller } from './upstream-fetch-adapter.js';
+import { sdkTransportFor } from './sdk-transport.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 
@@ -117,11 +117,9 @@ export class ProxyRequestService {
     const user = { principal, bearer };
     // Fail before connecting when no credentials can be had (e.g. an on-behalf-of challenge).
     await this.headers.credentialsFor(server, user);
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: fetchThroughCaller(this.caller, server, endpoint, timeoutMs, () =>
-        this.headers.credentialsFor(server, user),
-      ),
-    });
+    const transport = sdkTransportFor(this.caller, server, endpoint, timeoutMs, () =>
+      this.headers.credentialsFor(server, user),
+    );
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
       { capabilities: {} },
@@ -150,7 +148,7 @@ export class ProxyRequestService {
           return await client.ping(options);
       }
     } finally {
-      await transport.terminateSession().catch(() => undefined);
+      await transport.terminateSession?.().catch(() => undefined);
       await client.close().catch(() => undefined);
     }
   }
@@ -169,10 +167,7 @@ export class ProxyRequestService {
       throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'Name a server, or call a tool by name');
     }
     const candidates = [...this.cache.all()]
-      .filter(
-        (server) =>
-          canSee(principal, server) && server.status !== 'maintenance' && server.transport !== 'sse',
-      )
+      .filter((server) => canSee(principal, server) && server.status !== 'maintenance')
       .filter((server) => server.approvedCapabilities?.tools.some((t) => t.name === tool))
       .filter((server) => new ToolPolicy(server, principal).mayCall(tool))
       .sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9));

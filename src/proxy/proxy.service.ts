@@ -47,18 +47,20 @@ export class ProxyService {
     if (server.status === 'maintenance') {
       throw new ProxyError(503, ProxyErrorCode.SERVER_UNAVAILABLE, 'The server is in maintenance');
     }
-    if (server.transport === 'sse') {
-      throw new ProxyError(
-        501,
-        ProxyErrorCode.TRANSPORT_NOT_SUPPORTED,
-        'Proxying legacy SSE upstreams is not supported yet',
-      );
-    }
     return server;
   }
 
   async handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
     const server = this.serverFor(principal, serverId);
+    if (server.transport === 'sse') {
+      // A legacy SSE session lives on one upstream stream held by one process; relaying it transparently would
+      // need sticky routing. Its tools are served through /federated/mcp and proxy_request instead (ADR 0007).
+      throw new ProxyError(
+        501,
+        ProxyErrorCode.TRANSPORT_NOT_SUPPORTED,
+        'This server speaks legacy HTTP+SSE: use /federated/mcp or proxy_request for it',
+      );
+    }
     const finished = this.metrics.start(server.id);
     try {
       await this.dispatch(principal, server, req, res);

@@ -18,6 +18,8 @@ export interface UpstreamCall {
   /** Deadline for the whole exchange (0: none, for long-lived streams). */
   timeoutMs: number;
   request: Omit<UpstreamRequest, 'url' | 'signal' | 'headersTimeoutMs'>;
+  /** A URL on the endpoint's origin other than the endpoint itself (a legacy SSE message URL); never retried. */
+  targetUrl?: string;
   /** The client's response, if any: when the client goes away, the upstream request is aborted. */
   res?: Response;
 }
@@ -80,7 +82,7 @@ export class UpstreamCaller {
     try {
       const response = await this.pool.request({
         ...call.request,
-        url: endpoint.url,
+        url: call.targetUrl ?? endpoint.url,
         signal,
         headersTimeoutMs: call.timeoutMs > 0 ? call.timeoutMs : call.server.timeouts.requestMs,
       });

@@ -21,10 +21,15 @@ export function fetchThroughCaller(
   /** Evaluated per request, so short-lived (on-behalf-of) tokens are renewed as they expire. */
   credentials: () => Promise<Record<string, string>>,
 ): FetchLike {
-  return async (_url, init) => {
+  const origin = new URL(endpoint.url).origin;
+  return async (url, init) => {
+    const target = new URL(url instanceof URL ? url.href : String(url));
+    // Legacy SSE servers name their message URL in the stream; it must stay on the registered endpoint's origin.
+    if (target.origin !== origin) throw new Error(`upstream pointed to another origin (${target.origin})`);
     const method = (init?.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'DELETE';
     const answer = await caller.call({
       endpoint,
+      targetUrl: target.href,
       server,
       retryable: false,
       timeoutMs: method === 'GET' ? 0 : timeoutMs,

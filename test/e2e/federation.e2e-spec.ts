@@ -80,4 +80,34 @@ describe('federated MCP endpoint (e2e)', () => {
     await rest(gateway, admin, 'DELETE', `/api/v1/servers/${fixtureServer.body.server.id}`);
     expect((await user.listTools()).tools.map((tool) => tool.name)).not.toContain('fixture__echo');
   });
+
+  it('serves a legacy HTTP+SSE upstream through federation, while its transparent endpoint says 501', async () => {
+    const legacy = await new EverythingServer('sse').start();
+    try {
+      const tenant = uniqueTenant();
+      const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+      const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+        name: 'legacy',
+        url: legacy.url,
+        transport: 'sse',
+      });
+      expect(created.status).toBe(201);
+      const user = await federated(tenant, 'ursula', ['user']);
+      expect((await user.listTools()).tools.map((tool) => tool.name)).toContain('legacy__echo');
+      const result = await user.callTool({ name: 'legacy__echo', arguments: { message: 'old' } });
+      expect(result.content).toEqual([{ type: 'text', text: 'Echo: old' }]);
+
+      const direct = await fetch(`${gateway.url}/servers/${created.body.server.id}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await localToken(gateway, { tenant, resource: `${gateway.url}/servers/${created.body.server.id}/mcp` })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      expect(direct.status).toBe(501);
+    } finally {
+      await legacy.stop();
+    }
+  });
 });

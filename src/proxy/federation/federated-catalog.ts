@@ -56,10 +56,7 @@ export class FederatedCatalog {
     if (cached && cached.version === this.version) return cached;
     const tools: FederatedTool[] = [];
     const servers = [...this.registry.all()]
-      .filter(
-        (server) =>
-          canSee(principal, server) && server.status !== 'maintenance' && server.transport !== 'sse',
-      )
+      .filter((server) => canSee(principal, server) && server.status !== 'maintenance')
       // A tenant's own server wins over a global one of the same name.
       .sort((a, b) => Number(b.tenantId === principal.tenantId) - Number(a.tenantId === principal.tenantId));
     const seen = new Set<string>();

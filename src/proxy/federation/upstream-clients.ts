@@ -1,17 +1,17 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../auth/principal.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
 import { GATEWAY_VERSION } from '../../version.js';
 import { EndpointSelector } from '../endpoint-selector.js';
-import { fetchThroughCaller } from '../upstream-fetch-adapter.js';
+import { sdkTransportFor } from '../sdk-transport.js';
 import { UpstreamCaller } from '../upstream-caller.js';
 import { UpstreamHeaders } from '../upstream-headers.js';
 
 interface Connected {
   client: Client;
-  transport: StreamableHTTPClientTransport;
+  transport: ReturnType<typeof sdkTransportFor>;
 }
 
 const IDLE_MS = 5 * 60_000;
@@ -60,11 +60,9 @@ export class UpstreamClients implements BeforeApplicationShutdown {
   private async connect(principal: Principal, server: RegisteredServer, bearer?: string): Promise<Connected> {
     const endpoint = this.selector.endpointFor(server, undefined, principal);
     const longest = Math.max(server.timeouts.requestMs, ...Object.values(server.timeouts.tools));
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: fetchThroughCaller(this.caller, server, endpoint, longest, () =>
-        this.headers.credentialsFor(server, { principal, bearer }),
-      ),
-    });
+    const transport = sdkTransportFor(this.caller, server, endpoint, longest, () =>
+      this.headers.credentialsFor(server, { principal, bearer }),
+    );
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
       { capabilities: {} },
@@ -82,7 +80,7 @@ export class UpstreamClients implements BeforeApplicationShutdown {
 }
 
 async function close(connected: Connected): Promise<void> {
-  await connected.transport.terminateSession().catch(() => undefined);
+  await connected.transport.terminateSession?.().catch(() => undefined);
   await connected.client.close().catch(() => undefined);
 }
 
