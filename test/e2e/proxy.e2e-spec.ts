@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
@@ -248,5 +250,38 @@ describe('MCP proxy (e2e)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(wrongAudience.status).toBe(401);
+  });
+
+  it('answers 502 UPSTREAM_PROTOCOL_ERROR when the upstream returns something other than JSON-RPC', async () => {
+    const bodies = ['this is not json', '{"hello":"world"}'];
+    let next = 0;
+    const garbage = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bodies[next++ % bodies.length]);
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    try {
+      const tenant = uniqueTenant();
+      const url = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/mcp`;
+      const id = await register(tenant, { name: 'garbage', url, discover: false });
+      const token = await tokenFor(tenant, 'ursula', id);
+      for (let i = 0; i < bodies.length; i++) {
+        const response = await fetch(proxyUrl(id), {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        });
+        expect(response.status).toBe(502);
+        expect(((await response.json()) as any).error.data.code).toBe('UPSTREAM_PROTOCOL_ERROR');
+      }
+      // Still serving.
+      expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    } finally {
+      garbage.close();
+    }
   });
 });
