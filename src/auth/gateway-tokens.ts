@@ -7,6 +7,7 @@ import { GATEWAY_TOKEN_ALG, type SigningKeyStore } from './signing-keys.js';
 
 export const LOCAL_ISSUER = 'urn:mcp-registry-gateway:local';
 const TOKEN_TYPE = 'at+jwt';
+const IDENTITY_TYPE = 'mcp-identity+jwt';
 const CLOCK_SKEW_SECONDS = 300;
 
 export interface GatewayTokenClaims {
@@ -67,6 +68,35 @@ export class GatewayTokens {
       .setNotBefore('0s')
       .setExpirationTime(`${Math.max(1, Math.floor(claims.ttlSeconds))}s`)
       .setJti(randomUUID())
+      .sign(privateKey);
+  }
+
+  /**
+   * A short-lived statement of who is calling, for upstreams that want the user's identity
+   * (`X-Mcp-Identity`). Its `typ` is not `at+jwt`, so it can never be used as an access token here; upstreams
+   * verify it with the gateway's JWKS (`/oauth/jwks`) and check that `aud` names their endpoint.
+   */
+  async issueIdentity(claims: {
+    tenantKey: string;
+    oid: string;
+    name?: string;
+    roles: readonly GatewayRole[];
+    audience: readonly string[];
+    ttlSeconds: number;
+  }): Promise<string> {
+    const { kid, privateKey } = this.keys.signingKey;
+    return new SignJWT({
+      tid: claims.tenantKey,
+      oid: claims.oid,
+      name: claims.name,
+      roles: [...claims.roles],
+    })
+      .setProtectedHeader({ alg: GATEWAY_TOKEN_ALG, kid, typ: IDENTITY_TYPE })
+      .setIssuer(this.issuer)
+      .setSubject(claims.oid)
+      .setAudience([...claims.audience])
+      .setIssuedAt()
+      .setExpirationTime(`${claims.ttlSeconds}s`)
       .sign(privateKey);
   }
 

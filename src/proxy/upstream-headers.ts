@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { GatewayTokens } from '../auth/gateway-tokens.js';
 import { OnBehalfOfError, OnBehalfOfService } from '../auth/oauth/on-behalf-of.service.js';
 import type { Principal } from '../auth/principal.js';
 import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
@@ -6,6 +8,9 @@ import type { RegisteredServer } from '../registry/registry.types.js';
 import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+
+const IDENTITY_TTL_SECONDS = 60;
+const IDENTITY_REUSE_MS = 45_000;
 
 /** Who a request is made for: needed for on-behalf-of upstream credentials. */
 export interface UpstreamUser {
@@ -27,7 +32,11 @@ export class UpstreamHeaders {
     private readonly credentials: UpstreamCredentials,
     private readonly discovery: CapabilityDiscovery,
     private readonly onBehalfOf: OnBehalfOfService,
+    private readonly tokens: GatewayTokens,
   ) {}
+
+  /** Signed identity statements, reused for most of their one-minute life (no signature per request). */
+  private readonly identities = new LRUCache<string, string>({ max: 20_000, ttl: IDENTITY_REUSE_MS });
 
   async build(
     server: RegisteredServer,
@@ -41,6 +50,7 @@ export class UpstreamHeaders {
       ...(protocol.protocolVersion ? { 'mcp-protocol-version': protocol.protocolVersion } : {}),
       ...(protocol.upstreamSessionId ? { 'mcp-session-id': protocol.upstreamSessionId } : {}),
       ...extra,
+      ...(server.identityHeaders && user ? await this.identityHeaders(server, user.principal) : {}),
       // Last, so nothing above can replace them; the caller's own Authorization header is never forwarded.
       ...(await this.credentialsFor(server, user)),
     };
@@ -58,6 +68,35 @@ export class UpstreamHeaders {
           : (error as Error).message;
       throw new ProxyError(502, ProxyErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
     }
+  }
+
+  /**
+   * Who is calling, for upstreams that opted in: plain headers for convenience, and `X-Mcp-Identity`, a JWT signed
+   * with the gateway's key (verify with /oauth/jwks; `aud` lists the server's endpoints), which is what to trust.
+   */
+  private async identityHeaders(
+    server: RegisteredServer,
+    principal: Principal,
+  ): Promise<Record<string, string>> {
+    const key = `${server.id}|${server.updatedAt.getTime()}|${principal.tenantKey}/${principal.oid}|${principal.roles.join(',')}`;
+    let identity = this.identities.get(key);
+    if (!identity) {
+      identity = await this.tokens.issueIdentity({
+        tenantKey: principal.tenantKey,
+        oid: principal.oid,
+        name: principal.name,
+        roles: principal.roles,
+        audience: server.endpoints.map((endpoint) => endpoint.url),
+        ttlSeconds: IDENTITY_TTL_SECONDS,
+      });
+      this.identities.set(key, identity);
+    }
+    return {
+      'x-mcp-user-id': principal.oid,
+      'x-mcp-tenant-id': principal.tenantKey,
+      'x-mcp-roles': principal.roles.join(','),
+      'x-mcp-identity': identity,
+    };
   }
 
   private async onBehalfOfHeaders(

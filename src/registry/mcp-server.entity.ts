@@ -71,6 +71,10 @@ export class McpServerEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags!: string[];
 
+  /** Send the caller's identity upstream (X-Mcp-User-Id/-Tenant-Id/-Roles and a signed X-Mcp-Identity). */
+  @Column({ name: 'identity_headers', type: 'boolean', default: false })
+  identityHeaders!: boolean;
+
   /** Per-tool role rules: `{ toolName: [roles] }`; a caller needs one of them to see or call the tool. */
   @Column({ name: 'tool_roles', type: 'jsonb', default: () => "'{}'" })
   toolRoles!: Record<string, GatewayRole[]>;

@@ -32,6 +32,10 @@ export const serverSettingsShape = {
     .describe(
       'Per-tool role rules: { toolName: [roles] }; a caller needs one of them to see or call the tool',
     ),
+  identityHeaders: z
+    .boolean()
+    .optional()
+    .describe("Send the caller's identity upstream (signed X-Mcp-Identity)"),
   upstreamAuth: z
     .object({
       type: z.enum(UPSTREAM_AUTH_TYPES),
@@ -81,6 +85,7 @@ export const serverViewSchema = z.object({
   ownerOid: z.string(),
   tags: z.array(z.string()),
   toolRoles: z.record(z.string(), roles),
+  identityHeaders: z.boolean(),
   upstreamAuth: z.object({
     type: z.enum(UPSTREAM_AUTH_TYPES),
     headerName: z.string().optional(),

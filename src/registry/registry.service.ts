@@ -63,6 +63,7 @@ export class RegistryService {
       ownerOid: principal.oid,
       tags: [],
       toolRoles: {},
+      identityHeaders: false,
       upstreamAuth: { type: 'none' },
       timeouts: {},
       healthCheck: {},

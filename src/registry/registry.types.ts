@@ -111,6 +111,7 @@ export interface RegisteredServer {
   ownerOid: string;
   tags: string[];
   toolRoles: Record<string, GatewayRole[]>;
+  identityHeaders: boolean;
   upstreamAuth: StoredUpstreamAuth;
   timeouts: ServerTimeouts;
   healthCheck: HealthCheckSettings;

@@ -52,6 +52,7 @@ export class ServerInput {
     if (dto.requiredRoles !== undefined) columns.requiredRoles = dto.requiredRoles;
     if (dto.tags !== undefined) columns.tags = dto.tags;
     if (dto.toolRoles !== undefined) columns.toolRoles = dto.toolRoles;
+    if (dto.identityHeaders !== undefined) columns.identityHeaders = dto.identityHeaders;
     if (dto.lbStrategy !== undefined) columns.lbStrategy = dto.lbStrategy;
     if (dto.timeouts !== undefined) columns.timeouts = definedOnly(dto.timeouts);
     if (dto.healthCheck !== undefined) columns.healthCheck = definedOnly(dto.healthCheck);

@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
@@ -282,6 +284,39 @@ describe('MCP proxy (e2e)', () => {
       expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
     } finally {
       garbage.close();
+    }
+  });
+
+  it("sends the caller's identity to upstreams that opted in, signed with the gateway's key", async () => {
+    const fixture = await new FixtureMcpServer().start();
+    try {
+      const tenant = uniqueTenant();
+      const id = await register(tenant, { name: 'identity', url: fixture.url, identityHeaders: true });
+      const { client } = await connect(await tokenFor(tenant, 'ursula', id), id);
+      await client.callTool({ name: 'echo', arguments: {} });
+      const headers = fixture.headers.at(-1)!;
+      expect(headers).toMatchObject({
+        'x-mcp-user-id': localOid(tenant, 'ursula'),
+        'x-mcp-tenant-id': `local:${tenant}`,
+        'x-mcp-roles': 'user',
+      });
+      const jwks = createRemoteJWKSet(new URL(`${gateway.url}/oauth/jwks`));
+      const { payload, protectedHeader } = await jwtVerify(String(headers['x-mcp-identity']), jwks, {
+        audience: fixture.url,
+      });
+      expect(protectedHeader.typ).toBe('mcp-identity+jwt');
+      expect(payload).toMatchObject({
+        oid: localOid(tenant, 'ursula'),
+        tid: `local:${tenant}`,
+        roles: ['user'],
+      });
+      // It is not an access token: the gateway itself refuses it.
+      const asToken = await fetch(`${gateway.url}/oauth/userinfo`, {
+        headers: { authorization: `Bearer ${String(headers['x-mcp-identity'])}` },
+      });
+      expect(asToken.status).toBe(401);
+    } finally {
+      await fixture.stop();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
@@ -20,6 +20,8 @@ export class FixtureMcpServer {
   ];
   /** Requests seen, with their Authorization header, to check which credentials the gateway sends. */
   readonly authorizations: (string | undefined)[] = [];
+  /** Every request's headers, newest last. */
+  readonly headers: IncomingHttpHeaders[] = [];
   /** How often each tool ran, to check that the gateway never repeats a non-idempotent call. */
   readonly invocations = new Map<string, number>();
   /** Also offer `slow` (answers after `ms`), for timeout tests. */
@@ -34,6 +36,7 @@ export class FixtureMcpServer {
   async start(): Promise<this> {
     this.http = createServer((req, res) => {
       this.authorizations.push(req.headers.authorization);
+      this.headers.push(req.headers);
       const server = this.build();
       const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.on('close', () => void server.close());

@@ -2,6 +2,7 @@ import { CreateTenants1795600000000 } from './1795600000000-CreateTenants.js';
 import { CreateOAuthTables1795617117478 } from './1795617117478-CreateOAuthTables.js';
 import { CreateMcpServers1795623610875 } from './1795623610875-CreateMcpServers.js';
 import { AddServerToolRoles1795625941838 } from './1795625941838-AddServerToolRoles.js';
+import { AddServerIdentityHeaders1795629377597 } from './1795629377597-AddServerIdentityHeaders.js';
 
 /** Every migration in order. Listed explicitly so the app, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateOAuthTables1795617117478,
   CreateMcpServers1795623610875,
   AddServerToolRoles1795625941838,
+  AddServerIdentityHeaders1795629377597,
 ];

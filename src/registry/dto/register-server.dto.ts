@@ -114,6 +114,15 @@ export class ServerSettingsDto {
   @IsToolRoleMap()
   toolRoles?: Record<string, GatewayRole[]>;
 
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "Send the caller's identity upstream: X-Mcp-User-Id, X-Mcp-Tenant-Id, X-Mcp-Roles and X-Mcp-Identity (a JWT signed with the gateway's key, verifiable at /oauth/jwks)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  identityHeaders?: boolean;
+
   @ApiPropertyOptional({ type: UpstreamAuthDto })
   @IsOptional()
   @ValidateNested()

@@ -45,6 +45,8 @@ export class ServerView {
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ example: { delete_repo: ['admin'] }, description: 'Per-tool role rules' })
   toolRoles!: Record<string, GatewayRole[]>;
+  @ApiProperty({ description: "The caller's identity is sent upstream (signed X-Mcp-Identity)" })
+  identityHeaders!: boolean;
   @ApiProperty({ type: UpstreamAuthViewDoc }) upstreamAuth!: UpstreamAuthView;
   @ApiProperty({ example: { connectMs: 5000, requestMs: 30000, tools: {} } })
   timeouts!: { connectMs: number; requestMs: number; tools: Record<string, number> };

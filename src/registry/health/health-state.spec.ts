@@ -27,6 +27,7 @@ function server(overrides: Partial<RegisteredServer> = {}): RegisteredServer {
     ownerOid: 'o',
     tags: [],
     toolRoles: {},
+    identityHeaders: false,
     upstreamAuth: { type: 'none' },
     timeouts: DEFAULT_TIMEOUTS,
     healthCheck: DEFAULT_HEALTH_CHECK,
