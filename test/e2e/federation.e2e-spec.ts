@@ -72,6 +72,21 @@ describe('federated MCP endpoint (e2e)', () => {
     });
     expect(fixture.invocations.get('add')).toBeUndefined();
 
+    // Prompts by prefix; resources under mcpgw://{server}/{original URI}, read through the right server.
+    const prompts = (await user.listPrompts()).prompts;
+    const simple = prompts.find((prompt) => (prompt.arguments ?? []).every((argument) => !argument.required));
+    expect(simple?.name).toMatch(/^everything__/);
+    const rendered = await user.getPrompt({ name: simple!.name, arguments: {} });
+    expect(rendered.messages.length).toBeGreaterThan(0);
+    const resources = (await user.listResources()).resources;
+    expect(resources.length).toBeGreaterThan(0);
+    expect(resources.every((resource) => resource.uri.startsWith('mcpgw://everything/'))).toBe(true);
+    const read = await user.readResource({ uri: resources[0].uri });
+    expect(read.contents[0].uri).toBe(resources[0].uri);
+    await expect(user.readResource({ uri: 'mcpgw://nowhere/x' })).rejects.toMatchObject({
+      data: { code: 'NOT_AVAILABLE' },
+    });
+
     const adminClient = await federated(tenant, 'ada', ['admin']);
     expect((await adminClient.listTools()).tools.map((tool) => tool.name)).toContain('fixture__add');
 

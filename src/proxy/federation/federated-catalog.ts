@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { canSee } from '../../registry/registry-access.js';
 import { RegistryCache } from '../../registry/registry-cache.js';
-import type { DiscoveredTool, RegisteredServer } from '../../registry/registry.types.js';
+import type { DiscoveredPrompt, DiscoveredTool, RegisteredServer } from '../../registry/registry.types.js';
 import { ToolPolicy } from '../../registry/tool-policy.js';
 
 /** Separator between server and tool names: server names are slugs without "__", so a prefix is never ambiguous. */
@@ -17,10 +17,37 @@ export interface FederatedTool {
   tool: DiscoveredTool;
 }
 
+export interface FederatedPrompt {
+  name: string;
+  server: RegisteredServer;
+  prompt: DiscoveredPrompt;
+}
+
 interface Catalog {
   version: number;
   tools: FederatedTool[];
   byName: Map<string, FederatedTool>;
+  prompts: FederatedPrompt[];
+  promptsByName: Map<string, FederatedPrompt>;
+  /** The servers behind this catalog, by name. */
+  servers: Map<string, RegisteredServer>;
+}
+
+/** Resources are presented under `mcpgw://{server}/{encoded original URI}`, so every URI names its server. */
+export const RESOURCE_SCHEME = 'mcpgw:';
+
+export function scopedUri(server: string, uri: string): string {
+  return `${RESOURCE_SCHEME}//${server}/${encodeURIComponent(uri)}`;
+}
+
+export function unscopeUri(scoped: string): { server: string; uri: string } | undefined {
+  const match = /^mcpgw:\/\/([a-z0-9][a-z0-9-]{0,62})\/(.+)$/.exec(scoped);
+  if (!match) return undefined;
+  try {
+    return { server: match[1], uri: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -50,6 +77,23 @@ export class FederatedCatalog {
     return this.catalogFor(principal).byName.get(name);
   }
 
+  prompts(principal: Principal): FederatedPrompt[] {
+    return this.catalogFor(principal).prompts;
+  }
+
+  findPrompt(principal: Principal, name: string): FederatedPrompt | undefined {
+    return this.catalogFor(principal).promptsByName.get(name);
+  }
+
+  /** Every visible server with its approved resources, for resources/list. */
+  servers(principal: Principal): RegisteredServer[] {
+    return [...this.catalogFor(principal).servers.values()];
+  }
+
+  server(principal: Principal, name: string): RegisteredServer | undefined {
+    return this.catalogFor(principal).servers.get(name);
+  }
+
   private catalogFor(principal: Principal): Catalog {
     const key = `${principal.tenantId}|${principal.oid}|${principal.roles.join(',')}|${principal.superadmin}`;
     const cached = this.catalogs.get(key);
@@ -59,10 +103,14 @@ export class FederatedCatalog {
       .filter((server) => canSee(principal, server) && server.status !== 'maintenance')
       // A tenant's own server wins over a global one of the same name.
       .sort((a, b) => Number(b.tenantId === principal.tenantId) - Number(a.tenantId === principal.tenantId));
-    const seen = new Set<string>();
+    const seen = new Map<string, RegisteredServer>();
+    const prompts: FederatedPrompt[] = [];
     for (const server of servers) {
       if (seen.has(server.name)) continue;
-      seen.add(server.name);
+      seen.set(server.name, server);
+      for (const prompt of server.approvedCapabilities?.prompts ?? []) {
+        prompts.push({ name: `${server.name}${FEDERATION_SEPARATOR}${prompt.name}`, server, prompt });
+      }
       const policy = new ToolPolicy(server, principal);
       for (const tool of server.approvedCapabilities?.tools ?? []) {
         if (policy.mayCall(tool.name))
@@ -74,6 +122,9 @@ export class FederatedCatalog {
       version: this.version,
       tools,
       byName: new Map(tools.map((entry) => [entry.name, entry])),
+      prompts,
+      promptsByName: new Map(prompts.map((entry) => [entry.name, entry])),
+      servers: seen,
     };
     this.catalogs.set(key, catalog);
     return catalog;

@@ -6,13 +6,15 @@ import {
   ProtocolError,
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../auth/principal.js';
+import type { RegisteredServer } from '../../registry/registry.types.js';
 import { GATEWAY_VERSION } from '../../version.js';
 import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
-import { FederatedCatalog } from './federated-catalog.js';
+import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from './federated-catalog.js';
 import { UpstreamClients } from './upstream-clients.js';
 
 /**
@@ -47,8 +49,9 @@ export class FederationService {
         version: GATEWAY_VERSION,
       },
       {
-        capabilities: { tools: { listChanged: false } },
-        instructions: 'Tools of every MCP server you may use through this gateway, named {server}__{tool}.',
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: {} },
+        instructions:
+          'Tools and prompts of every MCP server you may use through this gateway, named {server}__{name}; resources as mcpgw://{server}/{uri}.',
       },
     );
     mcp.server.setRequestHandler('tools/list', (request) => {
@@ -64,42 +67,78 @@ export class FederationService {
     });
     mcp.server.setRequestHandler('tools/call', async (request) => {
       const entry = this.catalog.find(principal, request.params.name);
-      if (!entry) {
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidParams,
-          `Tool not available: ${request.params.name}`,
-          {
-            code: ProxyErrorCode.TOOL_NOT_ALLOWED,
-            statusCode: 403,
-          },
-        );
-      }
-      const finished = this.metrics.start(entry.server.id);
-      try {
-        const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
-        const result = await this.clients.with(
-          principal,
-          entry.server,
-          (client) =>
-            client.callTool(
-              { name: entry.tool.name, arguments: request.params.arguments ?? {} },
-              { timeout },
-            ),
-          bearer,
-        );
-        finished(false);
-        return result;
-      } catch (error) {
-        finished(true);
-        if (error instanceof ProtocolError) throw error;
-        throw new ProtocolError(-32000, `Upstream ${entry.server.name} failed: ${(error as Error).message}`, {
-          code: ProxyErrorCode.UPSTREAM_UNAVAILABLE,
-          statusCode: 502,
-        });
-      }
+      if (!entry)
+        throw notAvailable(`Tool not available: ${request.params.name}`, ProxyErrorCode.TOOL_NOT_ALLOWED);
+      const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
+      return this.upstream(principal, entry.server, bearer, (client) =>
+        client.callTool({ name: entry.tool.name, arguments: request.params.arguments ?? {} }, { timeout }),
+      );
+    });
+    mcp.server.setRequestHandler('prompts/list', () => ({
+      prompts: this.catalog.prompts(principal).map(({ name, prompt }) => ({ ...prompt, name })),
+    }));
+    mcp.server.setRequestHandler('prompts/get', async (request) => {
+      const entry = this.catalog.findPrompt(principal, request.params.name);
+      if (!entry) throw notAvailable(`Prompt not available: ${request.params.name}`);
+      return this.upstream(principal, entry.server, bearer, (client) =>
+        client.getPrompt({ name: entry.prompt.name, arguments: request.params.arguments }),
+      );
+    });
+    mcp.server.setRequestHandler('resources/list', () => ({
+      resources: this.catalog.servers(principal).flatMap((server) =>
+        (server.approvedCapabilities?.resources ?? []).map((resource) => ({
+          ...resource,
+          uri: scopedUri(server.name, resource.uri),
+          name: `${server.name}${FEDERATION_SEPARATOR}${resource.name}`,
+        })),
+      ),
+    }));
+    mcp.server.setRequestHandler('resources/read', async (request) => {
+      const scoped = unscopeUri(request.params.uri);
+      const server = scoped && this.catalog.server(principal, scoped.server);
+      if (!scoped || !server) throw notAvailable(`Resource not available: ${request.params.uri}`);
+      const result = await this.upstream(principal, server, bearer, (client) =>
+        client.readResource({ uri: scoped.uri }),
+      );
+      return {
+        ...result,
+        contents: result.contents.map((content) => ({
+          ...content,
+          uri: scopedUri(server.name, content.uri),
+        })),
+      };
     });
     return mcp;
   }
+
+  /** One call on a server's upstream session, counted in the router metrics, with upstream failures as JSON-RPC errors. */
+  private async upstream<T>(
+    principal: Principal,
+    server: RegisteredServer,
+    bearer: string | undefined,
+    work: (client: Client) => Promise<T>,
+  ): Promise<T> {
+    const finished = this.metrics.start(server.id);
+    try {
+      const result = await this.clients.with(principal, server, work, bearer);
+      finished(false);
+      return result;
+    } catch (error) {
+      finished(true);
+      if (error instanceof ProtocolError) throw error;
+      throw new ProtocolError(-32000, `Upstream ${server.name} failed: ${(error as Error).message}`, {
+        code: ProxyErrorCode.UPSTREAM_UNAVAILABLE,
+        statusCode: 502,
+      });
+    }
+  }
+}
+
+function notAvailable(message: string, code = ProxyErrorCode.NOT_AVAILABLE): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, message, {
+    code,
+    statusCode: 403,
+  });
 }
 
 function decodeCursor(cursor: string | undefined): number {
