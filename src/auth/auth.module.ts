@@ -37,14 +37,14 @@ import { UserInfoController } from './userinfo.controller.js';
       inject: [APP_CONFIG, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource) =>
         config.auth.mode === 'entra' && config.encryptionKey
-          ? SigningKeyStore.openInDatabase(dataSource, new SecretBox(config.encryptionKey))
+          ? SigningKeyStore.openInDatabase(dataSource, SecretBox.fromConfig(config)!)
           : SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
     },
     {
       provide: SecretBox,
       inject: [APP_CONFIG],
       // Without a key there is nothing to seal with; features that need it say so when used.
-      useFactory: (config: AppConfig) => (config.encryptionKey ? new SecretBox(config.encryptionKey) : null),
+      useFactory: (config: AppConfig) => SecretBox.fromConfig(config),
     },
     {
       provide: GatewayTokens,

@@ -26,6 +26,8 @@ export interface AppConfig {
   };
   readonly redisUrl?: string;
   readonly encryptionKey?: string;
+  /** During a key rotation: the replaced key, still used to open values sealed before. */
+  readonly encryptionKeyPrevious?: string;
   readonly auth: {
     readonly mode: AuthMode;
     readonly tenantId?: string;

@@ -137,6 +137,18 @@ export class GatewayEnv {
   })
   MREG_ENCRYPTION_KEY?: string;
 
+  @EnvVar({
+    description:
+      'The key MREG_ENCRYPTION_KEY replaced, during a rotation: values sealed with it still open; new ones use the new key.',
+    secret: 'full',
+    usedBy: 'Auth, Registry, Proxy',
+  })
+  @IsOptional()
+  @Matches(AES_256_KEY, {
+    message: () => 'must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+  })
+  MREG_ENCRYPTION_KEY_PREVIOUS?: string;
+
   // --- Identity (Entra ID) ------------------------------------------------------------------------------------
   @EnvVar({ description: 'Entra tenant id (GUID). Unset: local development identity mode.', usedBy: 'Auth' })
   @IsOptional()

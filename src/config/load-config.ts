@@ -134,6 +134,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
     },
     redisUrl: env.MREG_REDIS_URL,
     encryptionKey: env.MREG_ENCRYPTION_KEY,
+    encryptionKeyPrevious: env.MREG_ENCRYPTION_KEY_PREVIOUS,
     auth: {
       mode: entra ? 'entra' : 'local',
       tenantId: env.MREG_AZURE_TENANT_ID,

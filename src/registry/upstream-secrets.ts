@@ -19,7 +19,7 @@ export class UpstreamSecrets {
   private box: SecretBox | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    if (config.encryptionKey) this.box = new SecretBox(config.encryptionKey);
+    this.box = SecretBox.fromConfig(config) ?? undefined;
   }
 
   seal(plaintext: string, serverId: string): string {

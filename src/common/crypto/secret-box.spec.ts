@@ -34,4 +34,17 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(32).toString('base64'))).not.toThrow();
     expect(() => new SecretBox(randomBytes(16).toString('hex'))).toThrow(/32 bytes/);
   });
+
+  it('opens values sealed with the previous key during a rotation, and seals with the new one only', () => {
+    const oldKey = 'a'.repeat(64);
+    const newKey = 'b'.repeat(64);
+    const sealedBefore = new SecretBox(oldKey).seal('secret', 'ad');
+    const rotating = new SecretBox(newKey, [oldKey]);
+    expect(rotating.open(sealedBefore, 'ad')).toBe('secret');
+    const sealedAfter = rotating.seal('fresh', 'ad');
+    expect(new SecretBox(newKey).open(sealedAfter, 'ad')).toBe('fresh');
+    expect(() => new SecretBox(oldKey).open(sealedAfter, 'ad')).toThrow();
+    expect(() => rotating.open(sealedBefore, 'other')).toThrow();
+    expect(SecretBox.fromConfig({})).toBeNull();
+  });
 });

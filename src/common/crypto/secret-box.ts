@@ -10,13 +10,21 @@ const TAG_BYTES = 16;
  */
 export class SecretBox {
   private readonly key: Buffer;
+  /** Keys being rotated out: tried when opening, never used to seal. */
+  private readonly previous: Buffer[];
 
-  constructor(encodedKey: string) {
-    const key = /^[0-9a-f]{64}$/i.test(encodedKey)
-      ? Buffer.from(encodedKey, 'hex')
-      : Buffer.from(encodedKey, 'base64');
-    if (key.length !== 32) throw new Error('MREG_ENCRYPTION_KEY must decode to 32 bytes');
-    this.key = key;
+  constructor(encodedKey: string, previousKeys: readonly string[] = []) {
+    this.key = decodeKey(encodedKey);
+    this.previous = previousKeys.map(decodeKey);
+  }
+
+  /** A box from the configuration: the current key, and the previous one while a rotation is under way. */
+  static fromConfig(config: { encryptionKey?: string; encryptionKeyPrevious?: string }): SecretBox | null {
+    if (!config.encryptionKey) return null;
+    return new SecretBox(
+      config.encryptionKey,
+      config.encryptionKeyPrevious ? [config.encryptionKeyPrevious] : [],
+    );
   }
 
   seal(plaintext: string, associatedData = ''): string {
@@ -29,14 +37,29 @@ export class SecretBox {
       .join('.');
   }
 
-  /** Throws when the value was not sealed with this key and associated data (tampered, or another key). */
+  /** Throws when the value was not sealed with one of the keys and this associated data (tampered, or unknown key). */
   open(sealed: string, associatedData = ''): string {
+    try {
+      return this.openWith(this.key, sealed, associatedData);
+    } catch (error) {
+      for (const key of this.previous) {
+        try {
+          return this.openWith(key, sealed, associatedData);
+        } catch {
+          // try the next key
+        }
+      }
+      throw error;
+    }
+  }
+
+  private openWith(key: Buffer, sealed: string, associatedData: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed value');
     const authTag = Buffer.from(tag, 'base64url');
     // A truncated tag would weaken the integrity check; only full 16-byte tags are accepted.
     if (authTag.length !== TAG_BYTES) throw new Error('not a sealed value');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
       authTagLength: TAG_BYTES,
     });
     decipher.setAAD(Buffer.from(associatedData));
@@ -45,4 +68,12 @@ export class SecretBox {
       'utf8',
     );
   }
+}
+
+function decodeKey(encodedKey: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(encodedKey)
+    ? Buffer.from(encodedKey, 'hex')
+    : Buffer.from(encodedKey, 'base64');
+  if (key.length !== 32) throw new Error('MREG_ENCRYPTION_KEY must decode to 32 bytes');
+  return key;
 }
