@@ -50,7 +50,9 @@ export class EndpointSelector {
   }
 
   private pick(server: RegisteredServer, affinityKey: string): ServerEndpoint {
-    const usable = server.endpoints.filter((endpoint) => !this.breakers.isOpen(endpoint.url));
+    const usable = server.endpoints.filter(
+      (endpoint) => !this.breakers.isOpen(endpoint.url) && !server.downEndpoints.includes(endpoint.url),
+    );
     const candidates = usable.length > 0 ? usable : server.endpoints;
     if (candidates.length === 1) return candidates[0];
     return this.policyFor(server).select(candidates, {

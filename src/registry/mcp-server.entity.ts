@@ -107,6 +107,10 @@ export class McpServerEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
+  /** Endpoints that failed the last health check; the proxy skips them while another endpoint is up. */
+  @Column({ name: 'down_endpoints', type: 'text', array: true, default: () => "'{}'" })
+  downEndpoints!: string[];
+
   @Column({ name: 'latency_ms', type: 'integer', nullable: true })
   latencyMs!: number | null;
 

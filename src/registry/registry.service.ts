@@ -72,6 +72,7 @@ export class RegistryService {
       lastCheckedAt: null,
       nextCheckAt: new Date(),
       consecutiveFailures: 0,
+      downEndpoints: [],
       lastError: null,
       latencyMs: null,
       protocolVersion: null,

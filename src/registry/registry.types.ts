@@ -120,6 +120,8 @@ export interface RegisteredServer {
   lastCheckedAt: Date | null;
   lastError: string | null;
   consecutiveFailures: number;
+  /** Endpoints that failed the last health check. */
+  downEndpoints: string[];
   latencyMs: number | null;
   protocolVersion: string | null;
   serverInfo: ServerInfo | null;

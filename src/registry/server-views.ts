@@ -29,6 +29,7 @@ export function toRegistered(entity: McpServerEntity): RegisteredServer {
     lastCheckedAt: entity.lastCheckedAt,
     lastError: entity.lastError,
     consecutiveFailures: entity.consecutiveFailures,
+    downEndpoints: entity.downEndpoints,
     latencyMs: entity.latencyMs,
     protocolVersion: entity.protocolVersion,
     serverInfo: entity.serverInfo,

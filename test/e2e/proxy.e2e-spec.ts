@@ -319,4 +319,29 @@ describe('MCP proxy (e2e)', () => {
       await fixture.stop();
     }
   });
+
+  it('skips an endpoint that failed its last health check when balancing', async () => {
+    const fixture = await new FixtureMcpServer().start();
+    try {
+      const tenant = uniqueTenant();
+      const dead = 'http://127.0.0.1:9/mcp';
+      const id = await register(tenant, {
+        name: 'two-endpoints',
+        endpoints: [{ url: fixture.url }, { url: dead }],
+        lbStrategy: 'round_robin',
+      });
+      const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+      const checked = await rest(gateway, admin, 'POST', `/api/v1/servers/${id}/health`);
+      expect(checked.body).toMatchObject({ status: 'degraded', lastError: expect.stringContaining(dead) });
+      const token = await tokenFor(tenant, 'ursula', id);
+      for (let i = 0; i < 6; i++) {
+        const { client } = await connect(token, id);
+        expect((await client.callTool({ name: 'echo', arguments: { text: String(i) } })).content).toEqual([
+          { type: 'text', text: `echo:${i}` },
+        ]);
+      }
+    } finally {
+      await fixture.stop();
+    }
+  });
 });

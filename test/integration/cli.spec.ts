@@ -52,7 +52,7 @@ describe('mcp-gateway CLI commands', () => {
     expect((await runCommand(new MigrateCommand(), env, ['status'])).out).toMatch(/^\[x\] CreateTenants/m);
     expect(await runCommand(new MigrateCommand(), env, ['check'])).toMatchObject({ exitCode: 0 });
     expect((await runCommand(new MigrateCommand(), env, ['revert'])).out).toMatch(
-      /^Reverted: AddServerIdentityHeaders/,
+      /^Reverted: AddServerDownEndpoints/,
     );
     expect(await runCommand(new MigrateCommand(), env, ['sideways'])).toMatchObject({ exitCode: 1 });
   });

@@ -3,6 +3,7 @@ import { CreateOAuthTables1795617117478 } from './1795617117478-CreateOAuthTable
 import { CreateMcpServers1795623610875 } from './1795623610875-CreateMcpServers.js';
 import { AddServerToolRoles1795625941838 } from './1795625941838-AddServerToolRoles.js';
 import { AddServerIdentityHeaders1795629377597 } from './1795629377597-AddServerIdentityHeaders.js';
+import { AddServerDownEndpoints1795629943715 } from './1795629943715-AddServerDownEndpoints.js';
 
 /** Every migration in order. Listed explicitly so the app, the CLI and tests load the same set without globbing. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateMcpServers1795623610875,
   AddServerToolRoles1795625941838,
   AddServerIdentityHeaders1795629377597,
+  AddServerDownEndpoints1795629943715,
 ];

@@ -36,6 +36,7 @@ function server(overrides: Partial<RegisteredServer> = {}): RegisteredServer {
     lastCheckedAt: null,
     lastError: null,
     consecutiveFailures: 0,
+    downEndpoints: [],
     latencyMs: null,
     protocolVersion: null,
     serverInfo: null,

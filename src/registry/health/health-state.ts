@@ -28,6 +28,7 @@ export function stateAfterCheck(
   driftApprovalRequired: boolean,
 ): ServerPatch {
   if (outcome.skipped) return { lastCheckedAt: now, lastError: outcome.skipped };
+  const downEndpoints = outcome.failures.map((failure) => failure.url);
   const error = outcome.failures
     .map((failure) => `${failure.url}: ${failure.error}`)
     .join('; ')
@@ -42,6 +43,7 @@ export function stateAfterCheck(
       consecutiveFailures: failures,
       status,
       lastError: error || 'no endpoint answered',
+      downEndpoints,
     };
   }
   const { snapshot, latencyMs, protocolVersion, serverInfo } = outcome.result;
@@ -52,6 +54,7 @@ export function stateAfterCheck(
   return {
     lastCheckedAt: now,
     consecutiveFailures: 0,
+    downEndpoints,
     status: server.status === 'maintenance' ? 'maintenance' : slow || partial ? 'degraded' : 'healthy',
     lastError: partial ? error : slow ? `slow: ${latencyMs} ms` : null,
     latencyMs,
