@@ -344,4 +344,47 @@ describe('MCP proxy (e2e)', () => {
       await fixture.stop();
     }
   });
+
+  it('aborts the upstream request when the client goes away', async () => {
+    const fixture = new FixtureMcpServer();
+    fixture.slowTool = true;
+    await fixture.start();
+    try {
+      const tenant = uniqueTenant();
+      const id = await register(tenant, { name: 'cancel', url: fixture.url });
+      const token = await tokenFor(tenant, 'ursula', id);
+      const slowCall = (signal?: AbortSignal) =>
+        fetch(proxyUrl(id), {
+          method: 'POST',
+          signal,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'slow', arguments: { ms: 3000 } },
+          }),
+        });
+      const abort = new AbortController();
+      const pending = slowCall(abort.signal).then((response) => response.text());
+      await waitUntil(() => fixture.invocations.get('slow') === 1);
+      abort.abort();
+      await pending.catch(() => undefined);
+      await waitUntil(() => fixture.abandoned >= 1);
+    } finally {
+      await fixture.stop();
+    }
+  });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -22,6 +22,8 @@ export class FixtureMcpServer {
   readonly authorizations: (string | undefined)[] = [];
   /** Every request's headers, newest last. */
   readonly headers: IncomingHttpHeaders[] = [];
+  /** Responses the client (the gateway) abandoned before they finished. */
+  abandoned = 0;
   /** How often each tool ran, to check that the gateway never repeats a non-idempotent call. */
   readonly invocations = new Map<string, number>();
   /** Also offer `slow` (answers after `ms`), for timeout tests. */
@@ -39,7 +41,10 @@ export class FixtureMcpServer {
       this.headers.push(req.headers);
       const server = this.build();
       const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void server.close());
+      res.on('close', () => {
+        if (!res.writableFinished) this.abandoned++;
+        void server.close();
+      });
       server
         .connect(transport)
         .then(() => transport.handleRequest(req, res))
