@@ -4,7 +4,7 @@ import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
-import { rest, uniqueTenant } from '../support/registry.js';
+import { postJsonRpc, rest, uniqueTenant } from '../support/registry.js';
 
 /** `/federated/mcp`: every server the caller may use behind one MCP endpoint, tools named {server}__{tool}. */
 describe('federated MCP endpoint (e2e)', () => {
@@ -112,14 +112,8 @@ describe('federated MCP endpoint (e2e)', () => {
       const result = await user.callTool({ name: 'legacy__echo', arguments: { message: 'old' } });
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: old' }]);
 
-      const direct = await fetch(`${gateway.url}/servers/${created.body.server.id}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${await localToken(gateway, { tenant, resource: `${gateway.url}/servers/${created.body.server.id}/mcp` })}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-      });
+      const resource = `${gateway.url}/servers/${created.body.server.id}/mcp`;
+      const direct = await postJsonRpc(resource, await localToken(gateway, { tenant, resource }), 'ping');
       expect(direct.status).toBe(501);
     } finally {
       await legacy.stop();

@@ -4,7 +4,7 @@ import { ENTRA_CLIENT_ID, ENTRA_TID, startEntraGateway } from '../support/entra-
 import { FakeEntra } from '../support/fake-entra.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { connectMcpClient } from '../support/gateway.js';
-import { rest } from '../support/registry.js';
+import { postJsonRpc, rest } from '../support/registry.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Entra on-behalf-of upstream credentials: the upstream sees the user through an OBO token, never the user's own. */
@@ -70,15 +70,7 @@ describe('proxy with Entra on-behalf-of upstream credentials (e2e)', () => {
     entra.oboClaimsChallenge = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
     try {
       const otherUser = await entra.token({ tid: ENTRA_TID, roles: ['Gateway.User'] });
-      const challenged = await fetch(`${gateway.url}/servers/${id}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${otherUser}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-      });
+      const challenged = await postJsonRpc(`${gateway.url}/servers/${id}/mcp`, otherUser, 'ping');
       expect(challenged.status).toBe(401);
       const header = challenged.headers.get('www-authenticate') ?? '';
       expect(header).toMatch(/error="insufficient_claims"/);

@@ -8,7 +8,7 @@ import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken, startGateway } from '../support/gateway.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
-import { rest, uniqueTenant } from '../support/registry.js';
+import { postJsonRpc, rest, uniqueTenant } from '../support/registry.js';
 
 /** The transparent proxy `/servers/{id}/mcp`, driven by the official SDK client like a real user. */
 describe('MCP proxy (e2e)', () => {
@@ -95,16 +95,8 @@ describe('MCP proxy (e2e)', () => {
     expect(sessionId.length).toBeGreaterThan(40);
 
     const ping = (token: string, session: string) =>
-      fetch(proxyUrl(id), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-session-id': session,
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      postJsonRpc(proxyUrl(id), token, 'ping', undefined, {
+        headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
       });
     const own = await ping(await tokenFor(tenant, 'alice', id), sessionId);
     expect(own.status).toBe(200);
@@ -198,23 +190,10 @@ describe('MCP proxy (e2e)', () => {
     const token = await tokenFor(tenant, 'ursula', id);
     await fixture.stop();
     const initialize = () =>
-      fetch(proxyUrl(id), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'x', version: '1' },
-          },
-        }),
+      postJsonRpc(proxyUrl(id), token, 'initialize', {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'x', version: '1' },
       });
     // initialize is retried (3 attempts, all refused): the first call fails with 502 and opens the breaker.
     expect((await initialize()).status).toBe(502);
@@ -235,22 +214,10 @@ describe('MCP proxy (e2e)', () => {
     const tenant = uniqueTenant();
     const id = await register(tenant, { name: 'everything', url: everything.url });
     const outsider = await tokenFor(uniqueTenant(), 'eve', id);
-    const response = await fetch(proxyUrl(id), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${outsider}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-    });
+    const response = await postJsonRpc(proxyUrl(id), outsider, 'ping');
     expect(response.status).toBe(404);
     const restToken = await localToken(gateway, { tenant, roles: ['admin'] });
-    const wrongAudience = await fetch(proxyUrl(id), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${restToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-    });
+    const wrongAudience = await postJsonRpc(proxyUrl(id), restToken, 'ping');
     expect(wrongAudience.status).toBe(401);
   });
 
@@ -268,15 +235,7 @@ describe('MCP proxy (e2e)', () => {
       const id = await register(tenant, { name: 'garbage', url, discover: false });
       const token = await tokenFor(tenant, 'ursula', id);
       for (let i = 0; i < bodies.length; i++) {
-        const response = await fetch(proxyUrl(id), {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-        });
+        const response = await postJsonRpc(proxyUrl(id), token, 'ping');
         expect(response.status).toBe(502);
         expect(((await response.json()) as any).error.data.code).toBe('UPSTREAM_PROTOCOL_ERROR');
       }
@@ -354,21 +313,7 @@ describe('MCP proxy (e2e)', () => {
       const id = await register(tenant, { name: 'cancel', url: fixture.url });
       const token = await tokenFor(tenant, 'ursula', id);
       const slowCall = (signal?: AbortSignal) =>
-        fetch(proxyUrl(id), {
-          method: 'POST',
-          signal,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-          },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: 'tools/call',
-            params: { name: 'slow', arguments: { ms: 3000 } },
-          }),
-        });
+        postJsonRpc(proxyUrl(id), token, 'tools/call', { name: 'slow', arguments: { ms: 3000 } }, { signal });
       const abort = new AbortController();
       const pending = slowCall(abort.signal).then((response) => response.text());
       await waitUntil(() => fixture.invocations.get('slow') === 1);

@@ -43,3 +43,24 @@ export async function toolError(
     return error as { code: number; message: string; data: { code: string; statusCode: number } };
   }
 }
+
+/** A raw JSON-RPC request over HTTP, for what the SDK client would not send (forged sessions, garbage, aborts). */
+export function postJsonRpc(
+  url: string,
+  token: string,
+  method: string,
+  params?: Record<string, unknown>,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    signal: init.signal,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...init.headers,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params ? { params } : {}) }),
+  });
+}

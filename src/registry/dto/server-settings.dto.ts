@@ -10,76 +10,55 @@ import {
   MaxLength,
   Min,
   registerDecorator,
-  type ValidationOptions,
 } from 'class-validator';
 import { UPSTREAM_AUTH_TYPES, type UpstreamAuthType } from '../registry.types.js';
 
 export const MAX_URL_LENGTH = 2048;
-const MAX_TOOL_TIMEOUT_OVERRIDES = 100;
 const MAX_TOOL_TIMEOUT_MS = 3_600_000;
 
-/** `{ toolName: milliseconds }` with a bounded number of entries and sane values. */
-function IsToolTimeoutMap(options?: ValidationOptions): PropertyDecorator {
+const MAX_TOOL_ENTRIES = 100;
+const ROLE_NAMES: readonly string[] = ['admin', 'server_owner', 'user'];
+
+/** A `{ toolName: value }` map with at most 100 entries, tool names of 1..128 characters and valid values. */
+function IsToolMap(
+  name: string,
+  message: string,
+  isValidValue: (value: unknown) => boolean,
+): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isToolTimeoutMap',
+      name,
       target: target.constructor,
       propertyName: propertyName as string,
-      options: {
-        message: `$property must map up to ${MAX_TOOL_TIMEOUT_OVERRIDES} tool names to 1000..${MAX_TOOL_TIMEOUT_MS} ms`,
-        ...options,
-      },
+      options: { message: `$property must map up to ${MAX_TOOL_ENTRIES} tool names to ${message}` },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
           return (
-            entries.length <= MAX_TOOL_TIMEOUT_OVERRIDES &&
-            entries.every(
-              ([name, ms]) =>
-                name.length > 0 &&
-                name.length <= 128 &&
-                Number.isInteger(ms) &&
-                (ms as number) >= 1000 &&
-                (ms as number) <= MAX_TOOL_TIMEOUT_MS,
-            )
+            entries.length <= MAX_TOOL_ENTRIES &&
+            entries.every(([tool, entry]) => tool.length > 0 && tool.length <= 128 && isValidValue(entry))
           );
         },
       },
     });
 }
 
-const ROLE_NAMES = ['admin', 'server_owner', 'user'];
+/** `{ toolName: milliseconds }`, for long-running tools. */
+const IsToolTimeoutMap = (): PropertyDecorator =>
+  IsToolMap(
+    'isToolTimeoutMap',
+    `1000..${MAX_TOOL_TIMEOUT_MS} ms`,
+    (ms) => Number.isInteger(ms) && (ms as number) >= 1000 && (ms as number) <= MAX_TOOL_TIMEOUT_MS,
+  );
 
-/** `{ toolName: [roles] }`: bounded, with known role names only. */
-export function IsToolRoleMap(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isToolRoleMap',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: {
-        message: `$property must map up to ${MAX_TOOL_TIMEOUT_OVERRIDES} tool names to lists of admin, server_owner, user`,
-        ...options,
-      },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          return (
-            entries.length <= MAX_TOOL_TIMEOUT_OVERRIDES &&
-            entries.every(
-              ([name, roles]) =>
-                name.length > 0 &&
-                name.length <= 128 &&
-                Array.isArray(roles) &&
-                roles.every((role) => ROLE_NAMES.includes(role as string)),
-            )
-          );
-        },
-      },
-    });
-}
+/** `{ toolName: [roles] }`, with known role names only. */
+export const IsToolRoleMap = (): PropertyDecorator =>
+  IsToolMap(
+    'isToolRoleMap',
+    'lists of admin, server_owner, user',
+    (roles) => Array.isArray(roles) && roles.every((role) => ROLE_NAMES.includes(role as string)),
+  );
 
 export class EndpointDto {
   @ApiProperty({ example: 'https://mcp.example.com/mcp' })

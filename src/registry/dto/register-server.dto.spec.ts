@@ -1,0 +1,39 @@
+import { validateInput } from '../../mcp/validate-input.js';
+import { RegisterServerDto } from './register-server.dto.js';
+
+const valid = { name: 'github', url: 'https://mcp.example.com/mcp' };
+const errorsOf = (input: unknown) =>
+  validateInput(RegisterServerDto, input).then(
+    () => [],
+    (error: { details?: string[] }) => error.details ?? [],
+  );
+
+describe('RegisterServerDto', () => {
+  it('accepts a minimal registration and bounded per-tool maps', async () => {
+    expect(
+      await errorsOf({ ...valid, timeouts: { tools: { report: 300_000 } }, toolRoles: { drop: ['admin'] } }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['a name that is not a slug', { ...valid, name: 'GitHub Tools' }, /name must be a slug/],
+    ['an unknown property', { ...valid, surprise: true }, /should not exist/],
+    ['a tool timeout under a second', { ...valid, timeouts: { tools: { x: 10 } } }, /1000\.\.3600000 ms/],
+    ['an unknown role in a tool rule', { ...valid, toolRoles: { x: ['root'] } }, /admin, server_owner, user/],
+    [
+      'too many tool rules',
+      {
+        ...valid,
+        toolRoles: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`t${i}`, ['admin']])),
+      },
+      /up to 100 tool names/,
+    ],
+    [
+      'too many endpoints',
+      { name: 'x', endpoints: Array.from({ length: 11 }, () => ({ url: 'https://a' })) },
+      /endpoints/,
+    ],
+  ])('refuses %s', async (_case, input, message) => {
+    expect((await errorsOf(input)).join('\n')).toMatch(message);
+  });
+});
