@@ -87,6 +87,55 @@ describe('MCP proxy (e2e)', () => {
     expect(resources.resources.length).toBeGreaterThan(0);
   });
 
+  it('relays server-to-client requests (sampling) and routes the answers back upstream', async () => {
+    const tenant = uniqueTenant();
+    const id = await register(tenant, { name: 'everything', url: everything.url });
+    const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    const prompts: string[] = [];
+    client.setRequestHandler('sampling/createMessage', (request) => {
+      const last = request.params.messages.at(-1)?.content;
+      prompts.push(last && 'text' in last ? String(last.text) : '');
+      return Promise.resolve({
+        model: 'test-model',
+        role: 'assistant' as const,
+        content: { type: 'text' as const, text: 'sampled through the gateway' },
+      });
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(proxyUrl(id)), {
+        authProvider: { token: async () => tokenFor(tenant, 'ursula', id) },
+      }),
+    );
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('trigger-sampling-request');
+    const result = await client.callTool({
+      name: 'trigger-sampling-request',
+      arguments: { prompt: 'hello' },
+    });
+    expect(prompts).toEqual([expect.stringContaining('hello')]);
+    expect(JSON.stringify(result.content)).toContain('sampled through the gateway');
+  });
+
+  it("relays elicitation requests and the user's answer", async () => {
+    const tenant = uniqueTenant();
+    const id = await register(tenant, { name: 'everything', url: everything.url });
+    const client = new Client({ name: 'eliciter', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let asked = 0;
+    client.setRequestHandler('elicitation/create', () => {
+      asked++;
+      return Promise.resolve({ action: 'decline' as const });
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(proxyUrl(id)), {
+        authProvider: { token: async () => tokenFor(tenant, 'ursula', id) },
+      }),
+    );
+    clients.push(client);
+    const result = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+    expect(asked).toBe(1);
+    expect(JSON.stringify(result.content).toLowerCase()).toContain('decline');
+  });
+
   it("rejects another user's session id and a forged one with 404", async () => {
     const tenant = uniqueTenant();
     const id = await register(tenant, { name: 'everything', url: everything.url });

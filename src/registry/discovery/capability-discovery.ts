@@ -52,7 +52,9 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
     const headers = await this.credentials.serviceHeaders(target.upstreamAuth, target.id, this.upstream);
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
-      { capabilities: {}, listMaxPages: MAX_PAGES },
+      // Declared so servers that offer some tools only to capable clients (sampling, elicitation, roots) list
+      // them: otherwise those tools would never be approved and the proxy would hide them from clients that can.
+      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: false } }, listMaxPages: MAX_PAGES },
     );
     const transport = this.transportFor(target.transport, new URL(endpointUrl), headers, deadline);
     const options = { timeout: timeoutMs, signal: deadline };
