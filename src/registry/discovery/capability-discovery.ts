@@ -54,7 +54,10 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
       // Declared so servers that offer some tools only to capable clients (sampling, elicitation, roots) list
       // them: otherwise those tools would never be approved and the proxy would hide them from clients that can.
-      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: false } }, listMaxPages: MAX_PAGES },
+      {
+        capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: false } },
+        listMaxPages: MAX_PAGES,
+      },
     );
     const transport = this.transportFor(target.transport, new URL(endpointUrl), headers, deadline);
     const options = { timeout: timeoutMs, signal: deadline };
