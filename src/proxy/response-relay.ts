@@ -80,10 +80,12 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
     );
   }
   const filtered = messages.map((message) => filterMessage(message, context));
+  // Only a filtered tools/list is re-serialised; anything else goes out exactly as the upstream sent it.
+  const rewritten = filtered.some((message, index) => message !== messages[index]);
   context.res
     .status(response.statusCode)
     .set({ 'content-type': 'application/json', ...sessionHeaders(context) })
-    .send(JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]));
+    .send(rewritten ? JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]) : text);
 }
 
 /** Rewrites an SSE event if it carries a message to filter; drops data that is not JSON-RPC. */

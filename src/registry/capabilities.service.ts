@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
-import { hasDrift, toolDrift, type ToolDrift } from './capabilities.js';
+import { toolDrift, type ToolDrift } from './capabilities.js';
 import type { ServerView } from './dto/server-view.dto.js';
 import { ServerChecker } from './health/server-checker.js';
 import { assertCanManage, assertRole, canSee } from './registry-access.js';
@@ -10,7 +10,7 @@ import { RegistryErrorCode } from './registry.errors.js';
 import { RegistryRepository } from './registry.repository.js';
 import { RegistryService } from './registry.service.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
-import { hasPendingChanges, toRegistered, toView } from './server-views.js';
+import { hasPendingChanges, toView } from './server-views.js';
 import { ToolPolicy } from './tool-policy.js';
 
 export interface CapabilitiesView {
@@ -105,13 +105,11 @@ export class CapabilitiesService {
         'The pending capabilities changed since they were reviewed; review them again',
       );
     }
-    const updated = await this.repository.update(principal, server.id, {
+    await this.repository.update(principal, server.id, {
       approvedCapabilities: server.capabilities,
       approvedCapabilitiesHash: server.capabilitiesHash,
     });
-    await this.cache.changed(server.id);
-    const view = toView(updated ? toRegistered(updated) : server);
-    return { server: view, drift: hasDrift(drift) ? drift : { added: [], removed: [], changed: [] } };
+    return { server: toView((await this.cache.changed(server.id)) ?? server), drift };
   }
 
   /** Approved tools of every server the caller can see whose name, title or description contain all words of `q`. */

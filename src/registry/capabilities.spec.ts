@@ -1,4 +1,4 @@
-import { canonicalJson, capabilitiesHash, hasDrift, toolDrift } from './capabilities.js';
+import { canonicalJson, capabilitiesHash, toolDrift } from './capabilities.js';
 import type { CapabilitySnapshot } from './registry.types.js';
 
 const snapshot = (overrides: Partial<CapabilitySnapshot> = {}): CapabilitySnapshot => ({
@@ -38,7 +38,6 @@ describe('capabilities', () => {
     });
     const drift = toolDrift(snapshot(), current);
     expect(drift).toEqual({ added: ['c'], removed: ['b'], changed: ['a'] });
-    expect(hasDrift(drift)).toBe(true);
-    expect(hasDrift(toolDrift(snapshot(), snapshot()))).toBe(false);
+    expect(toolDrift(snapshot(), snapshot())).toEqual({ added: [], removed: [], changed: [] });
   });
 });

@@ -48,7 +48,3 @@ export function toolDrift(
       .sort(),
   };
 }
-
-export function hasDrift(drift: ToolDrift): boolean {
-  return drift.added.length + drift.removed.length + drift.changed.length > 0;
-}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -30,7 +31,9 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
   private resyncTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private stopped = false;
-  private readonly listeners = new Set<(id: string, server: RegisteredServer | undefined) => void>();
+  /** Tags this process's notifications, so it does not re-read what it has just refreshed itself. */
+  private readonly origin = randomUUID();
+  private changes = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,38 +55,50 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
     return this.servers.values();
   }
 
-  /** Called after a change commits: tells every process (this one included) to re-read the server. */
-  async changed(id: string): Promise<void> {
-    // This process first, so a caller reads its own write at once; the others when the notification arrives.
-    await this.refresh(id);
-    if (this.listener) await this.repository.notify(REGISTRY_CHANNEL, id);
+  /**
+   * Grows when a change affects who may use what (not on every health-check write): catalogs derived from the
+   * registry are rebuilt only when it moved.
+   */
+  get version(): number {
+    return this.changes;
   }
 
-  /** Runs on every change seen by this process (e.g. to announce list changes to connected clients). */
-  onChange(listener: (id: string, server: RegisteredServer | undefined) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Called after a change commits: this process re-reads the server at once (so a caller reads its own write) and
+   * returns it; the other processes re-read it when the notification arrives.
+   */
+  async changed(id: string): Promise<RegisteredServer | undefined> {
+    const server = await this.refresh(id);
+    if (this.listener) await this.repository.notify(REGISTRY_CHANNEL, `${this.origin}:${id}`);
+    return server;
   }
 
-  async refresh(id: string): Promise<void> {
+  private async refresh(id: string): Promise<RegisteredServer | undefined> {
     const entity = await this.repository.systemFindById(id);
     const server = entity ? toRegistered(entity) : undefined;
+    if (routingKey(this.servers.get(id)) !== routingKey(server)) this.changes++;
     if (server) this.servers.set(id, server);
     else this.servers.delete(id);
-    for (const listener of this.listeners) listener(id, server);
+    return server;
   }
 
   async reloadAll(): Promise<void> {
     const entities = await this.repository.systemFindAll();
-    this.servers = new Map(entities.map((entity) => [entity.id, toRegistered(entity)]));
+    const next = new Map(entities.map((entity) => [entity.id, toRegistered(entity)]));
+    const moved =
+      next.size !== this.servers.size ||
+      [...next].some(([id, server]) => routingKey(this.servers.get(id)) !== routingKey(server));
+    this.servers = next;
+    if (moved) this.changes++;
   }
 
   private async listen(url: string): Promise<void> {
     const client = new PgClient({ connectionString: url, application_name: 'mcp-gateway-registry-listener' });
     client.on('notification', (message: Notification) => {
-      if (message.channel !== REGISTRY_CHANNEL || !message.payload) return;
-      this.refresh(message.payload).catch((error: unknown) =>
-        this.logger.warn(`Could not refresh server ${message.payload}: ${(error as Error).message}`),
+      const [origin, id] = (message.payload ?? '').split(':');
+      if (message.channel !== REGISTRY_CHANNEL || !id || origin === this.origin) return;
+      this.refresh(id).catch((error: unknown) =>
+        this.logger.warn(`Could not refresh server ${id}: ${(error as Error).message}`),
       );
     });
     client.on('error', (error) => {
@@ -121,4 +136,21 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
     listener?.removeAllListeners();
     await listener?.end().catch(() => undefined);
   }
+}
+
+/** What derived catalogs depend on: visibility, roles, approved tools, maintenance, endpoints; not health details. */
+function routingKey(server: RegisteredServer | undefined): string {
+  if (!server) return '';
+  return JSON.stringify([
+    server.tenantId,
+    server.name,
+    server.visibility,
+    server.requiredRoles,
+    server.toolRoles,
+    server.transport,
+    server.endpoints,
+    server.status === 'maintenance',
+    server.approvedCapabilitiesHash,
+    server.ownerOid,
+  ]);
 }

@@ -102,14 +102,14 @@ export class RegistryRepository {
     });
   }
 
-  /** Applies `patch` to a server of the caller's tenant; null when there is no such row in that tenant. */
-  async update(principal: Principal, id: string, patch: ServerPatch): Promise<McpServerEntity | null> {
+  /** Applies `patch` to a server of the caller's tenant; false when there is no such row in that tenant. */
+  async update(principal: Principal, id: string, patch: ServerPatch): Promise<boolean> {
     try {
       return await inTenantScope(this.dataSource, principal.tenantId, async (manager) => {
-        const repository = manager.getRepository(McpServerEntity);
-        const result = await repository.update({ id, tenantId: principal.tenantId }, asUpdate(patch));
-        if (!result.affected) return null;
-        return repository.findOneBy({ id, tenantId: principal.tenantId });
+        const result = await manager
+          .getRepository(McpServerEntity)
+          .update({ id, tenantId: principal.tenantId }, asUpdate(patch));
+        return (result.affected ?? 0) > 0;
       });
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw nameTaken(patch.name ?? '');

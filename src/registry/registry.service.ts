@@ -168,10 +168,10 @@ export class RegistryService {
     }
     if (columns.endpoints || columns.transport || columns.upstreamAuth) columns.nextCheckAt = new Date();
     if (Object.keys(columns).length === 0) throw invalidServer('Nothing to change');
-    const updated = await this.repository.update(principal, server.id, columns);
+    if (!(await this.repository.update(principal, server.id, columns))) throw serverNotFound();
+    const updated = await this.cache.changed(server.id);
     if (!updated) throw serverNotFound();
-    await this.cache.changed(server.id);
-    return toView(toRegistered(updated));
+    return toView(updated);
   }
 
   /** Counts by status and transport, per tenant: the caller's tenant, or all of them for platform administrators. */

@@ -1,5 +1,21 @@
 import type { Principal } from '../auth/principal.js';
-import type { DiscoveredTool, RegisteredServer } from './registry.types.js';
+import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
+
+/**
+ * Approved tools by name, built once per snapshot: a cached server keeps the same snapshot object until it
+ * changes, so a proxied call costs a lookup, not an index build.
+ */
+const indexes = new WeakMap<CapabilitySnapshot, Map<string, DiscoveredTool>>();
+
+function approvedIndex(snapshot: CapabilitySnapshot | null): Map<string, DiscoveredTool> | undefined {
+  if (!snapshot) return undefined;
+  let index = indexes.get(snapshot);
+  if (!index) {
+    index = new Map(snapshot.tools.map((tool) => [tool.name, tool]));
+    indexes.set(snapshot, index);
+  }
+  return index;
+}
 
 /**
  * Which tools of a server a caller may see and call: the approved snapshot (a tool an upstream added or changed
@@ -13,8 +29,7 @@ export class ToolPolicy {
   ) {}
 
   private get approved(): Map<string, DiscoveredTool> | undefined {
-    const tools = this.server.approvedCapabilities?.tools;
-    return tools ? new Map(tools.map((tool) => [tool.name, tool])) : undefined;
+    return approvedIndex(this.server.approvedCapabilities);
   }
 
   private rolesAllow(name: string): boolean {

@@ -1,10 +1,9 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
-import { postJsonRpc, rest, uniqueTenant } from '../support/registry.js';
+import { connectMcpClient, localToken } from '../support/gateway.js';
+import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /** `/federated/mcp`: every server the caller may use behind one MCP endpoint, tools named {server}__{tool}. */
 describe('federated MCP endpoint (e2e)', () => {
@@ -16,10 +15,7 @@ describe('federated MCP endpoint (e2e)', () => {
   beforeAll(async () => {
     everything = await new EverythingServer().start();
     fixture = await new FixtureMcpServer().start();
-    gateway = await startGateway({
-      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
+    gateway = await startRegistryGateway({
       MREG_FEDERATION_PAGE_SIZE: '10',
     });
   });

@@ -1,9 +1,8 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
-import { localToken, startGateway } from '../support/gateway.js';
-import { rest, uniqueTenant } from '../support/registry.js';
+import { localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 const PUBLIC_URL = 'http://gateway.test';
 
@@ -14,13 +13,8 @@ describe('proxy sessions across replicas (e2e)', () => {
 
   beforeAll(async () => {
     everything = await new EverythingServer().start();
-    const overrides = {
-      MREG_PUBLIC_URL: PUBLIC_URL,
-      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
-    };
-    replicas = await Promise.all([startGateway(overrides), startGateway(overrides)]);
+    const overrides = { MREG_PUBLIC_URL: PUBLIC_URL };
+    replicas = await Promise.all([startRegistryGateway(overrides), startRegistryGateway(overrides)]);
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));

@@ -1,10 +1,9 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
-import { rest, tool, toolError, uniqueTenant } from '../support/registry.js';
+import { connectMcpClient, localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, tool, toolError, uniqueTenant } from '../support/registry.js';
 
 /** proxy_request, health_check and get_router_metrics on /mcp, and their REST equivalents. */
 describe('router tools (e2e)', () => {
@@ -14,11 +13,7 @@ describe('router tools (e2e)', () => {
 
   beforeAll(async () => {
     everything = await new EverythingServer().start();
-    gateway = await startGateway({
-      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
-    });
+    gateway = await startRegistryGateway();
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));

@@ -6,9 +6,8 @@ import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { localToken, startGateway } from '../support/gateway.js';
-import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
-import { postJsonRpc, rest, uniqueTenant } from '../support/registry.js';
+import { localToken } from '../support/gateway.js';
+import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /** The transparent proxy `/servers/{id}/mcp`, driven by the official SDK client like a real user. */
 describe('MCP proxy (e2e)', () => {
@@ -18,10 +17,7 @@ describe('MCP proxy (e2e)', () => {
 
   beforeAll(async () => {
     everything = await new EverythingServer().start();
-    gateway = await startGateway({
-      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
+    gateway = await startRegistryGateway({
       MREG_PROXY_BREAKER_FAILURES: '3',
       MREG_PROXY_BREAKER_RESET_MS: '500',
     });

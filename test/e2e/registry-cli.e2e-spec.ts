@@ -3,8 +3,8 @@ import { RegisterServerCommand } from '../../src/cli/register-server.command.js'
 import { ServersListCommand, ServersRemoveCommand } from '../../src/cli/servers.command.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { startGateway } from '../support/gateway.js';
-import { uniqueTenant } from '../support/registry.js';
+
+import { startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { scratchDataDir } from '../support/test-config.js';
 
 type Runnable = CommandRunner & { output: { out(line: string): void; err(line: string): void } };
@@ -16,10 +16,10 @@ describe('mcp-gateway register-server / servers (e2e)', () => {
 
   beforeAll(async () => {
     fixture = await new FixtureMcpServer().start();
-    gateway = await startGateway({
+    gateway = await startRegistryGateway({
       MREG_DATABASE_URL: undefined,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
+      // The embedded default without a configured key: upstream secrets use the data directory's key file.
+      MREG_ENCRYPTION_KEY: undefined,
     });
   });
   afterAll(async () => {

@@ -2,8 +2,8 @@ import type { GatewayApp } from '../../src/gateway-app.js';
 import { DataSource } from 'typeorm';
 import { HealthScheduler } from '../../src/registry/health/health-scheduler.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
-import { rest, tool, uniqueTenant } from '../support/registry.js';
+import { connectMcpClient, localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, tool, uniqueTenant } from '../support/registry.js';
 
 /** Health transitions and tool drift against a real upstream whose tools change at runtime. */
 describe('registry health checks and drift (e2e)', () => {
@@ -11,10 +11,7 @@ describe('registry health checks and drift (e2e)', () => {
   let fixture: FixtureMcpServer;
 
   beforeAll(async () => {
-    gateway = await startGateway({
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
-    });
+    gateway = await startRegistryGateway();
   });
   beforeEach(async () => {
     fixture = await new FixtureMcpServer().start();

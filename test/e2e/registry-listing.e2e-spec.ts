@@ -3,8 +3,8 @@ import type { Principal } from '../../src/auth/principal.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { TenantsService } from '../../src/tenancy/tenants.service.js';
 import { EverythingServer } from '../support/everything-server.js';
-import { localToken, startGateway } from '../support/gateway.js';
-import { rest, uniqueTenant } from '../support/registry.js';
+import { localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Listing and pagination, legacy SSE upstreams and platform-wide (global) servers. */
@@ -15,10 +15,8 @@ describe('registry listing, SSE upstreams and global servers (e2e)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('listing');
-    gateway = await startGateway({
+    gateway = await startRegistryGateway({
       MREG_DATABASE_URL: database.url,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
     });
   });
   afterAll(async () => {

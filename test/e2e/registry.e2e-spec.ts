@@ -2,9 +2,8 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
-import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
-import { rest, tool, toolError, uniqueTenant } from '../support/registry.js';
+import { connectMcpClient, localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, tool, toolError, uniqueTenant } from '../support/registry.js';
 
 /**
  * The issue's "done when": an admin in local mode registers the everything-server through /mcp, finds its tools
@@ -17,11 +16,7 @@ describe('registry (e2e, local mode, real upstreams)', () => {
 
   beforeAll(async () => {
     everything = await new EverythingServer().start();
-    gateway = await startGateway({
-      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      MREG_HEALTH_CHECKS_ENABLED: 'false',
-    });
+    gateway = await startRegistryGateway();
   });
 
   afterAll(async () => {

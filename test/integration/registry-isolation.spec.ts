@@ -5,8 +5,8 @@ import { inTenantScope } from '../../src/database/tenant-scope.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { RegistryCache } from '../../src/registry/registry-cache.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
-import { localToken, startGateway } from '../support/gateway.js';
-import { rest, uniqueTenant } from '../support/registry.js';
+import { localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { runDatabaseUrl } from '../support/test-config.js';
 
 /** Row-Level Security, cross-process cache invalidation and cluster-wide health-check claiming on real PostgreSQL. */
@@ -104,8 +104,7 @@ describe('registry on the real PostgreSQL', () => {
     let right: GatewayApp;
 
     beforeAll(async () => {
-      const overrides = { MREG_ALLOW_PRIVATE_UPSTREAMS: 'true', MREG_HEALTH_CHECKS_ENABLED: 'false' };
-      [left, right] = await Promise.all([startGateway(overrides), startGateway(overrides)]);
+      [left, right] = await Promise.all([startRegistryGateway(), startRegistryGateway()]);
     });
     afterAll(async () => {
       await Promise.all([left?.stop(), right?.stop()]);

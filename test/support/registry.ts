@@ -1,7 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { call } from './gateway.js';
+import { TEST_ENCRYPTION_KEY } from './entra-gateway.js';
+import { call, startGateway } from './gateway.js';
+
+/**
+ * A local-mode gateway for registry and proxy specs: upstreams on loopback allowed, background health checks off
+ * (specs drive checks themselves, so they are deterministic), and the shared test encryption key.
+ */
+export function startRegistryGateway(
+  overrides: Record<string, string | undefined> = {},
+): Promise<GatewayApp> {
+  return startGateway({
+    MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
+    MREG_HEALTH_CHECKS_ENABLED: 'false',
+    ...overrides,
+  });
+}
 
 /** A tenant name no other test uses, so tests never see each other's servers. */
 export const uniqueTenant = (prefix = 't'): string => `${prefix}-${randomBytes(4).toString('hex')}`;

@@ -57,17 +57,12 @@ export function unscopeUri(scoped: string): { server: string; uri: string } | un
  */
 @Injectable()
 export class FederatedCatalog {
-  private version = 0;
   private readonly catalogs = new LRUCache<string, Catalog>({ max: 5_000 });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: RegistryCache,
-  ) {
-    registry.onChange(() => {
-      this.version++;
-    });
-  }
+  ) {}
 
   tools(principal: Principal): FederatedTool[] {
     return this.catalogFor(principal).tools;
@@ -97,7 +92,7 @@ export class FederatedCatalog {
   private catalogFor(principal: Principal): Catalog {
     const key = `${principal.tenantId}|${principal.oid}|${principal.roles.join(',')}|${principal.superadmin}`;
     const cached = this.catalogs.get(key);
-    if (cached && cached.version === this.version) return cached;
+    if (cached && cached.version === this.registry.version) return cached;
     const tools: FederatedTool[] = [];
     const servers = [...this.registry.all()]
       .filter((server) => canSee(principal, server) && server.status !== 'maintenance')
@@ -119,7 +114,7 @@ export class FederatedCatalog {
     }
     tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const catalog = {
-      version: this.version,
+      version: this.registry.version,
       tools,
       byName: new Map(tools.map((entry) => [entry.name, entry])),
       prompts,

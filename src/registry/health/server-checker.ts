@@ -3,7 +3,6 @@ import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryRepository } from '../registry.repository.js';
 import type { RegisteredServer } from '../registry.types.js';
-import { toRegistered } from '../server-views.js';
 import { UserCredentialsRequired } from '../upstream-credentials.js';
 import { type CheckOutcome, stateAfterCheck } from './health-state.js';
 
@@ -60,9 +59,7 @@ export class ServerChecker {
     const settings = await this.repository.tenantSettings(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
     await this.repository.systemUpdate(server.id, patch);
-    await this.cache.changed(server.id);
-    const stored = await this.repository.systemFindById(server.id);
-    return stored ? toRegistered(stored) : server;
+    return (await this.cache.changed(server.id)) ?? server;
   }
 }
 
