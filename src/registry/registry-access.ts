@@ -19,6 +19,11 @@ export function canSee(principal: Principal, server: RegisteredServer): boolean 
 
 export function assertCanManage(principal: Principal, server: RegisteredServer): void {
   if (server.tenantId !== principal.tenantId) throw notOwner();
+  // A global server serves every tenant: only platform administrators may change what all of them use.
+  if (server.visibility === 'global') {
+    if (principal.superadmin) return;
+    throw notOwner();
+  }
   if (principal.roles.includes('admin')) return;
   if (principal.roles.includes('server_owner') && server.ownerOid === principal.oid) return;
   throw notOwner();

@@ -24,7 +24,7 @@ export class ServerInput {
     principal: Principal,
     dto: ServerSettingsDto,
     serverId: string,
-    previous?: { upstreamAuth: StoredUpstreamAuth },
+    previous?: { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] },
   ): Promise<ServerPatch> {
     if (dto.url !== undefined && dto.endpoints !== undefined) {
       throw invalidServer('Give either url or endpoints, not both');
@@ -39,6 +39,11 @@ export class ServerInput {
       const urls = await Promise.all(endpoints.map((endpoint) => this.checkUrl(endpoint.url)));
       if (new Set(urls).size !== urls.length) throw invalidServer('Endpoints must be distinct');
       columns.endpoints = endpoints.map((endpoint, index) => ({ url: urls[index], weight: endpoint.weight }));
+    }
+    if (previous && columns.endpoints && movesSecret(previous, columns.endpoints, dto)) {
+      throw invalidServer(
+        'This server keeps an upstream secret: pointing it at another host needs the secret again in upstreamAuth',
+      );
     }
     if (dto.upstreamAuth) {
       if (dto.upstreamAuth.tokenUrl) await this.checkUrl(dto.upstreamAuth.tokenUrl);
@@ -67,4 +72,17 @@ export class ServerInput {
 /** DTO instances carry declared-but-unset fields as `undefined`; those must not override defaults when merged. */
 export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Whether new endpoints would carry a stored secret (or tokens obtained with it) to a host it was not given for. */
+function movesSecret(
+  previous: { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] },
+  endpoints: ServerEndpoint[],
+  dto: ServerSettingsDto,
+): boolean {
+  const auth = previous.upstreamAuth;
+  if (auth.type !== 'static' && auth.type !== 'client_credentials') return false;
+  if (dto.upstreamAuth?.value || dto.upstreamAuth?.clientSecret) return false;
+  const known = new Set(previous.endpoints.map((endpoint) => new URL(endpoint.url).origin));
+  return endpoints.some((endpoint) => !known.has(new URL(endpoint.url).origin));
 }

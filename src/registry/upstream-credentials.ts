@@ -68,7 +68,13 @@ export class UpstreamCredentials {
         };
       }
       case 'client_credentials': {
-        const kept = previous?.type === 'client_credentials' ? previous.sealedClientSecret : undefined;
+        // The stored secret is reused only towards the same token endpoint and client, never sent somewhere new.
+        const kept =
+          previous?.type === 'client_credentials' &&
+          previous.tokenUrl === dto.tokenUrl &&
+          previous.clientId === dto.clientId
+            ? previous.sealedClientSecret
+            : undefined;
         if (!dto.tokenUrl || !dto.clientId || (!dto.clientSecret && !kept)) {
           throw invalidServer('client_credentials needs upstreamAuth.tokenUrl, clientId and clientSecret');
         }

@@ -78,7 +78,8 @@ describe('registry listing, SSE upstreams and global servers (e2e)', () => {
   });
 
   it('shows a global server to every tenant, which can read but not change it', async () => {
-    const platform = await gateway.app.get(TenantsService).resolve(`local:${uniqueTenant('platform')}`);
+    const platformName = uniqueTenant('platform');
+    const platform = await gateway.app.get(TenantsService).resolve(`local:${platformName}`);
     const superadmin: Principal = {
       tenantId: platform.id,
       tenantKey: platform.entraTenantId,
@@ -106,6 +107,14 @@ describe('registry listing, SSE upstreams and global servers (e2e)', () => {
       title: 'mine',
     });
     expect(changed).toMatchObject({ status: 403, body: { code: 'NOT_SERVER_OWNER' } });
+
+    // Even an admin of the tenant that owns it cannot repoint what every tenant uses: platform administrators only.
+    const ownTenantAdmin = await localToken(gateway, { tenant: platformName, roles: ['admin'] });
+    const repointed = await rest(gateway, ownTenantAdmin, 'PATCH', `/api/v1/servers/${server.id}`, {
+      url: 'http://127.0.0.2:9/mcp',
+    });
+    expect(repointed).toMatchObject({ status: 403, body: { code: 'NOT_SERVER_OWNER' } });
+    expect((await rest(gateway, ownTenantAdmin, 'DELETE', `/api/v1/servers/${server.id}`)).status).toBe(403);
 
     // Only platform administrators may publish globally.
     const refused = await rest(gateway, otherAdmin, 'POST', '/api/v1/servers', {

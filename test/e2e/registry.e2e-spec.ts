@@ -213,6 +213,22 @@ describe('registry (e2e, local mode, real upstreams)', () => {
       expect(fixture.authorizations).toContain('Bearer upstream-s3cret');
       expect(fixture.authorizations.every((value) => value === 'Bearer upstream-s3cret')).toBe(true);
 
+      // The stored secret never follows the server to a new host unless it is given again.
+      const id = created.body.server.id as string;
+      const moved = await rest(gateway, admin, 'PATCH', `/api/v1/servers/${id}`, {
+        url: 'http://127.0.0.2:9/mcp',
+      });
+      expect(moved).toMatchObject({ status: 422, body: { code: 'INVALID_SERVER' } });
+      const sameHost = await rest(gateway, admin, 'PATCH', `/api/v1/servers/${id}`, {
+        url: `${fixture.url}?v=2`,
+      });
+      expect(sameHost.status).toBe(200);
+      const resupplied = await rest(gateway, admin, 'PATCH', `/api/v1/servers/${id}`, {
+        url: 'http://127.0.0.2:9/mcp',
+        upstreamAuth: { type: 'static', value: 'Bearer for-the-new-host' },
+      });
+      expect(resupplied.status).toBe(200);
+
       const again = await post({ name: 'with-secret', url: fixture.url, discover: false });
       expect(again).toMatchObject({ status: 409, body: { code: 'SERVER_NAME_TAKEN' } });
 
