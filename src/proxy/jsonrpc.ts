@@ -10,7 +10,6 @@ export interface JsonRpcMessage {
   error?: { code: number; message: string; data?: unknown };
 }
 
-export const JSONRPC_INVALID_REQUEST = -32600;
 export const JSONRPC_INVALID_PARAMS = -32602;
 /** Implementation-defined server error; `error.data.code` carries the gateway's stable code. */
 export const JSONRPC_SERVER_ERROR = -32000;

@@ -39,7 +39,6 @@ import { RouterMetrics } from './router-metrics.js';
     FederatedCatalog,
     UpstreamClients,
   ],
-  exports: [ProxyService],
 })
 export class ProxyModule implements OnApplicationShutdown {
   constructor(private readonly breakers: UpstreamBreakers) {}

@@ -8,7 +8,6 @@ import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
-import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
@@ -34,7 +33,6 @@ export class ProxyService {
     private readonly sessions: SessionTokens,
     private readonly selector: EndpointSelector,
     private readonly caller: UpstreamCaller,
-    private readonly breakers: UpstreamBreakers,
     private readonly headers: UpstreamHeaders,
     private readonly streams: StreamLimiter,
     private readonly metrics: RouterMetrics,
@@ -265,7 +263,14 @@ export class ProxyService {
     }
     const contentType = headerValue(response.headers['content-type']) ?? '';
     if (contentType.startsWith('text/event-stream')) {
-      const release = this.streams.acquire(principal);
+      let release: () => void;
+      try {
+        release = this.streams.acquire(principal);
+      } catch (error) {
+        // Refused: the upstream stream must not stay open (a GET stream has no deadline).
+        response.body.destroy();
+        throw error;
+      }
       try {
         await relaySse(response, context);
       } finally {
@@ -296,10 +301,6 @@ export class ProxyService {
 
   private get maxBytes(): number {
     return this.config.proxy.maxEventBytes;
-  }
-
-  breakerState(url: string): string {
-    return this.breakers.state(url);
   }
 }
 

@@ -115,7 +115,6 @@ export async function relaySse(response: Dispatcher.ResponseData, context: Relay
   res.writeHead(response.statusCode, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
     'x-accel-buffering': 'no',
     ...sessionHeaders(context),
   });

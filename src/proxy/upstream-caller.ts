@@ -22,6 +22,8 @@ export interface UpstreamCall {
   targetUrl?: string;
   /** The client's response, if any: when the client goes away, the upstream request is aborted. */
   res?: Response;
+  /** Cancellation from an in-process caller (the SDK client of proxy_request and federation). */
+  signal?: AbortSignal;
 }
 
 export interface UpstreamAnswer {
@@ -50,13 +52,17 @@ export class UpstreamCaller {
     const timer =
       call.timeoutMs > 0 ? setTimeout(() => abort.abort(new TimeoutSignal()), call.timeoutMs) : undefined;
     timer?.unref();
+    const gone = () => abort.abort(new Error('client disconnected'));
     if (res) {
+      // Also covers a client that left while headers were being prepared: 'close' will not fire again.
+      if (res.destroyed) gone();
       res.on('close', () => {
-        clearTimeout(timer);
-        if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+        if (!res.writableFinished) gone();
       });
-      // The deadline also covers the relayed body; it ends with the client's response.
-      res.once('finish', () => clearTimeout(timer));
+    }
+    if (call.signal) {
+      if (call.signal.aborted) gone();
+      else call.signal.addEventListener('abort', gone, { once: true });
     }
     let endpoint = call.endpoint;
     for (let attempt = 1; ; attempt++) {
@@ -64,11 +70,17 @@ export class UpstreamCaller {
         const response = await this.breakers.run(endpoint.url, () =>
           this.attempt(call, endpoint, abort.signal),
         );
+        // The deadline covers the relayed body too: it ends when the upstream body does, with or without a client.
+        response.body.once('close', () => {
+          clearTimeout(timer);
+          call.signal?.removeEventListener('abort', gone);
+        });
         return { response, endpointUrl: endpoint.url, signal: abort.signal };
       } catch (error) {
         const unreachable = error instanceof ProxyError && error.code === ProxyErrorCode.UPSTREAM_UNAVAILABLE;
         if (!call.retryable || !unreachable || attempt >= MAX_ATTEMPTS || abort.signal.aborted) {
           clearTimeout(timer);
+          call.signal?.removeEventListener('abort', gone);
           throw error;
         }
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 300));

@@ -30,6 +30,8 @@ export function fetchThroughCaller(
     const answer = await caller.call({
       endpoint,
       targetUrl: target.href,
+      // The SDK aborts when it closes a transport or times a request out: the upstream request ends with it.
+      signal: init?.signal ?? undefined,
       server,
       retryable: false,
       timeoutMs: method === 'GET' ? 0 : timeoutMs,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
-import { guardedLookup } from '../common/net/ssrf-guard.js';
+import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 const CLOSE_GRACE_MS = 1_000;
@@ -25,7 +25,7 @@ export interface UpstreamRequest {
 export class UpstreamPool implements OnApplicationShutdown {
   private readonly agent: Agent;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.agent = new Agent({
       connect: { lookup: guardedLookup(config.allowPrivateUpstreams), timeout: 10_000 },
       keepAliveTimeout: 30_000,
@@ -37,6 +37,9 @@ export class UpstreamPool implements OnApplicationShutdown {
 
   request(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     const url = new URL(request.url);
+    // IP-literal hosts never reach the guarded DNS lookup: check them here, against today's setting.
+    const problem = hostProblem(url, this.config.allowPrivateUpstreams);
+    if (problem) return Promise.reject(new Error(`${url.host} ${problem}`));
     return this.agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,

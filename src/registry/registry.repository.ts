@@ -152,10 +152,6 @@ export class RegistryRepository {
     return this.dataSource.getRepository(McpServerEntity).find();
   }
 
-  systemFindByTenantAndName(tenantId: string, name: string): Promise<McpServerEntity | null> {
-    return this.dataSource.getRepository(McpServerEntity).findOneBy({ tenantId, name });
-  }
-
   /**
    * Claims servers whose check is due and pushes their next check one (jittered) interval ahead in the same
    * statement. `FOR UPDATE SKIP LOCKED` makes concurrent replicas take disjoint rows, so each server is checked

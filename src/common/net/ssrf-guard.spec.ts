@@ -1,6 +1,6 @@
-import { guardedLookup, isPrivateAddress } from './ssrf-guard.js';
+import { guardedLookup, isRefusedAddress } from './ssrf-guard.js';
 
-describe('isPrivateAddress', () => {
+describe('isRefusedAddress without private upstreams', () => {
   it.each([
     '127.0.0.1',
     '10.1.2.3',
@@ -15,11 +15,11 @@ describe('isPrivateAddress', () => {
     '::ffff:127.0.0.1',
     'not-an-ip',
   ])('blocks %s', (address) => {
-    expect(isPrivateAddress(address)).toBe(true);
+    expect(isRefusedAddress(address, false)).toBe(true);
   });
 
   it.each(['8.8.8.8', '20.190.128.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows %s', (address) => {
-    expect(isPrivateAddress(address)).toBe(false);
+    expect(isRefusedAddress(address, false)).toBe(false);
   });
 });
 

@@ -60,17 +60,6 @@ export function isRefusedAddress(address: string, allowPrivate: boolean): boolea
   return !allowPrivate && blocked.check(ip.address, ip.family);
 }
 
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1], 'ipv4');
-    return blocked.check(address, 'ipv6');
-  }
-  return blocked.check(address, 'ipv4');
-}
-
 /**
  * Checks a URL's host before connecting. Names are checked again at connect time by `guardedLookup`; an IP literal
  * (including the decimal and mapped forms the URL parser normalises) never goes through a lookup, so it is checked here.

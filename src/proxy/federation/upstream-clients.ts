@@ -21,13 +21,21 @@ const IDLE_MS = 5 * 60_000;
  * after five idle minutes. They live in this process only: another replica simply opens its own, so the federated
  * endpoint itself stays stateless towards clients.
  */
+interface Entry {
+  connected: Promise<Connected>;
+  /** The latest caller's bearer: on-behalf-of credentials are minted from it per request, so it must stay current. */
+  user: { bearer?: string };
+}
+
 @Injectable()
 export class UpstreamClients implements BeforeApplicationShutdown {
-  private readonly clients = new LRUCache<string, Promise<Connected>>({
+  private readonly clients = new LRUCache<string, Entry>({
     max: 1_000,
     ttl: IDLE_MS,
     updateAgeOnGet: true,
-    dispose: (connected) => void connected.then(close, () => undefined),
+    // Without it, lru-cache drops stale entries only when read: idle sessions (and their streams) would linger.
+    ttlAutopurge: true,
+    dispose: (entry) => void entry.connected.then(close, () => undefined),
   });
 
   constructor(
@@ -43,25 +51,44 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     bearer?: string,
   ): Promise<T> {
     const key = `${server.id}|${server.updatedAt.getTime()}|${principal.tenantId}/${principal.oid}`;
-    let connected = this.clients.get(key);
-    if (!connected) {
-      connected = this.connect(principal, server, bearer);
-      this.clients.set(key, connected);
+    let entry = this.clients.get(key);
+    if (entry) {
+      entry.user.bearer = bearer;
+    } else {
+      const user = { bearer };
+      entry = { connected: this.connect(principal, server, user), user };
+      this.clients.set(key, entry);
+    }
+    const current = entry;
+    const forget = () => {
+      // Only this entry: a newer session another call opened meanwhile stays.
+      if (this.clients.peek(key) === current) this.clients.delete(key);
+    };
+    let client: Client;
+    try {
+      ({ client } = await current.connected);
+    } catch (error) {
+      forget();
+      throw error;
     }
     try {
-      return await work((await connected).client);
+      return await work(client);
     } catch (error) {
-      // A broken upstream session is not reused; the next call opens a fresh one.
-      if (!isJsonRpcError(error)) this.clients.delete(key);
+      // A broken upstream session is not reused; a JSON-RPC error or a slow call says nothing against it.
+      if (!isJsonRpcError(error) && !isTimeout(error)) forget();
       throw error;
     }
   }
 
-  private async connect(principal: Principal, server: RegisteredServer, bearer?: string): Promise<Connected> {
+  private async connect(
+    principal: Principal,
+    server: RegisteredServer,
+    user: { bearer?: string },
+  ): Promise<Connected> {
     const endpoint = this.selector.endpointFor(server, undefined, principal);
     const longest = Math.max(server.timeouts.requestMs, ...Object.values(server.timeouts.tools));
     const transport = sdkTransportFor(this.caller, server, endpoint, longest, () =>
-      this.headers.credentialsFor(server, { principal, bearer }),
+      this.headers.credentialsFor(server, { principal, bearer: user.bearer }),
     );
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
@@ -75,7 +102,7 @@ export class UpstreamClients implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     const open = [...this.clients.values()];
     this.clients.clear();
-    await Promise.allSettled(open.map((connected) => connected.then(close)));
+    await Promise.allSettled(open.map((entry) => entry.connected.then(close)));
   }
 }
 
@@ -87,4 +114,8 @@ async function close(connected: Connected): Promise<void> {
 /** The upstream answered with a JSON-RPC error: the session itself is fine. */
 function isJsonRpcError(error: unknown): boolean {
   return typeof (error as { code?: unknown }).code === 'number';
+}
+
+function isTimeout(error: unknown): boolean {
+  return /time(d)? ?out/i.test(`${String((error as { code?: unknown }).code)} ${(error as Error).message}`);
 }

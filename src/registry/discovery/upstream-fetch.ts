@@ -1,6 +1,6 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { guardedLookup } from '../../common/net/ssrf-guard.js';
+import { guardedLookup, hostProblem } from '../../common/net/ssrf-guard.js';
 
 /**
  * The fetch the registry uses towards upstreams: a keep-alive undici pool whose connect step resolves names with
@@ -11,7 +11,10 @@ import { guardedLookup } from '../../common/net/ssrf-guard.js';
 export class UpstreamFetch {
   private readonly agent: Agent;
 
-  constructor(allowPrivate: boolean, connectTimeoutMs = 5_000) {
+  constructor(
+    private readonly allowPrivate: boolean,
+    connectTimeoutMs = 5_000,
+  ) {
     this.agent = new Agent({
       connect: { lookup: guardedLookup(allowPrivate), timeout: connectTimeoutMs },
       keepAliveTimeout: 30_000,
@@ -19,11 +22,13 @@ export class UpstreamFetch {
     });
   }
 
-  readonly fetch: FetchLike = (url, init) =>
-    undiciFetch(url instanceof URL ? url.href : url, {
-      ...init,
-      dispatcher: this.agent,
-    });
+  readonly fetch: FetchLike = (url, init) => {
+    const target = new URL(url instanceof URL ? url.href : url);
+    // IP-literal hosts never reach the guarded DNS lookup: check them here, against today's setting.
+    const problem = hostProblem(target, this.allowPrivate);
+    if (problem) return Promise.reject(new Error(`${target.host} ${problem}`));
+    return undiciFetch(target.href, { ...init, dispatcher: this.agent });
+  };
 
   close(): Promise<void> {
     return this.agent.close();
