@@ -14,7 +14,8 @@ import type { Principal } from '../auth/principal.js';
 import { ResourceUrls } from '../auth/resource-urls.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { MAX_PAGE_SIZE } from './dto/list-servers.query.js';
-import { SERVER_NAME_PATTERN } from './dto/register-server.dto.js';
+import { RegisterServerDto, SERVER_NAME_PATTERN } from './dto/register-server.dto.js';
+import { validateInput } from '../mcp/validate-input.js';
 import { ServerJsonDto } from './dto/server-json.dto.js';
 import { RegistrationView } from './dto/server-view.dto.js';
 import {
@@ -110,11 +111,13 @@ export class OfficialRegistryController {
     409: 'SERVER_NAME_TAKEN',
     422: 'UPSTREAM_URL_REFUSED | INVALID_SERVER',
   })
-  import(
+  async import(
     @CurrentPrincipal() principal: Principal,
     @Body() json: ServerJsonDto,
     @Query() query: ImportQuery,
   ): Promise<Registration> {
-    return this.registry.register(principal, registrationFromServerJson(json, query));
+    // The mapped registration passes the same validation as a direct one (header names, sizes, name pattern).
+    const registration = await validateInput(RegisterServerDto, registrationFromServerJson(json, query));
+    return this.registry.register(principal, registration);
   }
 }

@@ -259,6 +259,16 @@ describe('registry (e2e, local mode, real upstreams)', () => {
         description: 'Weather',
       });
       expect(imported.body.discovered.tools).toEqual(['add', 'echo']);
+      // A mapped server.json passes the same validation as a direct registration.
+      const badHeader = await rest(gateway, admin, 'POST', '/api/v1/servers/import?name=bad-header', {
+        name: 'io.github.acme/other',
+        description: 'Other',
+        version: '1.0.0',
+        remotes: [
+          { type: 'streamable-http', url: fixture.url, headers: [{ name: 'X Api Key', value: 'k' }] },
+        ],
+      });
+      expect(badHeader).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     } finally {
       await fixture.stop();
     }

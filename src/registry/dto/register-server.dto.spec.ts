@@ -1,3 +1,4 @@
+import type { BadRequestException } from '@nestjs/common';
 import { validateInput } from '../../mcp/validate-input.js';
 import { RegisterServerDto } from './register-server.dto.js';
 
@@ -5,7 +6,7 @@ const valid = { name: 'github', url: 'https://mcp.example.com/mcp' };
 const errorsOf = (input: unknown) =>
   validateInput(RegisterServerDto, input).then(
     () => [],
-    (error: { details?: string[] }) => error.details ?? [],
+    (error: BadRequestException) => (error.getResponse() as { message: string[] }).message,
   );
 
 describe('RegisterServerDto', () => {
@@ -18,6 +19,7 @@ describe('RegisterServerDto', () => {
   it.each([
     ['a name that is not a slug', { ...valid, name: 'GitHub Tools' }, /name must be a slug/],
     ['an unknown property', { ...valid, surprise: true }, /should not exist/],
+    ['a name shaped like a server id', { ...valid, name: '0a1b2c3d-0000-4000-8000-000000000000' }, /slug/],
     ['a tool timeout under a second', { ...valid, timeouts: { tools: { x: 10 } } }, /1000\.\.3600000 ms/],
     ['an unknown role in a tool rule', { ...valid, toolRoles: { x: ['root'] } }, /admin, server_owner, user/],
     [

@@ -33,7 +33,9 @@ import {
   UpstreamAuthDto,
 } from './server-settings.dto.js';
 
-export const SERVER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A slug that cannot be mistaken for a server id (ids and names share the same lookups). */
+export const SERVER_NAME_PATTERN =
+  /^(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9][a-z0-9-]{0,62}$/;
 export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}$/;
 export const MAX_ENDPOINTS = 10;
 export const MAX_TAGS = 20;
