@@ -170,8 +170,20 @@ export class RegistryRepository {
     return rows.map((row) => row.id);
   }
 
-  async systemUpdate(id: string, patch: ServerPatch): Promise<void> {
-    await this.dataSource.getRepository(McpServerEntity).update({ id }, asUpdate(patch));
+  /**
+   * Stores a health check's outcome unless the server changed underneath the check (it can take minutes): put in
+   * maintenance or repointed meanwhile, the outcome is stale and dropped; the next check starts from the new state.
+   */
+  async systemRecordCheck(server: { id: string; endpoints: unknown }, patch: ServerPatch): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(McpServerEntity)
+      .set(asUpdate(patch))
+      .where('id = :id', { id: server.id })
+      .andWhere("status <> 'maintenance'")
+      .andWhere('endpoints = CAST(:endpoints AS jsonb)', { endpoints: JSON.stringify(server.endpoints) })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   async notify(channel: string, payload: string): Promise<void> {

@@ -4,20 +4,27 @@ import { HealthScheduler } from '../../src/registry/health/health-scheduler.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { rest, startRegistryGateway, tool, uniqueTenant } from '../support/registry.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Health transitions and tool drift against a real upstream whose tools change at runtime. */
 describe('registry health checks and drift (e2e)', () => {
   let gateway: GatewayApp;
   let fixture: FixtureMcpServer;
+  // Its own database: the scheduler claims every due server it finds, so other specs' servers must not be there.
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    gateway = await startRegistryGateway();
+    database = await createTestDatabase('health');
+    gateway = await startRegistryGateway({ MREG_DATABASE_URL: database.url });
   });
   beforeEach(async () => {
     fixture = await new FixtureMcpServer().start();
   });
   afterEach(() => fixture.stop());
-  afterAll(() => gateway?.stop());
+  afterAll(async () => {
+    await gateway?.stop();
+    await database?.drop();
+  });
 
   it('goes unhealthy after N consecutive failures and healthy again when the upstream returns', async () => {
     const admin = await localToken(gateway, { tenant: uniqueTenant(), roles: ['admin'] });

@@ -99,6 +99,25 @@ describe('registry on the real PostgreSQL', () => {
     expect(ours.some((row) => again.includes(row.id))).toBe(false);
   });
 
+  it('drops a health-check outcome when the server was put in maintenance or repointed during the check', async () => {
+    const db = await connect();
+    const { serverB } = await seed(db);
+    const repository = new RegistryRepository(db);
+    const endpoints = [{ url: 'http://example.com/mcp', weight: 1 }];
+    await db.query(`UPDATE mcp_servers SET status = 'maintenance' WHERE id = $1`, [serverB]);
+    expect(await repository.systemRecordCheck({ id: serverB, endpoints }, { status: 'healthy' })).toBe(false);
+    await db.query(`UPDATE mcp_servers SET status = 'unknown' WHERE id = $1`, [serverB]);
+    const moved = [{ url: 'http://example.org/mcp', weight: 1 }];
+    expect(await repository.systemRecordCheck({ id: serverB, endpoints: moved }, { status: 'healthy' })).toBe(
+      false,
+    );
+    expect(await repository.systemRecordCheck({ id: serverB, endpoints }, { status: 'healthy' })).toBe(true);
+    const [row] = await db.query<{ status: string }[]>(`SELECT status FROM mcp_servers WHERE id = $1`, [
+      serverB,
+    ]);
+    expect(row.status).toBe('healthy');
+  });
+
   describe('two gateway processes on one database', () => {
     let left: GatewayApp;
     let right: GatewayApp;

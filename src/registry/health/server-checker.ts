@@ -58,7 +58,7 @@ export class ServerChecker {
   async record(server: RegisteredServer, outcome: CheckOutcome): Promise<RegisteredServer> {
     const settings = await this.repository.tenantSettings(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
-    await this.repository.systemUpdate(server.id, patch);
+    if (!(await this.repository.systemRecordCheck(server, patch))) return this.cache.get(server.id) ?? server;
     return (await this.cache.changed(server.id)) ?? server;
   }
 }
