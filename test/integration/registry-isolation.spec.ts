@@ -13,8 +13,8 @@ import { runDatabaseUrl } from '../support/test-config.js';
 describe('registry on the real PostgreSQL', () => {
   const sources: DataSource[] = [];
 
-  async function connect(): Promise<DataSource> {
-    const dataSource = createDataSource({ target: { url: runDatabaseUrl() }, poolSize: 4 });
+  async function connect(poolSize = 4): Promise<DataSource> {
+    const dataSource = createDataSource({ target: { url: runDatabaseUrl() }, poolSize });
     await dataSource.initialize();
     sources.push(dataSource);
     return dataSource;
@@ -40,7 +40,8 @@ describe('registry on the real PostgreSQL', () => {
   }
 
   it('the application role sees no rows without a tenant, only its tenant with one, and cannot write across', async () => {
-    const db = await connect();
+    // One connection: the final check must run on the very connection the scoped transactions used.
+    const db = await connect(1);
     const { tenantA, tenantB, serverB } = await seed(db);
 
     // A query that "forgot" the tenant: Row-Level Security answers with nothing at all.

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../principal.js';
-import { EntraGrantError } from './entra-client.js';
+import { EntraGrantError, type EntraTokenSet } from './entra-client.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
 
 /** Why no on-behalf-of token could be had; `claims` carries a Conditional Access challenge for the client. */
@@ -27,6 +27,7 @@ const EXPIRY_MARGIN_MS = 60_000;
 @Injectable()
 export class OnBehalfOfService {
   private readonly tokens = new LRUCache<string, { token: string; expiresAt: number }>({ max: 20_000 });
+  private readonly inFlight = new Map<string, Promise<EntraTokenSet>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,9 +38,30 @@ export class OnBehalfOfService {
     if (this.config.auth.mode !== 'entra') {
       throw new OnBehalfOfError('on-behalf-of needs Entra ID; this gateway runs in local identity mode');
     }
+    // Looked up before any assertion is fetched: on the proxy path a cached exchange costs no database read.
+    // A caller's own Entra token is part of the key, so a new token (new roles, new claims) gets a new exchange.
+    const presented = principal.tokenKind === 'entra' ? presentedBearer : undefined;
+    const key = `${principal.tenantKey}/${principal.oid}/${scope}/${presented ? createHash('sha256').update(presented).digest('base64url') : 'stored'}`;
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
+    // One exchange per key at a time: concurrent requests share it (a stored sign-in refreshes only once).
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.exchange(principal, scope, presented).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    const issued = await pending;
+    this.tokens.set(key, {
+      token: issued.accessToken,
+      expiresAt: Date.now() + issued.expiresInSeconds * 1000,
+    });
+    return issued.accessToken;
+  }
+
+  private async exchange(principal: Principal, scope: string, presented: string | undefined) {
     const assertion =
       principal.tokenKind === 'entra'
-        ? presentedBearer
+        ? presented
         : await this.signIn.userAccessToken({
             tenantKey: principal.tenantKey,
             oid: principal.oid,
@@ -50,17 +72,8 @@ export class OnBehalfOfService {
             kind: 'gateway',
           });
     if (!assertion) throw new OnBehalfOfError('no Entra sign-in on file for this user; sign in again');
-    // Keyed by the assertion too, so a new sign-in (new roles, new claims) never reuses an older exchange.
-    const key = `${principal.tenantKey}/${principal.oid}/${scope}/${createHash('sha256').update(assertion).digest('base64url')}`;
-    const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
     try {
-      const issued = await this.signIn.onBehalfOf(assertion, scope);
-      this.tokens.set(key, {
-        token: issued.accessToken,
-        expiresAt: Date.now() + issued.expiresInSeconds * 1000,
-      });
-      return issued.accessToken;
+      return await this.signIn.onBehalfOf(assertion, scope);
     } catch (error) {
       if (error instanceof EntraGrantError) throw new OnBehalfOfError(error.message, error.claims);
       throw error;
