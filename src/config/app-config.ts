@@ -50,6 +50,7 @@ export interface AppConfig {
   readonly proxy: {
     readonly breakerFailures: number;
     readonly breakerResetMs: number;
+    readonly breakerSuccesses: number;
     readonly maxStreamsPerPrincipal: number;
     readonly maxEventBytes: number;
     readonly federationPageSize: number;

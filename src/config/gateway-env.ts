@@ -286,7 +286,7 @@ export class GatewayEnv {
   MREG_HEALTH_CHECKS_ENABLED = true;
 
   @EnvVar({
-    description: 'Failures within a minute (and half the calls) that open an upstream endpoint breaker.',
+    description: 'Failures within a minute that open an upstream endpoint breaker.',
     usedBy: 'Proxy',
   })
   @ToInteger()
@@ -304,6 +304,16 @@ export class GatewayEnv {
   @Min(100, { message: intMessage(100, 3600000) })
   @Max(3600000, { message: intMessage(100, 3600000) })
   MREG_PROXY_BREAKER_RESET_MS = 60000;
+
+  @EnvVar({
+    description: 'Successful calls in a row, after the probe, that close a breaker again (a failure before re-opens it).',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 100) })
+  @Min(1, { message: intMessage(1, 100) })
+  @Max(100, { message: intMessage(1, 100) })
+  MREG_PROXY_BREAKER_SUCCESSES = 3;
 
   @EnvVar({
     description: 'Concurrent streamed (SSE) proxy responses one user may hold open.',

@@ -157,6 +157,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
     proxy: {
       breakerFailures: env.MREG_PROXY_BREAKER_FAILURES,
       breakerResetMs: env.MREG_PROXY_BREAKER_RESET_MS,
+      breakerSuccesses: env.MREG_PROXY_BREAKER_SUCCESSES,
       maxStreamsPerPrincipal: env.MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL,
       maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,
       federationPageSize: env.MREG_FEDERATION_PAGE_SIZE,

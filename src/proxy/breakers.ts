@@ -14,20 +14,31 @@ export class UpstreamFailure extends Error {
 
 const WINDOW_MS = 60_000;
 
+type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+/** What opossum does not track itself: failure times for a count-based trip, and the successes still owed after a probe. */
+interface EndpointRecord {
+  readonly breaker: Breaker;
+  failures: number[];
+  successesOwed: number;
+}
+
 /**
- * One circuit breaker per upstream endpoint (opossum). It opens when, within a minute, at least
- * MREG_PROXY_BREAKER_FAILURES calls failed and they were at least half of the calls; while open, calls fail fast with
- * 503 UPSTREAM_CIRCUIT_OPEN; after MREG_PROXY_BREAKER_RESET_MS one probe call decides whether it closes again.
+ * One circuit breaker per upstream endpoint. Opossum does the state machine (fail fast while open, one probe after
+ * MREG_PROXY_BREAKER_RESET_MS); this class adds the seed's semantics opossum lacks: the breaker opens after
+ * MREG_PROXY_BREAKER_FAILURES failures within a minute (a count, not a percentage, so a busy endpoint that fails five
+ * times in a row trips as surely as a quiet one), and after the probe succeeds it stays on probation until
+ * MREG_PROXY_BREAKER_SUCCESSES calls in a row succeeded; any failure on probation re-opens it at once.
  */
 @Injectable()
 export class UpstreamBreakers {
-  private readonly breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
+  private readonly endpoints = new Map<string, EndpointRecord>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Runs `work` under the endpoint's breaker. `work` throws UpstreamFailure for a relayable failure. */
   async run<T>(url: string, work: () => Promise<T>): Promise<T> {
-    const breaker = this.breakerFor(url);
+    const { breaker } = this.recordFor(url);
     try {
       return (await breaker.fire(work)) as T;
     } catch (error) {
@@ -47,36 +58,70 @@ export class UpstreamBreakers {
   }
 
   state(url: string): BreakerState {
-    const breaker = this.breakers.get(url);
-    if (!breaker) return 'closed';
-    return breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed';
+    const record = this.endpoints.get(url);
+    if (!record) return 'closed';
+    if (record.breaker.opened) return 'open';
+    return record.breaker.halfOpen || record.successesOwed > 0 ? 'half_open' : 'closed';
   }
 
   /** Endpoints whose breaker is open are skipped by selection while another one is usable. */
   isOpen(url: string): boolean {
-    return this.breakers.get(url)?.opened ?? false;
+    return this.endpoints.get(url)?.breaker.opened ?? false;
   }
 
-  private breakerFor(url: string): CircuitBreaker<[() => Promise<unknown>], unknown> {
-    let breaker = this.breakers.get(url);
-    if (!breaker) {
-      breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
-        timeout: false,
-        errorThresholdPercentage: 50,
-        volumeThreshold: this.config.proxy.breakerFailures,
-        rollingCountTimeout: WINDOW_MS,
-        rollingCountBuckets: 12,
-        resetTimeout: this.config.proxy.breakerResetMs,
-        // A refusal the caller caused (4xx, policy) says nothing about the upstream's health.
-        errorFilter: (error: unknown) => error instanceof ProxyError && error.status < 500,
-      });
-      this.breakers.set(url, breaker);
+  /** Drops the state of endpoints no registered server uses any more, so removed upstreams do not accumulate. */
+  retainOnly(urls: ReadonlySet<string>): void {
+    for (const [url, record] of this.endpoints) {
+      if (urls.has(url)) continue;
+      record.breaker.shutdown();
+      this.endpoints.delete(url);
     }
-    return breaker;
+  }
+
+  private recordFor(url: string): EndpointRecord {
+    const existing = this.endpoints.get(url);
+    if (existing) return existing;
+    const breaker: Breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
+      timeout: false,
+      // Tripping is decided by onFailure (a count); opossum's own percentage rule is switched off.
+      errorThresholdPercentage: 100,
+      rollingCountTimeout: WINDOW_MS,
+      rollingCountBuckets: 12,
+      resetTimeout: this.config.proxy.breakerResetMs,
+      // A refusal the caller caused (4xx, policy) says nothing about the upstream's health.
+      errorFilter: (error: unknown) => error instanceof ProxyError && error.status < 500,
+    });
+    const record: EndpointRecord = { breaker, failures: [], successesOwed: 0 };
+    breaker.on('failure', () => this.onFailure(record));
+    breaker.on('success', () => {
+      if (record.successesOwed > 0) record.successesOwed -= 1;
+    });
+    // Opossum closes on the first successful probe; that probe pays the first of the successes owed.
+    breaker.on('halfOpen', () => {
+      record.successesOwed = this.config.proxy.breakerSuccesses;
+    });
+    breaker.on('open', () => {
+      record.failures = [];
+      record.successesOwed = 0;
+    });
+    this.endpoints.set(url, record);
+    return record;
+  }
+
+  private onFailure(record: EndpointRecord): void {
+    if (record.breaker.opened) return;
+    if (record.successesOwed > 0) {
+      record.breaker.open();
+      return;
+    }
+    const now = Date.now();
+    record.failures = record.failures.filter((at) => now - at < WINDOW_MS);
+    record.failures.push(now);
+    if (record.failures.length >= this.config.proxy.breakerFailures) record.breaker.open();
   }
 
   shutdown(): void {
-    for (const breaker of this.breakers.values()) breaker.shutdown();
-    this.breakers.clear();
+    for (const record of this.endpoints.values()) record.breaker.shutdown();
+    this.endpoints.clear();
   }
 }

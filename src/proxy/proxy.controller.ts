@@ -3,9 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { currentRequestContext } from '../common/context/request-context.js';
-import { errorResponse, JSONRPC_SERVER_ERROR } from './jsonrpc.js';
-import { ProxyError } from './proxy.errors.js';
+import { sendProxyError } from './proxy-error-response.js';
 import { ProxyService } from './proxy.service.js';
 
 /**
@@ -51,18 +49,7 @@ export class ProxyController {
     try {
       await this.proxy.handle(principal, serverId, req, res);
     } catch (error) {
-      if (!(error instanceof ProxyError) || res.headersSent) throw error;
-      // MCP clients read JSON-RPC; the stable code travels in error.data like every other gateway error.
-      res
-        .status(error.status)
-        .set(error.headers)
-        .json(
-          errorResponse(null, JSONRPC_SERVER_ERROR, error.message, {
-            code: error.code,
-            statusCode: error.status,
-            correlationId: currentRequestContext()?.correlationId,
-          }),
-        );
+      if (!sendProxyError(res, error)) throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { RegistryCache } from '../registry/registry-cache.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
@@ -7,6 +8,7 @@ import { FederatedCatalog } from './federation/federated-catalog.js';
 import { FederationController } from './federation/federation.controller.js';
 import { FederationService } from './federation/federation.service.js';
 import { UpstreamClients } from './federation/upstream-clients.js';
+import { ListChangedStreams } from './federation/list-changed-streams.js';
 import { ProxyController } from './proxy.controller.js';
 import { ProxyRequestService } from './proxy-request.service.js';
 import { ProxyTools } from './proxy.tools.js';
@@ -19,6 +21,8 @@ import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 import { RouterMetrics } from './router-metrics.js';
+
+const BREAKER_SWEEP_MS = 5 * 60_000;
 
 @Module({
   imports: [AuthModule, RegistryModule],
@@ -38,12 +42,30 @@ import { RouterMetrics } from './router-metrics.js';
     FederationService,
     FederatedCatalog,
     UpstreamClients,
+    ListChangedStreams,
   ],
 })
-export class ProxyModule implements OnApplicationShutdown {
-  constructor(private readonly breakers: UpstreamBreakers) {}
+export class ProxyModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly breakers: UpstreamBreakers,
+    private readonly registry: RegistryCache,
+  ) {}
+
+  /** Breaker state of endpoints that were removed from the registry is dropped now and then. */
+  onApplicationBootstrap(): void {
+    this.sweepTimer = setInterval(() => {
+      const urls = new Set<string>();
+      for (const server of this.registry.all())
+        for (const endpoint of server.endpoints) urls.add(endpoint.url);
+      this.breakers.retainOnly(urls);
+    }, BREAKER_SWEEP_MS);
+    this.sweepTimer.unref();
+  }
 
   onApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
     this.breakers.shutdown();
   }
 }

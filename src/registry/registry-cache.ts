@@ -34,6 +34,7 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
   /** Tags this process's notifications, so it does not re-read what it has just refreshed itself. */
   private readonly origin = randomUUID();
   private changes = 0;
+  private readonly watchers = new Set<() => void>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -63,6 +64,17 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
     return this.changes;
   }
 
+  /** Calls `listener` whenever `version` moves (streams that tell clients their lists changed); returns the unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private moved(): void {
+    this.changes++;
+    for (const listener of this.watchers) listener();
+  }
+
   /**
    * Called after a change commits: this process re-reads the server at once (so a caller reads its own write) and
    * returns it; the other processes re-read it when the notification arrives.
@@ -76,9 +88,10 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
   private async refresh(id: string): Promise<RegisteredServer | undefined> {
     const entity = await this.repository.systemFindById(id);
     const server = entity ? toRegistered(entity) : undefined;
-    if (routingKey(this.servers.get(id)) !== routingKey(server)) this.changes++;
+    const moved = routingKey(this.servers.get(id)) !== routingKey(server);
     if (server) this.servers.set(id, server);
     else this.servers.delete(id);
+    if (moved) this.moved();
     return server;
   }
 
@@ -89,7 +102,7 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
       next.size !== this.servers.size ||
       [...next].some(([id, server]) => routingKey(this.servers.get(id)) !== routingKey(server));
     this.servers = next;
-    if (moved) this.changes++;
+    if (moved) this.moved();
   }
 
   private async listen(url: string): Promise<void> {

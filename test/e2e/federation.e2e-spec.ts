@@ -115,4 +115,79 @@ describe('federated MCP endpoint (e2e)', () => {
       await legacy.stop();
     }
   });
+
+  it('tells a connected client when a registry change alters its lists, and only then', async () => {
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+      name: 'fixture',
+      url: fixture.url,
+      toolRoles: { add: ['admin'] },
+    });
+    const user = await federated(tenant, 'ursula', ['user']);
+    const sdkNotified = new Promise<void>((resolve) =>
+      user.setNotificationHandler('notifications/tools/list_changed', () => resolve()),
+    );
+    expect((await user.listTools()).tools.map((tool) => tool.name)).not.toContain('fixture__add');
+
+    // A raw stream too: once its headers are here it is watching, so what follows is deterministic.
+    const token = await localToken(gateway, {
+      tenant,
+      user: 'ursula',
+      roles: ['user'],
+      resource: `${gateway.url}/federated/mcp`,
+    });
+    const stream = await fetch(`${gateway.url}/federated/mcp`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const events = sseMessages(stream.body!);
+
+    // Another tenant's registration changes nothing this caller sees: no message for it.
+    const other = await localToken(gateway, { tenant: uniqueTenant(), roles: ['admin'] });
+    await rest(gateway, other, 'POST', '/api/v1/servers', { name: 'fixture', url: fixture.url });
+    const updated = await rest(gateway, admin, 'PATCH', `/api/v1/servers/${created.body.server.id}`, {
+      toolRoles: {},
+    });
+    expect(updated.status).toBe(200);
+
+    expect(await events.next()).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    await sdkNotified;
+    expect((await user.listTools()).tools.map((tool) => tool.name)).toContain('fixture__add');
+    await events.close();
+
+    const refused = await fetch(`${gateway.url}/federated/mcp`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    expect(refused.status).toBe(406);
+  });
 });
+
+/** Reads JSON-RPC messages off an SSE body, one at a time. */
+function sseMessages(body: ReadableStream<Uint8Array>) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  return {
+    async next(): Promise<unknown> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event
+            .split('\n')
+            .filter((line) => line.startsWith('data: '))
+            .map((line) => line.slice(6))
+            .join('\n');
+          if (data) return JSON.parse(data);
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += value;
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}

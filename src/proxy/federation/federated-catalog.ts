@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../auth/principal.js';
@@ -31,6 +32,14 @@ interface Catalog {
   promptsByName: Map<string, FederatedPrompt>;
   /** The servers behind this catalog, by name. */
   servers: Map<string, RegisteredServer>;
+  fingerprints?: CatalogFingerprints;
+}
+
+/** Digests of what a caller sees, per list: a list whose digest moved is announced with `notifications/…/list_changed`. */
+export interface CatalogFingerprints {
+  tools: string;
+  prompts: string;
+  resources: string;
 }
 
 /** Resources are presented under `mcpgw://{server}/{encoded original URI}`, so every URI names its server. */
@@ -89,6 +98,21 @@ export class FederatedCatalog {
     return this.catalogFor(principal).servers.get(name);
   }
 
+  fingerprints(principal: Principal): CatalogFingerprints {
+    const catalog = this.catalogFor(principal);
+    catalog.fingerprints ??= {
+      tools: digest(catalog.tools.map(({ name, tool }) => [name, tool])),
+      prompts: digest(catalog.prompts.map(({ name, prompt }) => [name, prompt])),
+      resources: digest(
+        [...catalog.servers.values()].map((server) => [
+          server.name,
+          server.approvedCapabilities?.resources ?? [],
+        ]),
+      ),
+    };
+    return catalog.fingerprints;
+  }
+
   private catalogFor(principal: Principal): Catalog {
     const key = `${principal.tenantId}|${principal.oid}|${principal.roles.join(',')}|${principal.superadmin}`;
     const cached = this.catalogs.get(key);
@@ -128,4 +152,8 @@ export class FederatedCatalog {
   get pageSize(): number {
     return this.config.proxy.federationPageSize;
   }
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 }

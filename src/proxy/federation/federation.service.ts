@@ -49,7 +49,11 @@ export class FederationService {
         version: GATEWAY_VERSION,
       },
       {
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: {} },
+        capabilities: {
+          tools: { listChanged: true },
+          prompts: { listChanged: true },
+          resources: { listChanged: true },
+        },
         instructions:
           'Tools and prompts of every MCP server you may use through this gateway, named {server}__{name}; resources as mcpgw://{server}/{uri}.',
       },
