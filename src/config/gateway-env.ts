@@ -306,7 +306,8 @@ export class GatewayEnv {
   MREG_PROXY_BREAKER_RESET_MS = 60000;
 
   @EnvVar({
-    description: 'Successful calls in a row, after the probe, that close a breaker again (a failure before re-opens it).',
+    description:
+      'Successful calls in a row, after the probe, that close a breaker again (a failure before re-opens it).',
     usedBy: 'Proxy',
   })
   @ToInteger()
