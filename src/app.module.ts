@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -7,6 +8,7 @@ import { McpModule } from './mcp/mcp.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { ThrottlingModule } from './throttling/throttling.module.js';
 
 /**
  * The assembled gateway. Feature layers (auth, registry, proxy, audit, throttling) join here as their issues land;
@@ -21,7 +23,10 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         ObservabilityModule,
+        AuditModule,
         AuthModule,
+        // After AuthModule: global guards run in registration order, and throttling keys on the principal.
+        ThrottlingModule,
         RegistryModule,
         ProxyModule,
         McpModule,

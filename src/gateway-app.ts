@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { AuditDenials } from './audit/audit-denials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
@@ -58,7 +59,8 @@ export class GatewayApp {
       setupSwagger(app);
       const mcp = app.get(GatewayMcpServer);
       mcp.strategy.setHttpAdapter(app.getHttpAdapter());
-      app.connectMicroservice({ strategy: mcp.strategy });
+      // Inherit the app's global guards and interceptors, so tool calls are authenticated, throttled and audited too.
+      app.connectMicroservice({ strategy: mcp.strategy }, { inheritAppConfig: true });
       await app.startAllMicroservices();
       await app.listen(config.http.port, config.http.host);
       const server = app.getHttpServer();
@@ -157,6 +159,8 @@ function closeConnectionsWhileDraining(lifecycle: LifecycleState, server: Server
 function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   const limit = config.http.bodyLimitBytes;
   app.disable('x-powered-by');
+  // Behind an ingress the socket address is the ingress's; trusting its X-Forwarded-For gives `req.ip` per client.
+  if (config.http.trustProxy > 0) app.set('trust proxy', config.http.trustProxy);
   app.use(requestContextMiddleware);
   app.use(closeConnectionsWhileDraining(app.get(LifecycleState), app.getHttpServer()));
   app.use(app.get(MetricsService).httpMiddleware);
@@ -165,6 +169,6 @@ function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, l
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(express.raw({ limit, type: () => true }));
   app.use(expressErrorHandler);
-  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(AuditDenials)));
   app.useGlobalPipes(createValidationPipe());
 }

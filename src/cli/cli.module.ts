@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditCommand, AuditVerifyCommand } from './audit.command.js';
 import { ConfigCommand } from './config.command.js';
 import { HealthcheckCommand } from './healthcheck.command.js';
 import { TokenCommand } from './token.command.js';
@@ -20,6 +21,8 @@ import { ServersCommand, ServersListCommand, ServersRemoveCommand } from './serv
     ServersCommand,
     ServersListCommand,
     ServersRemoveCommand,
+    AuditCommand,
+    AuditVerifyCommand,
   ],
 })
 export class CliModule {}

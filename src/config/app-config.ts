@@ -14,6 +14,8 @@ export interface AppConfig {
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
     readonly shutdownDelayMs: number;
+    /** Proxy hops whose X-Forwarded-For is trusted for the client IP (Express `trust proxy`). */
+    readonly trustProxy: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly dataDir: string;
@@ -52,11 +54,35 @@ export interface AppConfig {
     readonly breakerResetMs: number;
     readonly breakerSuccesses: number;
     readonly maxStreamsPerPrincipal: number;
+    readonly sessionIdleMs: number;
     readonly maxEventBytes: number;
     readonly federationPageSize: number;
   };
-  readonly audit: { readonly enabled: boolean; readonly failClosed: boolean; readonly retentionDays: number };
-  readonly rateLimit: { readonly enabled: boolean; readonly requestsPerMinute: number };
+  readonly audit: {
+    readonly enabled: boolean;
+    readonly failClosed: boolean;
+    readonly retentionDays: number;
+    readonly maxParamsBytes: number;
+    readonly redactKeys: readonly string[];
+  };
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    /** The user tier (the seed's MREG_FASTMCP_REQUESTS_PER_MINUTE). */
+    readonly requestsPerMinute: number;
+    /** Requests per minute per caller by tier; `anonymous` is per client IP. */
+    readonly tiers: Readonly<Record<GatewayRole | 'anonymous', number>>;
+    readonly tenantMultiplier: number;
+    /** 0: no deployment-wide ceiling. */
+    readonly globalPerMinute: number;
+    /** 0: no per-second burst bucket. */
+    readonly burstFactor: number;
+    readonly oauthPerMinute: number;
+    /** Per-caller limits per minute for the gateway's own /mcp tools, by tool name. */
+    readonly tools: Readonly<Record<string, number>>;
+    readonly failClosed: boolean;
+    readonly redisKeyPrefix: string;
+    readonly redisTimeoutMs: number;
+  };
 }
 
 /** An OAuth client registered by configuration instead of dynamic registration. */

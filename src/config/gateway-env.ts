@@ -84,6 +84,16 @@ export class GatewayEnv {
   @Max(300000, { message: intMessage(0, 300000) })
   MREG_SHUTDOWN_DELAY_MS = 0;
 
+  @EnvVar({
+    description:
+      'Proxy hops in front of the gateway whose X-Forwarded-For is trusted for the client IP (0: the socket address). Set it behind an ingress, or every client shares its IP for IP-keyed rate limits.',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 10) })
+  @Min(0, { message: intMessage(0, 10) })
+  @Max(10, { message: intMessage(0, 10) })
+  MREG_TRUST_PROXY = 0;
+
   @EnvVar({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.' })
   @IsIn(LOG_LEVELS, { message: (a) => `must be one of ${LOG_LEVELS.join(', ')}${got(a)}` })
   MREG_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -317,6 +327,17 @@ export class GatewayEnv {
   MREG_PROXY_BREAKER_SUCCESSES = 3;
 
   @EnvVar({
+    description:
+      'A proxy session unused this long (ms) answers 404 so the client re-initializes (0: never). Exact with Redis.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 604800000) })
+  @Min(0, { message: intMessage(0, 604800000) })
+  @Max(604800000, { message: intMessage(0, 604800000) })
+  MREG_PROXY_SESSION_IDLE_MS = 1800000;
+
+  @EnvVar({
     description: 'Concurrent streamed (SSE) proxy responses one user may hold open.',
     usedBy: 'Proxy',
   })
@@ -367,6 +388,31 @@ export class GatewayEnv {
   @Max(36500, { message: intMessage(1, 36500) })
   MREG_AUDIT_RETENTION_DAYS = 365;
 
+  @EnvVar({
+    description:
+      'Serialized size of audited params above which they are stored as a truncated preview (bytes).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(256, 1048576) })
+  @Min(256, { message: intMessage(256, 1048576) })
+  @Max(1048576, { message: intMessage(256, 1048576) })
+  MREG_AUDIT_MAX_PARAMS_BYTES = 4096;
+
+  @EnvVar({
+    description:
+      'More param names to redact in audit records, besides token/secret/password/... (comma-separated).',
+    usedBy: 'Audit and throttling',
+  })
+  @IsOptional()
+  @ToList()
+  @ArrayMaxSize(100)
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    each: true,
+    message: (a) => `must be comma-separated key names${got(a)}`,
+  })
+  MREG_AUDIT_REDACT_KEYS?: string[];
+
   @EnvVar({ description: 'Enforce rate limits.', usedBy: 'Audit and throttling' })
   @ToBoolean()
   @IsBoolean({ message: boolMessage })
@@ -381,4 +427,120 @@ export class GatewayEnv {
   @Min(1, { message: intMessage(1, 1000000) })
   @Max(1000000, { message: intMessage(1, 1000000) })
   MREG_FASTMCP_REQUESTS_PER_MINUTE = 100;
+
+  @EnvVar({
+    description: 'Requests per minute for the admin tier. Default: 10 × the user tier.',
+    usedBy: 'Audit and throttling',
+  })
+  @IsOptional()
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 10000000) })
+  @Min(1, { message: intMessage(1, 10000000) })
+  @Max(10000000, { message: intMessage(1, 10000000) })
+  MREG_RATE_LIMIT_ADMIN_PER_MINUTE?: number;
+
+  @EnvVar({
+    description: 'Requests per minute for the server_owner tier. Default: 5 × the user tier.',
+    usedBy: 'Audit and throttling',
+  })
+  @IsOptional()
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 10000000) })
+  @Min(1, { message: intMessage(1, 10000000) })
+  @Max(10000000, { message: intMessage(1, 10000000) })
+  MREG_RATE_LIMIT_SERVER_OWNER_PER_MINUTE?: number;
+
+  @EnvVar({
+    description:
+      'Requests per minute per client IP on public routes without a token (OAuth routes excepted).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_RATE_LIMIT_ANONYMOUS_PER_MINUTE = 20;
+
+  @EnvVar({
+    description: "A tenant's requests per minute, all its callers together, as a multiple of the user tier.",
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 100000) })
+  @Min(1, { message: intMessage(1, 100000) })
+  @Max(100000, { message: intMessage(1, 100000) })
+  MREG_RATE_LIMIT_TENANT_MULTIPLIER = 10;
+
+  @EnvVar({
+    description: 'Requests per minute for the whole deployment, every caller together (0: no ceiling).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 100000000) })
+  @Min(0, { message: intMessage(0, 100000000) })
+  @Max(100000000, { message: intMessage(0, 100000000) })
+  MREG_RATE_LIMIT_GLOBAL_PER_MINUTE = 0;
+
+  @EnvVar({
+    description:
+      'Burst allowance: requests per second per caller = ceil(tier per minute / 60 × factor), at least 5 (0: no burst limit).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 60) })
+  @Min(0, { message: intMessage(0, 60) })
+  @Max(60, { message: intMessage(0, 60) })
+  MREG_RATE_LIMIT_BURST_FACTOR = 10;
+
+  @EnvVar({
+    description:
+      'Requests per minute per client IP on the OAuth endpoints (/oauth/*, authorization server metadata).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_RATE_LIMIT_OAUTH_PER_MINUTE = 30;
+
+  @EnvVar({
+    description:
+      'Per-caller limits for the gateway\'s own /mcp tools, per minute: "proxy_request=60,register_server=10".',
+    usedBy: 'Audit and throttling',
+  })
+  @IsOptional()
+  @ToList()
+  @ArrayMaxSize(100)
+  @Matches(/^[A-Za-z0-9_.-]{1,128}=[1-9]\d{0,6}$/, {
+    each: true,
+    message: (a) => `must be comma-separated tool=requestsPerMinute pairs${got(a)}`,
+  })
+  MREG_RATE_LIMIT_TOOLS?: string[];
+
+  @EnvVar({
+    description:
+      'Refuse requests (503 RATE_LIMIT_UNAVAILABLE) while the Redis rate-limit store is unreachable, instead of letting them through.',
+    usedBy: 'Audit and throttling',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_RATE_LIMIT_FAIL_CLOSED = false;
+
+  @EnvVar({
+    description: 'Prefix of the rate-limit counter keys in Redis (separates deployments sharing one Redis).',
+    usedBy: 'Audit and throttling',
+  })
+  @Matches(/^[\w:.{}-]{1,64}$/, { message: urlMessage('1-64 characters of letters, digits and _ : . { } -') })
+  MREG_RATE_LIMIT_REDIS_PREFIX = 'mreg:rl:';
+
+  @EnvVar({
+    description:
+      'How long a request waits for the Redis rate-limit store before it counts as unreachable (ms).',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(10, 5000) })
+  @Min(10, { message: intMessage(10, 5000) })
+  @Max(5000, { message: intMessage(10, 5000) })
+  MREG_RATE_LIMIT_REDIS_TIMEOUT_MS = 250;
 }

@@ -29,8 +29,34 @@ describe('loadConfig', () => {
       mode: 'local',
       entraAuthorityHost: 'https://login.microsoftonline.com',
     });
-    expect(config.rateLimit).toEqual({ enabled: true, requestsPerMinute: 100 });
+    expect(config.rateLimit).toMatchObject({
+      enabled: true,
+      requestsPerMinute: 100,
+      tiers: { admin: 1000, server_owner: 500, user: 100, anonymous: 20 },
+      tenantMultiplier: 10,
+      globalPerMinute: 0,
+      burstFactor: 10,
+      oauthPerMinute: 30,
+      tools: {},
+      failClosed: false,
+    });
     expect(warnings).toEqual([]);
+  });
+
+  it('scales the admin and server_owner tiers from the user tier unless they are set', () => {
+    expect(sut({ MREG_FASTMCP_REQUESTS_PER_MINUTE: '7' }).config.rateLimit.tiers).toEqual({
+      admin: 70,
+      server_owner: 35,
+      user: 7,
+      anonymous: 20,
+    });
+    const { config } = sut({
+      MREG_FASTMCP_REQUESTS_PER_MINUTE: '7',
+      MREG_RATE_LIMIT_ADMIN_PER_MINUTE: '9',
+      MREG_RATE_LIMIT_TOOLS: 'proxy_request=60, whoami=2',
+    });
+    expect(config.rateLimit.tiers.admin).toBe(9);
+    expect(config.rateLimit.tools).toEqual({ proxy_request: 60, whoami: 2 });
   });
 
   it('converts typed values from their string form', () => {

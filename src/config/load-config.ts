@@ -123,6 +123,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       bodyLimitBytes: env.MREG_BODY_LIMIT,
       shutdownTimeoutMs: env.MREG_SHUTDOWN_TIMEOUT_MS,
       shutdownDelayMs: env.MREG_SHUTDOWN_DELAY_MS,
+      trustProxy: env.MREG_TRUST_PROXY,
     },
     logLevel: env.MREG_LOG_LEVEL,
     dataDir: resolve(env.MREG_DATA_DIR),
@@ -159,6 +160,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       breakerResetMs: env.MREG_PROXY_BREAKER_RESET_MS,
       breakerSuccesses: env.MREG_PROXY_BREAKER_SUCCESSES,
       maxStreamsPerPrincipal: env.MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL,
+      sessionIdleMs: env.MREG_PROXY_SESSION_IDLE_MS,
       maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,
       federationPageSize: env.MREG_FEDERATION_PAGE_SIZE,
     },
@@ -166,11 +168,38 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,
       failClosed: env.MREG_AUDIT_FAIL_CLOSED,
       retentionDays: env.MREG_AUDIT_RETENTION_DAYS,
+      maxParamsBytes: env.MREG_AUDIT_MAX_PARAMS_BYTES,
+      redactKeys: env.MREG_AUDIT_REDACT_KEYS ?? [],
     },
-    rateLimit: {
-      enabled: env.MREG_FASTMCP_ENABLE_RATE_LIMITING,
-      requestsPerMinute: env.MREG_FASTMCP_REQUESTS_PER_MINUTE,
+    rateLimit: rateLimitConfig(env),
+  };
+}
+
+/** Tier defaults keep the seed's ratios (admin 10×, server_owner 5× the user tier) unless set explicitly. */
+function rateLimitConfig(env: GatewayEnv): AppConfig['rateLimit'] {
+  const user = env.MREG_FASTMCP_REQUESTS_PER_MINUTE;
+  const tools: Record<string, number> = {};
+  for (const pair of env.MREG_RATE_LIMIT_TOOLS ?? []) {
+    const [name, limit] = pair.split('=') as [string, string];
+    tools[name] = Number(limit);
+  }
+  return {
+    enabled: env.MREG_FASTMCP_ENABLE_RATE_LIMITING,
+    requestsPerMinute: user,
+    tiers: {
+      admin: env.MREG_RATE_LIMIT_ADMIN_PER_MINUTE ?? user * 10,
+      server_owner: env.MREG_RATE_LIMIT_SERVER_OWNER_PER_MINUTE ?? user * 5,
+      user,
+      anonymous: env.MREG_RATE_LIMIT_ANONYMOUS_PER_MINUTE,
     },
+    tenantMultiplier: env.MREG_RATE_LIMIT_TENANT_MULTIPLIER,
+    globalPerMinute: env.MREG_RATE_LIMIT_GLOBAL_PER_MINUTE,
+    burstFactor: env.MREG_RATE_LIMIT_BURST_FACTOR,
+    oauthPerMinute: env.MREG_RATE_LIMIT_OAUTH_PER_MINUTE,
+    tools,
+    failClosed: env.MREG_RATE_LIMIT_FAIL_CLOSED,
+    redisKeyPrefix: env.MREG_RATE_LIMIT_REDIS_PREFIX,
+    redisTimeoutMs: env.MREG_RATE_LIMIT_REDIS_TIMEOUT_MS,
   };
 }
 

@@ -4,11 +4,13 @@ import {
   Catch,
   HttpException,
   Logger,
+  Optional,
   type RpcExceptionFilter,
   UseFilters,
 } from '@nestjs/common';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { McpController } from '@rekog/mcp-nest';
+import { AuditDenials, type McpCallContext } from '../audit/audit-denials.js';
 import { type Observable, throwError } from 'rxjs';
 import { toErrorBody } from '../common/errors/error-body.js';
 import { currentRequestContext } from '../common/context/request-context.js';
@@ -29,9 +31,13 @@ function jsonRpcCode(status: number): number {
 export class McpExceptionFilter implements RpcExceptionFilter {
   private readonly logger = new Logger('McpTools');
 
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+  constructor(@Optional() private readonly denials?: AuditDenials) {}
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     if (exception instanceof ProtocolError) return throwError(() => exception);
     const body = toErrorBody(exception, currentRequestContext()?.correlationId);
+    // Refusals by guards (roles, throttling) never reached the audit interceptor: record them here.
+    this.denials?.onMcpError(host.switchToRpc().getContext<McpCallContext>(), body.statusCode, body.code);
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }

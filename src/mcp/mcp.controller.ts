@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { StreamableHttpController } from '@rekog/mcp-nest';
+import { AuditedElsewhere } from '../audit/audit.decorators.js';
+import { ThrottleAs } from '../throttling/rate-limit.decorators.js';
 
 /**
  * `POST|GET|DELETE /mcp`: the gateway's MCP endpoint (streamable HTTP), mounted through Nest so that the HTTP
@@ -8,5 +10,8 @@ import { StreamableHttpController } from '@rekog/mcp-nest';
  * It speaks JSON-RPC, not REST, so it is left out of the OpenAPI document.
  */
 @ApiExcludeController()
+@AuditedElsewhere()
+// Counted per JSON-RPC message and per tool here: global guards never run in the tools' rpc context.
+@ThrottleAs('jsonrpc')
 @Controller('mcp')
 export class McpController extends StreamableHttpController {}

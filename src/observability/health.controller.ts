@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Public } from '../auth/decorators.js';
 import { Database } from '../database/database.js';
@@ -10,6 +11,8 @@ import { MetricsService } from './metrics.service.js';
 
 @ApiTags('observability')
 @Public()
+// Probes and scrapes come from a few addresses all the time; limiting them would fail pods, not slow abusers.
+@SkipThrottle()
 @Controller()
 export class HealthController {
   private readonly logger = new Logger('Readiness');

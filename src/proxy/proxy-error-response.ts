@@ -17,6 +17,7 @@ export function sendProxyError(res: Response, error: unknown): boolean {
         code: error.code,
         statusCode: error.status,
         correlationId: currentRequestContext()?.correlationId,
+        ...(error.details === undefined ? {} : { details: error.details }),
       }),
     );
   return true;

@@ -7,6 +7,7 @@ import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
+import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
@@ -60,6 +61,7 @@ export class ProxyRequestService {
     private readonly caller: UpstreamCaller,
     private readonly headers: UpstreamHeaders,
     private readonly metrics: RouterMetrics,
+    private readonly rateLimits: ProxyRateLimits,
   ) {}
 
   async execute(
@@ -71,6 +73,8 @@ export class ProxyRequestService {
     const server = input.server
       ? this.proxy.serverFor(principal, this.resolve(principal, input.server))
       : this.route(principal, input);
+    const tool = typeof input.params?.name === 'string' ? input.params.name : undefined;
+    await this.rateLimits.admitRelayed(principal, server, input.method, tool);
     const finished = this.metrics.start(server.id);
     const elapsed = () => Math.round(performance.now() - started);
     try {

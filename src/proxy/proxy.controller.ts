@@ -1,8 +1,10 @@
 import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AuditedElsewhere } from '../audit/audit.decorators.js';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ThrottleAs } from '../throttling/rate-limit.decorators.js';
 import { sendProxyError } from './proxy-error-response.js';
 import { ProxyService } from './proxy.service.js';
 
@@ -11,6 +13,9 @@ import { ProxyService } from './proxy.service.js';
  * global guard's (tokens must be issued for exactly this URL); everything else is the proxy service's.
  */
 @ApiExcludeController()
+@AuditedElsewhere()
+// Counted by ProxyService, which knows the server and its limits.
+@ThrottleAs('in-handler')
 @Controller('servers/:serverId/mcp')
 export class ProxyController {
   constructor(private readonly proxy: ProxyService) {}

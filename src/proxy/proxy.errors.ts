@@ -13,6 +13,10 @@ export enum ProxyErrorCode {
   TOO_MANY_STREAMS = 'TOO_MANY_STREAMS',
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   TRANSPORT_NOT_SUPPORTED = 'TRANSPORT_NOT_SUPPORTED',
+  /** Over a rate limit (429, Retry-After); `details.retryAfterSeconds` too. */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The rate-limit store is unreachable and the gateway fails closed (503). */
+  RATE_LIMIT_UNAVAILABLE = 'RATE_LIMIT_UNAVAILABLE',
 }
 
 /** A failure on the proxy path, answered as an HTTP status with a JSON-RPC error body carrying `data.code`. */
@@ -22,6 +26,8 @@ export class ProxyError extends Error {
     readonly code: ProxyErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Safe to show, like GatewayException details; sent as `error.data.details`. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ProxyError';

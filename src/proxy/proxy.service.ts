@@ -2,17 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { Principal } from '../auth/principal.js';
+import { Auditor } from '../audit/auditor.js';
+import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
+import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
+import { SessionActivity } from './session-activity.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
 import { RouterMetrics } from './router-metrics.js';
 import { isRetryable, timeoutFor } from './request-traits.js';
@@ -36,6 +40,9 @@ export class ProxyService {
     private readonly headers: UpstreamHeaders,
     private readonly streams: StreamLimiter,
     private readonly metrics: RouterMetrics,
+    private readonly rateLimits: ProxyRateLimits,
+    private readonly auditor: Auditor,
+    private readonly activity: SessionActivity,
   ) {}
 
   /** The server as the caller may use it, from the in-memory registry (no database round trip). */
@@ -49,7 +56,28 @@ export class ProxyService {
   }
 
   async handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
+    const trail = new ProxyCallTrail(this.auditor, principal, req, serverId);
+    try {
+      await this.handleAudited(principal, serverId, req, res, trail);
+    } catch (error) {
+      trail.failed(error);
+      throw error;
+    } finally {
+      trail.finish(res);
+    }
+  }
+
+  private async handleAudited(
+    principal: Principal,
+    serverId: string,
+    req: Request,
+    res: Response,
+    trail: ProxyCallTrail,
+  ): Promise<void> {
     const server = this.serverFor(principal, serverId);
+    trail.server(server);
+    // Architecture §5 step 3: throttled after the lookup (unknown servers are 404, not counted), before anything else.
+    await this.rateLimits.admitServer(principal, server, req, res);
     if (server.transport === 'sse') {
       // A legacy SSE session lives on one upstream stream held by one process; relaying it transparently would
       // need sticky routing. Its tools are served through /federated/mcp and proxy_request instead (ADR 0007).
@@ -61,7 +89,7 @@ export class ProxyService {
     }
     const finished = this.metrics.start(server.id);
     try {
-      await this.dispatch(principal, server, req, res);
+      await this.dispatch(principal, server, req, res, trail);
       finished(res.statusCode >= 500);
     } catch (error) {
       finished(true);
@@ -74,12 +102,14 @@ export class ProxyService {
     server: RegisteredServer,
     req: Request,
     res: Response,
+    trail: ProxyCallTrail,
   ): Promise<void> {
     const sessionId = req.get('mcp-session-id');
     const session = sessionId ? this.sessions.open(sessionId, principal, server.id) : undefined;
+    if (session && sessionId) await this.activity.touch(sessionId, session);
     switch (req.method) {
       case 'POST':
-        return this.post(principal, server, session, sessionId, req, res);
+        return this.post(principal, server, session, sessionId, req, res, trail);
       case 'GET':
         return this.openStream(principal, server, session, sessionId, req, res);
       case 'DELETE':
@@ -96,13 +126,17 @@ export class ProxyService {
     sessionId: string | undefined,
     req: Request,
     res: Response,
+    trail: ProxyCallTrail,
   ): Promise<void> {
     const messages = parseIncoming(req.body);
     if (!messages)
       throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'The body is not a JSON-RPC message');
     const policy = new ToolPolicy(server, principal);
     const refusal = refuseDisallowedCalls(messages, policy);
-    if (refusal) return sendRefusal(res, refusal, sessionId);
+    if (refusal) {
+      trail.refused(ProxyErrorCode.TOOL_NOT_ALLOWED);
+      return sendRefusal(res, refusal, sessionId);
+    }
 
     const initialize = messages.some((message) => message.method === 'initialize');
     const endpoint = this.selector.endpointFor(server, session, principal);
@@ -152,6 +186,7 @@ export class ProxyService {
         maxBytes: this.maxBytes,
         pendingIds,
         signal: response.signal,
+        observe: trail.observe,
       },
       session,
     );
@@ -234,6 +269,7 @@ export class ProxyService {
       res,
     });
     await response.response.body.dump();
+    if (response.response.statusCode < 300) await this.activity.end(req.get('mcp-session-id') ?? '');
     res.status(response.response.statusCode === 404 ? 404 : response.response.statusCode).end();
   }
 

@@ -23,6 +23,8 @@ export interface RelayContext {
   /** Requests still waiting for their response: if the stream breaks, each gets a JSON-RPC error. */
   pendingIds: Set<JsonRpcId>;
   signal: AbortSignal;
+  /** Sees every JSON-RPC message coming back (the audit trail reads each response's outcome). */
+  observe?: (message: JsonRpcMessage) => void;
 }
 
 /** Why an upstream exchange broke off, as the client should hear it. */
@@ -79,6 +81,7 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
       'Upstream answered with something other than JSON-RPC',
     );
   }
+  if (context.observe) for (const message of messages) context.observe(message);
   const filtered = messages.map((message) => filterMessage(message, context));
   // Only a filtered tools/list is re-serialised; anything else goes out exactly as the upstream sent it.
   const rewritten = filtered.some((message, index) => message !== messages[index]);
@@ -99,6 +102,7 @@ function relayedEvent(event: string, context: RelayContext): string | undefined 
     return undefined;
   }
   if (!isJsonRpcMessage(message)) return undefined;
+  context.observe?.(message);
   if (message.method === undefined && message.id !== undefined && message.id !== null) {
     context.pendingIds.delete(message.id);
   }
@@ -124,13 +128,13 @@ export async function relaySse(response: Dispatcher.ResponseData, context: Relay
     for await (const chunk of response.body) {
       for (const event of splitter.push(chunk as Buffer)) {
         const relayed = relayedEvent(event, context);
-        if (relayed !== undefined) res.write(`${relayed}\n\n`);
+        if (relayed !== undefined) await writeWithBackpressure(res, `${relayed}\n\n`);
       }
     }
     const rest = splitter.rest().trim();
     if (rest) {
       const relayed = relayedEvent(rest, context);
-      if (relayed !== undefined) res.write(`${relayed}\n\n`);
+      if (relayed !== undefined) await writeWithBackpressure(res, `${relayed}\n\n`);
     }
   } catch {
     // The upstream broke off, timed out or sent an oversized event: every request still waiting gets its error, so
@@ -142,11 +146,29 @@ export async function relaySse(response: Dispatcher.ResponseData, context: Relay
         code: reason.code,
         statusCode: reason.status,
       });
+      context.observe?.(error);
       if (!res.destroyed) res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
     }
   } finally {
     res.end();
   }
+}
+
+/**
+ * Writes and, when the client reads slower than the upstream sends, waits for it to drain: reading from the upstream
+ * pauses meanwhile (TCP pushes back on it), so a slow client never makes the gateway buffer a whole stream.
+ */
+async function writeWithBackpressure(res: Response, text: string): Promise<void> {
+  if (res.write(text) || res.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** Anything else (202 for notifications, plain errors): status and a bounded body, passed through. */

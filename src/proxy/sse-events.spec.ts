@@ -13,6 +13,14 @@ describe('SSE events', () => {
     expect(sut.rest()).toBe('data: y');
   });
 
+  it('finds separators split across chunks at every position, one character at a time', () => {
+    const stream = 'data: a\r\n\r\ndata: b\n\ndata: c\r\rdata: d\r\n\r\n';
+    const sut = new SseEventSplitter(1024);
+    const events = [...stream].flatMap((char) => sut.push(bytes(char)));
+    expect(events).toEqual(['data: a', 'data: b', 'data: c', 'data: d']);
+    expect(sut.rest()).toBe('');
+  });
+
   it('refuses an event larger than the limit', () => {
     const sut = new SseEventSplitter(10);
     expect(() => sut.push(bytes('data: 0123456789abcdef'))).toThrow('exceeds 10 bytes');

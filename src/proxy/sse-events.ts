@@ -2,6 +2,8 @@
  * Splits a text/event-stream into whole events (the text between blank lines) so the proxy can relay them one by
  * one, rewriting the few it must (filtered `tools/list` results) and passing every other byte through unchanged.
  */
+const EVENT_SEPARATOR = /\r?\n\r?\n|\r\r/g;
+
 export class SseEventSplitter {
   private buffer = '';
   private readonly decoder = new TextDecoder();
@@ -10,13 +12,18 @@ export class SseEventSplitter {
 
   /** Whole events completed by this chunk. Throws when one event grows past the limit. */
   push(chunk: Uint8Array): string[] {
+    // Only the new text (and the 3 characters before it, where a separator may have started) is searched, so a large
+    // event arriving in many small chunks costs linear, not quadratic, time.
+    let from = Math.max(0, this.buffer.length - 3);
     this.buffer += this.decoder.decode(chunk, { stream: true });
     const events: string[] = [];
     for (;;) {
-      const match = /\r?\n\r?\n|\r\r/.exec(this.buffer);
+      EVENT_SEPARATOR.lastIndex = from;
+      const match = EVENT_SEPARATOR.exec(this.buffer);
       if (!match) break;
       events.push(this.buffer.slice(0, match.index));
       this.buffer = this.buffer.slice(match.index + match[0].length);
+      from = 0;
     }
     if (this.buffer.length > this.maxEventBytes)
       throw new Error(`an upstream event exceeds ${this.maxEventBytes} bytes`);

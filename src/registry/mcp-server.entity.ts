@@ -14,6 +14,7 @@ import type {
   CapabilitySnapshot,
   HealthCheckSettings,
   LbStrategy,
+  ServerRateLimits,
   ServerEndpoint,
   ServerInfo,
   ServerStatus,
@@ -74,6 +75,14 @@ export class McpServerEntity {
   /** Send the caller's identity upstream (X-Mcp-User-Id/-Tenant-Id/-Roles and a signed X-Mcp-Identity). */
   @Column({ name: 'identity_headers', type: 'boolean', default: false })
   identityHeaders!: boolean;
+
+  /** Argument names of this server's tools whose values the audit trail redacts, besides the global list. */
+  @Column({ name: 'audit_redact_keys', type: 'text', array: true, default: () => "'{}'" })
+  auditRedactKeys!: string[];
+
+  /** Per-caller rate limits: `{ requestsPerMinute?, tools?: { toolName: perMinute } }`; `{}` means none. */
+  @Column({ name: 'rate_limits', type: 'jsonb', default: () => "'{}'" })
+  rateLimits!: Partial<ServerRateLimits>;
 
   /** Per-tool role rules: `{ toolName: [roles] }`; a caller needs one of them to see or call the tool. */
   @Column({ name: 'tool_roles', type: 'jsonb', default: () => "'{}'" })

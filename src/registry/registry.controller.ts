@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { AuditServerParam } from '../audit/audit.decorators.js';
 import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/http/api-errors.js';
@@ -19,6 +20,7 @@ import { type Registration, RegistryService } from './registry.service.js';
 const NOT_FOUND = { 404: 'SERVER_NOT_FOUND (unknown id, or a server of another tenant)' };
 
 @ApiTags('servers')
+@AuditServerParam('id')
 @Controller('api/v1/servers')
 @Authenticated()
 export class RegistryController {

@@ -36,6 +36,20 @@ export const serverSettingsShape = {
     .boolean()
     .optional()
     .describe("Send the caller's identity upstream (signed X-Mcp-Identity)"),
+  auditRedactKeys: z
+    .array(z.string())
+    .max(50)
+    .optional()
+    .describe('Argument names whose values the audit trail redacts for this server'),
+  rateLimits: z
+    .object({
+      requestsPerMinute: z.number().int().min(1).max(100_000).optional(),
+      tools: z.record(z.string(), z.number().int().min(1).max(100_000)).optional(),
+    })
+    .optional()
+    .describe(
+      'Per-caller limits per minute: every JSON-RPC message to this server, and tools/call by tool name',
+    ),
   upstreamAuth: z
     .object({
       type: z.enum(UPSTREAM_AUTH_TYPES),
@@ -86,6 +100,11 @@ export const serverViewSchema = z.object({
   tags: z.array(z.string()),
   toolRoles: z.record(z.string(), roles),
   identityHeaders: z.boolean(),
+  auditRedactKeys: z.array(z.string()),
+  rateLimits: z.object({
+    requestsPerMinute: z.number().optional(),
+    tools: z.record(z.string(), z.number()),
+  }),
   upstreamAuth: z.object({
     type: z.enum(UPSTREAM_AUTH_TYPES),
     headerName: z.string().optional(),

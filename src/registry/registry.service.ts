@@ -64,6 +64,8 @@ export class RegistryService {
       tags: [],
       toolRoles: {},
       identityHeaders: false,
+      auditRedactKeys: [],
+      rateLimits: {},
       upstreamAuth: { type: 'none' },
       timeouts: {},
       healthCheck: {},

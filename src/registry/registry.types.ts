@@ -50,6 +50,12 @@ export interface ServerTimeouts {
   tools: Record<string, number>;
 }
 
+/** Per-caller limits on one server, per minute: all JSON-RPC messages, and `tools/call` by tool name. */
+export interface ServerRateLimits {
+  requestsPerMinute?: number;
+  tools: Record<string, number>;
+}
+
 export interface HealthCheckSettings {
   intervalSeconds: number;
   timeoutMs: number;
@@ -112,6 +118,8 @@ export interface RegisteredServer {
   tags: string[];
   toolRoles: Record<string, GatewayRole[]>;
   identityHeaders: boolean;
+  auditRedactKeys: string[];
+  rateLimits: ServerRateLimits;
   upstreamAuth: StoredUpstreamAuth;
   timeouts: ServerTimeouts;
   healthCheck: HealthCheckSettings;

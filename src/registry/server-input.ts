@@ -58,6 +58,8 @@ export class ServerInput {
     if (dto.tags !== undefined) columns.tags = dto.tags;
     if (dto.toolRoles !== undefined) columns.toolRoles = dto.toolRoles;
     if (dto.identityHeaders !== undefined) columns.identityHeaders = dto.identityHeaders;
+    if (dto.auditRedactKeys !== undefined) columns.auditRedactKeys = dto.auditRedactKeys;
+    if (dto.rateLimits !== undefined) columns.rateLimits = definedOnly(dto.rateLimits);
     if (dto.lbStrategy !== undefined) columns.lbStrategy = dto.lbStrategy;
     if (dto.timeouts !== undefined) columns.timeouts = definedOnly(dto.timeouts);
     if (dto.healthCheck !== undefined) columns.healthCheck = definedOnly(dto.healthCheck);

@@ -2,6 +2,9 @@ import { json } from '../support/http.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuditChainVerifier } from '../../src/audit/audit-chain-verifier.js';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 
 /** `npm start` with no database configured: the embedded PGlite default, driven like a real user would. */
@@ -27,6 +30,13 @@ describe('gateway on the embedded default database', () => {
         const result = await mcp.callTool({ name: 'gateway_info', arguments: {} });
         expect(result.structuredContent).toMatchObject({ database: { kind: 'embedded' } });
         await mcp.close();
+        // The audit trail works on the embedded database too: this boot's call, after every earlier boot's.
+        await gateway.app.get(AuditWriter).flush();
+        const audited = await gateway.app
+          .get(DataSource)
+          .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM audit_events WHERE tool = 'gateway_info'`);
+        expect(audited[0].n).toBe(boot + 1);
+        expect((await gateway.app.get(AuditChainVerifier).verify()).ok).toBe(true);
       } finally {
         await gateway.stop();
       }

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { AuditStore } from '../../src/audit/audit-store.js';
+import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
+import { AuditVerifyCommand } from '../../src/cli/audit.command.js';
 import { ConfigCommand } from '../../src/cli/config.command.js';
+import { createDataSource } from '../../src/database/data-source.factory.js';
 import type { CliOutput } from '../../src/cli/cli-support.js';
 import { MigrateCommand } from '../../src/cli/migrate.command.js';
 import { ValidateCommand } from '../../src/cli/validate.command.js';
@@ -52,9 +57,58 @@ describe('mcp-gateway CLI commands', () => {
     expect((await runCommand(new MigrateCommand(), env, ['status'])).out).toMatch(/^\[x\] CreateTenants/m);
     expect(await runCommand(new MigrateCommand(), env, ['check'])).toMatchObject({ exitCode: 0 });
     expect((await runCommand(new MigrateCommand(), env, ['revert'])).out).toMatch(
-      /^Reverted: AddServerDownEndpoints/,
+      /^Reverted: CreateAuditEvents/,
     );
     expect(await runCommand(new MigrateCommand(), env, ['sideways'])).toMatchObject({ exitCode: 1 });
+  });
+
+  it('audit verify reports intact chains, and exits 1 naming the first broken link', async () => {
+    const env = { MREG_DATABASE_URL: database.url };
+    await runCommand(new MigrateCommand(), env, ['run']);
+    const db = createDataSource({ target: { url: database.url }, poolSize: 1 });
+    await db.initialize();
+    try {
+      const [{ id: tenantId }] = await db.query<{ id: string }[]>(
+        `INSERT INTO tenants (entra_tenant_id, name) VALUES ('local:cli', 'cli') RETURNING id`,
+      );
+      const event = (n: number): PendingAuditEvent => ({
+        eventId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        tenantId,
+        actorOid: 'o',
+        actorName: null,
+        roles: [],
+        clientId: null,
+        surface: 'cli',
+        action: 'test',
+        serverId: null,
+        tool: null,
+        requestId: null,
+        sessionHash: null,
+        outcome: 'success',
+        status: null,
+        errorCode: null,
+        durationMs: null,
+        bytes: null,
+        params: { n },
+        ip: null,
+        userAgent: null,
+      });
+      await new AuditStore(db).append([event(1), event(2), event(3)]);
+      expect(await runCommand(new AuditVerifyCommand(), env, [], { tenant: 'cli' })).toMatchObject({
+        exitCode: 0,
+        out: `ok      ${tenantId}\t3 events`,
+      });
+      await db.transaction(async (manager) => {
+        await manager.query(`SET LOCAL session_replication_role = replica`);
+        await manager.query(`UPDATE audit_events SET actor_oid = 'mallory' WHERE chain_seq = 2`);
+      });
+      const broken = await runCommand(new AuditVerifyCommand(), env);
+      expect(broken.exitCode).toBe(1);
+      expect(broken.err).toMatch(new RegExp(`^BROKEN  ${tenantId}\tat seq 2 \\(id \\d+\\): event content`));
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('validate passes on a good configuration and a reachable database', async () => {

@@ -31,6 +31,12 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     MREG_DATABASE_URL: runDatabaseUrl(),
     MREG_SHUTDOWN_TIMEOUT_MS: '2000',
     MREG_DATA_DIR: scratchDataDir(),
+    // Every test client shares 127.0.0.1, so the per-IP limits would throttle a whole spec file as one client, and
+    // specs open sessions many times faster than a person's per-second burst. Role, tenant and tool limits keep their
+    // defaults; the throttling specs set small limits of their own.
+    MREG_RATE_LIMIT_OAUTH_PER_MINUTE: '100000',
+    MREG_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
+    MREG_RATE_LIMIT_BURST_FACTOR: '60',
     ...overrides,
   };
   return loadConfig(env, { dotenvDir: false });

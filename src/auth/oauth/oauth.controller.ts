@@ -1,7 +1,9 @@
+import { AuditAction } from '../../audit/audit.decorators.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { ThrottleAs } from '../../throttling/rate-limit.decorators.js';
 import { Public } from '../decorators.js';
 import { GatewayTokens } from '../gateway-tokens.js';
 import { cookieSpec, readCookie, SESSION_TTL_SECONDS } from '../session-cookie.js';
@@ -28,6 +30,8 @@ import {
  */
 @ApiTags('oauth')
 @Public()
+// By client IP and stricter than other public routes: registration spam, credential stuffing.
+@ThrottleAs('oauth')
 @Controller()
 export class OAuthController {
   constructor(
@@ -73,6 +77,7 @@ export class OAuthController {
   }
 
   @Post('oauth/register')
+  @AuditAction({ action: 'oauth.client_registered', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(201)
   @ApiOperation({ summary: 'RFC 7591 dynamic client registration' })
   register(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RegisteredClient> {
@@ -105,6 +110,13 @@ export class OAuthController {
   }
 
   @Post('oauth/authorize')
+  @AuditAction({
+    action: 'oauth.consent',
+    surface: 'oauth',
+    // The page answers with a redirect either way; the decision is what the trail needs.
+    outcome: (req) =>
+      (req.body as { decision?: unknown } | undefined)?.decision === 'approve' ? 'success' : 'denied',
+  })
   @ApiExcludeEndpoint()
   async decide(
     @Req() req: Request,
@@ -127,6 +139,7 @@ export class OAuthController {
   }
 
   @Get('oauth/callback')
+  @AuditAction({ action: 'oauth.sign_in', surface: 'oauth', refusalsAreDenials: true })
   @ApiExcludeEndpoint()
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     setPageSecurityHeaders(res);
@@ -151,6 +164,7 @@ export class OAuthController {
   }
 
   @Post('oauth/token')
+  @AuditAction({ action: 'oauth.token', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Token endpoint: authorization_code (PKCE) and rotating refresh_token grants' })
   token(
@@ -164,6 +178,7 @@ export class OAuthController {
   }
 
   @Post('oauth/revoke')
+  @AuditAction({ action: 'oauth.revoke', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'RFC 7009 token revocation (a refresh token ends its whole family)' })
   async revoke(@Req() req: Request, @Body() body: Record<string, unknown>): Promise<Record<string, never>> {

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { toErrorBody } from '../errors/error-body.js';
 import { GatewayException } from '../errors/gateway.exception.js';
+import { JsonRpcException } from '../errors/json-rpc.exception.js';
 
 interface OAuthShapedError {
   headers: Readonly<Record<string, string>>;
@@ -19,10 +20,17 @@ function isOAuthError(exception: HttpException): exception is HttpException & OA
   );
 }
 
+/** Told about every error answered on an HTTP route (the audit trail records refusals through it). */
+export interface HttpErrorObserver {
+  onHttpError(req: RequestWithId, status: number, code: string): void;
+}
+
 /** Maps every error on an HTTP route to the common body. Details of unexpected errors go to the log only. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
+
+  constructor(private readonly observer?: HttpErrorObserver) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
@@ -30,13 +38,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = http.getRequest<RequestWithId>();
     const res = http.getResponse<Response>();
     if (exception instanceof HttpException && isOAuthError(exception)) {
+      this.observer?.onHttpError(
+        req,
+        exception.getStatus(),
+        String((exception.getResponse() as { error: string }).error),
+      );
       // OAuth endpoints answer in the shape OAuth clients parse (RFC 6749 §5.2), not the common body.
       for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
       res.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
     const body = toErrorBody(exception, req.id);
-    if (body.statusCode >= 500) {
+    this.observer?.onHttpError(req, body.statusCode, body.code);
+    // A deliberate 503 (a dependency is down: rate-limit store, audit trail) is an answer, not a bug: its cause is
+    // logged once where it is detected, not with a stack trace per refused request.
+    const deliberateUnavailable = exception instanceof GatewayException && body.statusCode === 503;
+    if (body.statusCode >= 500 && !deliberateUnavailable) {
       this.logger.error(
         exception instanceof Error ? exception : String(exception),
         (exception as Error | undefined)?.stack,
@@ -50,7 +67,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof GatewayException && exception.headers) {
       for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     }
-    res.status(body.statusCode).json(body);
+    res
+      .status(body.statusCode)
+      .json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
   }
 }
 

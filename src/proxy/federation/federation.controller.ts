@@ -1,8 +1,12 @@
 import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AuditDenials } from '../../audit/audit-denials.js';
+import { describeError } from '../../audit/audit-outcome.js';
+import { AuditedElsewhere } from '../../audit/audit.decorators.js';
 import { CurrentPrincipal } from '../../auth/decorators.js';
 import type { Principal } from '../../auth/principal.js';
+import { ThrottleAs } from '../../throttling/rate-limit.decorators.js';
 import { sendProxyError } from '../proxy-error-response.js';
 import { FederationService } from './federation.service.js';
 import { ListChangedStreams } from './list-changed-streams.js';
@@ -12,24 +16,31 @@ import { ListChangedStreams } from './list-changed-streams.js';
  * list-changed notifications, DELETE answers 405 (there is no session to end).
  */
 @ApiExcludeController()
+@AuditedElsewhere()
+@ThrottleAs('in-handler')
 @Controller('federated/mcp')
 export class FederationController {
   constructor(
     private readonly federation: FederationService,
     private readonly listChanged: ListChangedStreams,
+    private readonly denials: AuditDenials,
   ) {}
 
   @Post()
   post(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.federation.handle(principal, req, res);
+    return this.handle(principal, req, res);
   }
 
+  /** The list-changed stream has no body to count per message: the global guard counts it as one request. */
+  @ThrottleAs('jsonrpc')
   @Get()
   stream(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): void {
     try {
       this.listChanged.open(principal, req, res);
     } catch (error) {
       if (!sendProxyError(res, error)) throw error;
+      const { status, code } = describeError(error);
+      this.denials.onHttpError(req, status, code);
     }
   }
 
@@ -39,6 +50,17 @@ export class FederationController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    return this.federation.handle(principal, req, res);
+    return this.handle(principal, req, res);
+  }
+
+  private async handle(principal: Principal, req: Request, res: Response): Promise<void> {
+    try {
+      await this.federation.handle(principal, req, res);
+    } catch (error) {
+      // Refusals before the MCP server runs (rate limits) are ProxyErrors, answered as JSON-RPC, and audited.
+      if (!sendProxyError(res, error)) throw error;
+      const { status, code } = describeError(error);
+      this.denials.onHttpError(req, status, code);
+    }
   }
 }

@@ -8,8 +8,12 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Request, Response } from 'express';
+import { describeError, outcomeForStatus } from '../../audit/audit-outcome.js';
+import type { AuditEventInput } from '../../audit/audit.types.js';
+import { Auditor, requestActor } from '../../audit/auditor.js';
 import type { Principal } from '../../auth/principal.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
+import { ProxyRateLimits } from '../../throttling/proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../version.js';
 import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
@@ -28,10 +32,14 @@ export class FederationService {
     private readonly catalog: FederatedCatalog,
     private readonly clients: UpstreamClients,
     private readonly metrics: RouterMetrics,
+    private readonly rateLimits: ProxyRateLimits,
+    private readonly auditor: Auditor,
   ) {}
 
   async handle(principal: Principal, req: Request, res: Response): Promise<void> {
-    const server = this.serverFor(principal, bearerOf(req.get('authorization')));
+    // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
+    await this.rateLimits.admitFederated(principal, req, res, this.catalog);
+    const server = this.serverFor(principal, req);
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -41,7 +49,10 @@ export class FederationService {
     await transport.handleRequest(req, res, req.body);
   }
 
-  private serverFor(principal: Principal, bearer: string | undefined): McpServer {
+  private serverFor(principal: Principal, req: Request): McpServer {
+    const bearer = bearerOf(req.get('authorization'));
+    const audited = <T>(call: AuditedCall, work: () => Promise<T>) =>
+      this.audited(principal, req, call, work);
     const mcp = new McpServer(
       {
         name: 'mcp-registry-gateway-federated',
@@ -71,11 +82,24 @@ export class FederationService {
     });
     mcp.server.setRequestHandler('tools/call', async (request) => {
       const entry = this.catalog.find(principal, request.params.name);
-      if (!entry)
-        throw notAvailable(`Tool not available: ${request.params.name}`, ProxyErrorCode.TOOL_NOT_ALLOWED);
-      const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
-      return this.upstream(principal, entry.server, bearer, (client) =>
-        client.callTool({ name: entry.tool.name, arguments: request.params.arguments ?? {} }, { timeout }),
+      return audited(
+        {
+          method: 'tools/call',
+          target: request.params.name,
+          server: entry?.server,
+          params: request.params.arguments,
+        },
+        () => {
+          if (!entry)
+            throw notAvailable(`Tool not available: ${request.params.name}`, ProxyErrorCode.TOOL_NOT_ALLOWED);
+          const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
+          return this.upstream(principal, entry.server, bearer, (client) =>
+            client.callTool(
+              { name: entry.tool.name, arguments: request.params.arguments ?? {} },
+              { timeout },
+            ),
+          );
+        },
       );
     });
     mcp.server.setRequestHandler('prompts/list', () => ({
@@ -83,9 +107,19 @@ export class FederationService {
     }));
     mcp.server.setRequestHandler('prompts/get', async (request) => {
       const entry = this.catalog.findPrompt(principal, request.params.name);
-      if (!entry) throw notAvailable(`Prompt not available: ${request.params.name}`);
-      return this.upstream(principal, entry.server, bearer, (client) =>
-        client.getPrompt({ name: entry.prompt.name, arguments: request.params.arguments }),
+      return audited(
+        {
+          method: 'prompts/get',
+          target: request.params.name,
+          server: entry?.server,
+          params: request.params.arguments,
+        },
+        () => {
+          if (!entry) throw notAvailable(`Prompt not available: ${request.params.name}`);
+          return this.upstream(principal, entry.server, bearer, (client) =>
+            client.getPrompt({ name: entry.prompt.name, arguments: request.params.arguments }),
+          );
+        },
       );
     });
     mcp.server.setRequestHandler('resources/list', () => ({
@@ -100,10 +134,16 @@ export class FederationService {
     mcp.server.setRequestHandler('resources/read', async (request) => {
       const scoped = unscopeUri(request.params.uri);
       const server = scoped && this.catalog.server(principal, scoped.server);
-      if (!scoped || !server) throw notAvailable(`Resource not available: ${request.params.uri}`);
-      const result = await this.upstream(principal, server, bearer, (client) =>
-        client.readResource({ uri: scoped.uri }),
+      const result = await audited(
+        { method: 'resources/read', target: request.params.uri, server: server || undefined },
+        () => {
+          if (!scoped || !server) throw notAvailable(`Resource not available: ${request.params.uri}`);
+          return this.upstream(principal, server, bearer, (client) =>
+            client.readResource({ uri: scoped.uri }),
+          );
+        },
       );
+      if (!server) return result;
       return {
         ...result,
         contents: result.contents.map((content) => ({
@@ -113,6 +153,44 @@ export class FederationService {
       };
     });
     return mcp;
+  }
+
+  /** Records one federated call in the audit trail with the outcome it had. */
+  private async audited<T>(
+    principal: Principal,
+    req: Request,
+    call: AuditedCall,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    const record = (outcome: Partial<AuditEventInput>) =>
+      this.auditor.record({
+        ...requestActor(req, principal),
+        surface: 'proxy',
+        action: call.method,
+        tool: call.target,
+        serverId: call.server?.id,
+        redactKeys: call.server?.auditRedactKeys,
+        params: call.params,
+        outcome: 'success',
+        ...outcome,
+        durationMs: performance.now() - started,
+      });
+    try {
+      const result = await work();
+      record({ status: 200, outcome: (result as { isError?: unknown })?.isError ? 'error' : 'success' });
+      return result;
+    } catch (error) {
+      const data =
+        error instanceof ProtocolError
+          ? (error.data as { code?: string; statusCode?: number } | undefined)
+          : undefined;
+      const { status, code } = data?.statusCode
+        ? { status: data.statusCode, code: data.code ?? 'UPSTREAM_ERROR' }
+        : describeError(error);
+      record({ status, errorCode: code, outcome: outcomeForStatus(status) });
+      throw error;
+    }
   }
 
   /** One call on a server's upstream session, counted in the router metrics, with upstream failures as JSON-RPC errors. */
@@ -136,6 +214,13 @@ export class FederationService {
       });
     }
   }
+}
+
+interface AuditedCall {
+  method: string;
+  target: string;
+  server?: RegisteredServer;
+  params?: unknown;
 }
 
 function notAvailable(message: string, code = ProxyErrorCode.NOT_AVAILABLE): ProtocolError {

@@ -16,6 +16,12 @@ describe('RegisterServerDto', () => {
     ).toEqual([]);
   });
 
+  it('accepts per-server and per-tool rate limits', async () => {
+    expect(
+      await errorsOf({ ...valid, rateLimits: { requestsPerMinute: 600, tools: { create_issue: 10 } } }),
+    ).toEqual([]);
+  });
+
   it.each([
     ['a name that is not a slug', { ...valid, name: 'GitHub Tools' }, /name must be a slug/],
     ['an unknown property', { ...valid, surprise: true }, /should not exist/],
@@ -30,6 +36,21 @@ describe('RegisterServerDto', () => {
       },
       /up to 100 tool names/,
     ],
+    ['a zero rate limit', { ...valid, rateLimits: { requestsPerMinute: 0 } }, /requestsPerMinute/],
+    [
+      'a tool rate limit too high',
+      { ...valid, rateLimits: { tools: { x: 100_001 } } },
+      /1\.\.100000 requests/,
+    ],
+    [
+      'too many tool rate limits',
+      {
+        ...valid,
+        rateLimits: { tools: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`t${i}`, 1])) },
+      },
+      /up to 100 tool names/,
+    ],
+    ['an unknown rate-limit field', { ...valid, rateLimits: { perHour: 5 } }, /should not exist/],
     [
       'too many endpoints',
       { name: 'x', endpoints: Array.from({ length: 11 }, () => ({ url: 'https://a' })) },

@@ -29,6 +29,7 @@ import {
   HealthCheckDto,
   IsToolRoleMap,
   MAX_URL_LENGTH,
+  RateLimitsDto,
   TimeoutsDto,
   UpstreamAuthDto,
 } from './server-settings.dto.js';
@@ -124,6 +125,31 @@ export class ServerSettingsDto {
   @IsOptional()
   @IsBoolean()
   identityHeaders?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Argument names whose values the audit trail redacts for this server (token, secret, password... always are)',
+    example: ['ssn', 'iban'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    each: true,
+    message: 'auditRedactKeys must be key names of 1-64 characters [A-Za-z0-9_.-]',
+  })
+  auditRedactKeys?: string[];
+
+  @ApiPropertyOptional({
+    type: RateLimitsDto,
+    description:
+      'Per-caller limits per minute on this server (replaces the previous limits; {} removes them)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitsDto)
+  rateLimits?: RateLimitsDto;
 
   @ApiPropertyOptional({ type: UpstreamAuthDto })
   @IsOptional()

@@ -15,6 +15,7 @@ import { UPSTREAM_AUTH_TYPES, type UpstreamAuthType } from '../registry.types.js
 
 export const MAX_URL_LENGTH = 2048;
 const MAX_TOOL_TIMEOUT_MS = 3_600_000;
+const MAX_RATE_LIMIT = 100_000;
 
 const MAX_TOOL_ENTRIES = 100;
 const ROLE_NAMES: readonly string[] = ['admin', 'server_owner', 'user'];
@@ -60,6 +61,14 @@ export const IsToolRoleMap = (): PropertyDecorator =>
     (roles) => Array.isArray(roles) && roles.every((role) => ROLE_NAMES.includes(role as string)),
   );
 
+/** `{ toolName: requests per minute }`. */
+const IsToolRateLimitMap = (): PropertyDecorator =>
+  IsToolMap(
+    'isToolRateLimitMap',
+    `1..${MAX_RATE_LIMIT} requests per minute`,
+    (limit) => Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_RATE_LIMIT,
+  );
+
 export class EndpointDto {
   @ApiProperty({ example: 'https://mcp.example.com/mcp' })
   @IsString()
@@ -96,6 +105,29 @@ export class TimeoutsDto {
   @IsOptional()
   @IsObject()
   @IsToolTimeoutMap()
+  tools?: Record<string, number>;
+}
+
+/** Per-caller limits on one server, counted per minute and per caller (tenant and user). */
+export class RateLimitsDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT,
+    description: 'JSON-RPC messages per minute one caller may send to this server',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RATE_LIMIT)
+  requestsPerMinute?: number;
+
+  @ApiPropertyOptional({
+    description: `tools/call per minute one caller may make, by tool name (at most 100 tools, 1..${MAX_RATE_LIMIT})`,
+    example: { create_issue: 10 },
+  })
+  @IsOptional()
+  @IsObject()
+  @IsToolRateLimitMap()
   tools?: Record<string, number>;
 }
 

@@ -47,6 +47,14 @@ export class ServerView {
   toolRoles!: Record<string, GatewayRole[]>;
   @ApiProperty({ description: "The caller's identity is sent upstream (signed X-Mcp-Identity)" })
   identityHeaders!: boolean;
+  @ApiProperty({ type: [String], description: 'Argument names the audit trail redacts for this server' })
+  auditRedactKeys!: string[];
+  @ApiProperty({
+    example: { requestsPerMinute: 600, tools: { create_issue: 10 } },
+    description:
+      'Per-caller limits per minute on this server: every JSON-RPC message, and tools/call by tool',
+  })
+  rateLimits!: { requestsPerMinute?: number; tools: Record<string, number> };
   @ApiProperty({ type: UpstreamAuthViewDoc }) upstreamAuth!: UpstreamAuthView;
   @ApiProperty({ example: { connectMs: 5000, requestMs: 30000, tools: {} } })
   timeouts!: { connectMs: number; requestMs: number; tools: Record<string, number> };

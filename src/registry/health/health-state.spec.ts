@@ -28,6 +28,8 @@ function server(overrides: Partial<RegisteredServer> = {}): RegisteredServer {
     tags: [],
     toolRoles: {},
     identityHeaders: false,
+    auditRedactKeys: [],
+    rateLimits: { tools: {} },
     upstreamAuth: { type: 'none' },
     timeouts: DEFAULT_TIMEOUTS,
     healthCheck: DEFAULT_HEALTH_CHECK,

@@ -1,0 +1,32 @@
+import { HttpException } from '@nestjs/common';
+import { toErrorBody } from '../common/errors/error-body.js';
+import type { AuditOutcome } from './audit.types.js';
+
+/** Statuses that mean "you may not", as opposed to "it failed". */
+const DENIAL_STATUSES = new Set([401, 403, 429]);
+
+export function outcomeForStatus(status: number, refusalsAreDenials = false): AuditOutcome {
+  if (status < 400) return 'success';
+  if (DENIAL_STATUSES.has(status) || (refusalsAreDenials && status < 500)) return 'denied';
+  return 'error';
+}
+
+/** Status and stable code of anything thrown: gateway and HTTP exceptions, proxy errors, OAuth errors. */
+export function describeError(error: unknown): { status: number; code: string } {
+  const shaped = error as { status?: unknown; code?: unknown };
+  if (
+    !(error instanceof HttpException) &&
+    typeof shaped?.status === 'number' &&
+    typeof shaped.code === 'string'
+  ) {
+    return { status: shaped.status, code: shaped.code };
+  }
+  if (error instanceof HttpException) {
+    const response = error.getResponse() as { error?: unknown };
+    if (typeof response === 'object' && typeof response?.error === 'string') {
+      return { status: error.getStatus(), code: response.error };
+    }
+  }
+  const body = toErrorBody(error, undefined);
+  return { status: body.statusCode, code: body.code };
+}

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import { inTenantScope } from '../database/tenant-scope.js';
+import type { AuditEventView, AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
+
+const DEFAULT_LIMIT = 100;
+
+interface AuditRow {
+  id: string;
+  occurred_at: Date;
+  tenant_id: string;
+  chain_seq: string;
+  actor_oid: string | null;
+  actor_name: string | null;
+  roles: string[];
+  client_id: string | null;
+  surface: string;
+  action: string;
+  server_id: string | null;
+  tool: string | null;
+  request_id: string | null;
+  session_hash: string | null;
+  outcome: string;
+  status: number | null;
+  error_code: string | null;
+  duration_ms: number | null;
+  bytes: number | null;
+  params: unknown;
+  ip: string | null;
+  user_agent: string | null;
+  hash: string;
+}
+
+/**
+ * Reads the audit trail for admins: their own tenant only (Row-Level Security as well as the filter), newest first,
+ * keyset-paginated on (occurred_at, id) so pages stay stable while events keep arriving.
+ */
+@Injectable()
+export class AuditQueryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async query(principal: Principal, query: AuditQueryDto): Promise<AuditPage> {
+    const tenantId = query.tenantId ?? principal.tenantId;
+    if (tenantId !== principal.tenantId && !principal.superadmin) {
+      throw new GatewayException(
+        403,
+        'CROSS_TENANT_DENIED',
+        "Only platform administrators may read another tenant's audit trail",
+      );
+    }
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const where = ['tenant_id = $1'];
+    const values: unknown[] = [tenantId];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      where.push(sql.replace('?', `$${values.length}`));
+    };
+    if (query.from) add('occurred_at >= ?', query.from);
+    if (query.to) add('occurred_at < ?', query.to);
+    if (query.actor) add('actor_oid = ?', query.actor);
+    if (query.action) add('action = ?', query.action);
+    if (query.tool) add('tool = ?', query.tool);
+    if (query.serverId) add('server_id = ?', query.serverId);
+    if (query.outcome) add('outcome = ?', query.outcome);
+    if (query.surface) add('surface = ?', query.surface);
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      values.push(cursor.at, cursor.id);
+      where.push(`(occurred_at, id) < ($${values.length - 1}, $${values.length})`);
+    }
+    values.push(limit + 1);
+    const rows: AuditRow[] = await inTenantScope(this.dataSource, tenantId, (manager) =>
+      manager.query(
+        `SELECT id, occurred_at, tenant_id, chain_seq, actor_oid, actor_name, roles, client_id, surface, action,
+                server_id, tool, request_id, session_hash, outcome, status, error_code, duration_ms, bytes, params,
+                ip, user_agent, hash
+         FROM audit_events WHERE ${where.join(' AND ')}
+         ORDER BY occurred_at DESC, id DESC LIMIT $${values.length}`,
+        values,
+      ),
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      events: page.map(toView),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.occurred_at, last.id) : null,
+    };
+  }
+}
+
+function toView(row: AuditRow): AuditEventView {
+  return {
+    id: row.id,
+    occurredAt: row.occurred_at.toISOString(),
+    tenantId: row.tenant_id,
+    chainSeq: Number(row.chain_seq),
+    actorOid: row.actor_oid,
+    actorName: row.actor_name,
+    roles: row.roles,
+    clientId: row.client_id,
+    surface: row.surface,
+    action: row.action,
+    serverId: row.server_id,
+    tool: row.tool,
+    requestId: row.request_id,
+    sessionHash: row.session_hash,
+    outcome: row.outcome,
+    status: row.status,
+    errorCode: row.error_code,
+    durationMs: row.duration_ms,
+    bytes: row.bytes,
+    params: row.params,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    hash: row.hash,
+  };
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  if (Number.isNaN(date.getTime()) || !/^\d{1,19}$/.test(id ?? '')) {
+    throw new GatewayException(400, 'INVALID_CURSOR', 'The cursor is not one this API returned');
+  }
+  return { at: date, id: id };
+}
+
+const CSV_COLUMNS: (keyof AuditEventView)[] = [
+  'occurredAt',
+  'id',
+  'chainSeq',
+  'tenantId',
+  'actorOid',
+  'actorName',
+  'roles',
+  'clientId',
+  'surface',
+  'action',
+  'serverId',
+  'tool',
+  'outcome',
+  'status',
+  'errorCode',
+  'durationMs',
+  'bytes',
+  'requestId',
+  'sessionHash',
+  'ip',
+  'userAgent',
+  'params',
+  'hash',
+];
+
+/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
+export function toCsv(events: readonly AuditEventView[]): string {
+  const cell = (value: unknown): string => {
+    let text =
+      value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const lines = [
+    CSV_COLUMNS.join(','),
+    ...events.map((event) => CSV_COLUMNS.map((column) => cell(event[column])).join(',')),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,120 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RETENTION_ACTION } from './audit-chain-verifier.js';
+import { Auditor } from './auditor.js';
+
+const RUN_EVERY_MS = 60 * 60_000;
+const FIRST_RUN_AFTER_MS = 60_000;
+const DELETE_BATCH = 5_000;
+const DAY_MS = 24 * 3600_000;
+/** pg_try_advisory_xact_lock key: one replica prunes a tenant at a time. */
+const LOCK_KEY = 0x6d726567;
+
+export interface RetentionResult {
+  tenantId: string;
+  deleted: number;
+  throughSeq: number;
+}
+
+/**
+ * Deletes audit events older than MREG_AUDIT_RETENTION_DAYS (or the tenant's `settings.auditRetentionDays`), oldest
+ * first, in batches, under a transaction-local switch the append-only trigger honours. Each run that deleted
+ * anything appends a checkpoint event to the tenant's chain recording the last deleted link (`throughSeq`,
+ * `anchorHash`), so `audit verify` still proves the rest of the chain.
+ */
+@Injectable()
+export class AuditRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuditRetention');
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly auditor: Auditor,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const run = () =>
+      void this.runOnce().catch((error: unknown) =>
+        this.logger.warn(`Audit retention failed: ${(error as Error).message}`),
+      );
+    const first = setTimeout(run, FIRST_RUN_AFTER_MS);
+    const every = setInterval(run, RUN_EVERY_MS);
+    first.unref();
+    every.unref();
+    this.timers = [first, every];
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  async runOnce(now = new Date()): Promise<RetentionResult[]> {
+    const tenants: { tenant_id: string; days: number | null }[] = await this.dataSource.query(
+      `SELECT h.tenant_id, (t.settings->>'auditRetentionDays')::int AS days
+       FROM audit_chain_heads h LEFT JOIN tenants t ON t.id = h.tenant_id`,
+    );
+    const results: RetentionResult[] = [];
+    for (const tenant of tenants) {
+      const days = tenant.days && tenant.days > 0 ? tenant.days : this.config.audit.retentionDays;
+      const result = await this.pruneTenant(tenant.tenant_id, new Date(now.getTime() - days * DAY_MS));
+      if (result) results.push(result);
+    }
+    return results;
+  }
+
+  private async pruneTenant(tenantId: string, cutoff: Date): Promise<RetentionResult | undefined> {
+    // The newest expired event bounds the deletion; everything up to it in chain order goes, so the chain stays whole.
+    const bound: { seq: string; hash: string }[] = await this.dataSource.query(
+      `SELECT chain_seq AS seq, hash FROM audit_events
+       WHERE tenant_id = $1 AND occurred_at < $2 ORDER BY chain_seq DESC LIMIT 1`,
+      [tenantId, cutoff],
+    );
+    if (!bound[0]) return undefined;
+    const throughSeq = Number(bound[0].seq);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.dataSource.transaction(async (manager) => {
+        const [{ locked }] = await manager.query<{ locked: boolean }[]>(
+          `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`,
+          [LOCK_KEY, tenantId],
+        );
+        if (!locked) return -1;
+        await manager.query(`SELECT set_config('mreg.audit_retention', 'on', true)`);
+        const [{ n }] = await manager.query<{ n: number }[]>(
+          `WITH gone AS (
+             DELETE FROM audit_events WHERE id IN (
+               SELECT id FROM audit_events WHERE tenant_id = $1 AND chain_seq <= $2
+               ORDER BY chain_seq LIMIT ${DELETE_BATCH}
+             ) RETURNING 1
+           ) SELECT count(*)::int AS n FROM gone`,
+          [tenantId, throughSeq],
+        );
+        return n;
+      });
+      if (count < 0) return undefined;
+      deleted += count;
+      if (count < DELETE_BATCH) break;
+    }
+    if (deleted === 0) return undefined;
+    await this.auditor.recordDurably({
+      surface: 'cli',
+      action: RETENTION_ACTION,
+      outcome: 'success',
+      tenantId,
+      actorName: 'retention job',
+      params: { throughSeq, anchorHash: bound[0].hash, deleted, cutoff: cutoff.toISOString() },
+    });
+    this.logger.log(
+      `Deleted ${deleted} audit events of tenant ${tenantId} older than ${cutoff.toISOString()}`,
+    );
+    return { tenantId, deleted, throughSeq };
+  }
+}

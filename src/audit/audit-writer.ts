@@ -1,0 +1,235 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { AuditStore } from './audit-store.js';
+import type { PendingAuditEvent } from './audit.types.js';
+import { SpillFile } from './spill-file.js';
+
+export const FLUSH_INTERVAL_MS = 100;
+export const BATCH_SIZE = 500;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Gets audit events into PostgreSQL without slowing the request that made them: `enqueue` only pushes onto an
+ * in-memory queue; every 100 ms (or as soon as 500 are waiting) the queue is written in batches, one at a time and
+ * in order. When PostgreSQL cannot be reached the events go to the spill file instead, and every later event follows
+ * them there until the file has been replayed, so order is kept; replay skips events already stored, so each lands
+ * exactly once. Shutdown flushes the queue. A crash (kill -9) loses what was queued but not yet written: at most
+ * one flush interval of events.
+ */
+@Injectable()
+export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('AuditWriter');
+  private queue: PendingAuditEvent[] = [];
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly spill: SpillFile;
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+  /** True while events wait in the spill file: new ones must follow them there. */
+  private spilling = false;
+  private readonly written: Counter;
+  private readonly spilled: Counter;
+  private readonly dropped: Counter;
+  private readonly writeSeconds: Histogram;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly store: AuditStore,
+    metrics: MetricsService,
+  ) {
+    this.spill = new SpillFile(config.dataDir);
+    const registers = [metrics.registry];
+    this.written = new Counter({
+      name: 'mcp_gateway_audit_events_written_total',
+      help: 'Audit events stored in PostgreSQL',
+      registers,
+    });
+    this.spilled = new Counter({
+      name: 'mcp_gateway_audit_events_spilled_total',
+      help: 'Audit events written to the spill file because PostgreSQL was unreachable',
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'mcp_gateway_audit_events_dropped_total',
+      help: 'Audit events that could not be stored at all (invalid data, torn spill line)',
+      registers,
+    });
+    this.writeSeconds = new Histogram({
+      name: 'mcp_gateway_audit_write_duration_seconds',
+      help: 'Time to store one batch of audit events',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers,
+    });
+    const depth: Gauge = new Gauge({
+      name: 'mcp_gateway_audit_queue_depth',
+      help: 'Audit events queued in memory, not yet stored (what a crash would lose)',
+      registers,
+      collect: () => depth.set(this.queue.length),
+    });
+    const spillPending: Gauge = new Gauge({
+      name: 'mcp_gateway_audit_spill_pending',
+      help: '1 while audit events wait in the spill file for PostgreSQL to come back',
+      registers,
+      collect: () => spillPending.set(this.spilling ? 1 : 0),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Events a previous run spilled are replayed before anything new is written.
+    this.spilling = await this.spill.exists();
+    this.timer = setInterval(() => this.scheduleFlush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Queues an event; never waits and never throws. */
+  enqueue(event: PendingAuditEvent): void {
+    this.queue.push(event);
+    if (this.queue.length >= BATCH_SIZE) this.scheduleFlush();
+  }
+
+  /** Queues an event and resolves once it is stored in PostgreSQL; rejects if it had to go to the spill file. */
+  enqueueDurably(event: PendingAuditEvent): Promise<void> {
+    const stored = new Promise<void>((resolve, reject) =>
+      this.waiters.set(event.eventId, { resolve, reject }),
+    );
+    this.enqueue(event);
+    this.scheduleFlush();
+    return stored;
+  }
+
+  /** False while PostgreSQL is known to be unreachable (events are being spilled). */
+  get healthy(): boolean {
+    return !this.spilling;
+  }
+
+  /** Writes everything queued so far (tests, shutdown). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushOnce());
+    return this.flushing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    if (this.queue.length > 0) await this.flush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.flushing = this.flushing.then(async () => {
+      this.flushScheduled = false;
+      await this.flushOnce();
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.spilling && !(await this.replay())) {
+      await this.toSpill(this.queue.splice(0));
+      return;
+    }
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH_SIZE);
+      try {
+        await this.write(batch);
+      } catch (error) {
+        this.logger.warn(
+          `PostgreSQL unreachable, spilling audit events to ${this.spill.path}: ${(error as Error).message}`,
+        );
+        this.spilling = true;
+        await this.toSpill([...batch, ...this.queue.splice(0)]);
+        return;
+      }
+    }
+  }
+
+  /** Stores a batch; a batch refused for its data (not for connectivity) is retried event by event. */
+  private async write(batch: PendingAuditEvent[]): Promise<void> {
+    const stop = this.writeSeconds.startTimer();
+    try {
+      await this.store.append(batch);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      for (const event of batch) {
+        try {
+          await this.store.append([event]);
+        } catch (single) {
+          if (!isDataError(single)) throw single;
+          this.dropped.inc();
+          this.logger.error(
+            `Audit event ${event.eventId} (${event.action}) refused by PostgreSQL: ${(single as Error).message}`,
+          );
+        }
+      }
+    } finally {
+      stop();
+    }
+    this.written.inc(batch.length);
+    for (const event of batch) this.settle(event.eventId);
+  }
+
+  /** Replays the spill file in order; true when it is gone. */
+  private async replay(): Promise<boolean> {
+    try {
+      const { events, torn } = await this.spill.read();
+      if (torn > 0) {
+        this.dropped.inc(torn);
+        this.logger.warn(`Dropped ${torn} torn line(s) of the audit spill file`);
+      }
+      for (let start = 0; start < events.length; start += BATCH_SIZE) {
+        await this.write(events.slice(start, start + BATCH_SIZE));
+      }
+      await this.spill.remove();
+      this.spilling = false;
+      if (events.length > 0) this.logger.log(`Replayed ${events.length} spilled audit events`);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.spilling = false;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private async toSpill(events: PendingAuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      await this.spill.append(events);
+      this.spilled.inc(events.length);
+    } catch (error) {
+      this.dropped.inc(events.length);
+      this.logger.error(
+        `Audit events lost: neither PostgreSQL nor ${this.spill.path} could take them: ${(error as Error).message}`,
+      );
+    }
+    for (const event of events)
+      this.settle(event.eventId, new Error('audit record not durable in PostgreSQL'));
+  }
+
+  private settle(eventId: string, error?: Error): void {
+    const waiter = this.waiters.get(eventId);
+    if (!waiter) return;
+    this.waiters.delete(eventId);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+}
+
+/** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}

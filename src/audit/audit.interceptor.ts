@@ -1,0 +1,152 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { concatMap, type Observable, tap } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/decorators.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { AuditDenials, type McpCallContext } from './audit-denials.js';
+import { describeError, outcomeForStatus } from './audit-outcome.js';
+import {
+  AUDIT_ACTION,
+  AUDIT_SERVER_PARAM,
+  type AuditActionOptions,
+  AUDITED_ELSEWHERE,
+} from './audit.decorators.js';
+import type { AuditEventInput } from './audit.types.js';
+import { Auditor, requestActor } from './auditor.js';
+
+type AuditedRequest = Request & AuthenticatedRequest;
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The global audit interceptor (APP_INTERCEPTOR): every REST mutation and every route marked `@AuditAction` (HTTP
+ * context), and every call of the gateway's own MCP tools, resources and prompts (mcp-nest runs them in the rpc
+ * context), leaves one event with its outcome. Controllers that audit per message mark themselves
+ * `@AuditedElsewhere()`. With MREG_AUDIT_FAIL_CLOSED a REST mutation is refused (503) while its record cannot be
+ * stored, and answers only once the record is in PostgreSQL.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auditor: Auditor,
+    private readonly denials: AuditDenials,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!this.auditor.enabled) return next.handle();
+    if (context.getType() === 'rpc') return this.mcpCall(context, next);
+    if (context.getType() !== 'http') return next.handle();
+    if (
+      this.reflector.getAllAndOverride<boolean>(AUDITED_ELSEWHERE, [context.getHandler(), context.getClass()])
+    )
+      return next.handle();
+    const req = context.switchToHttp().getRequest<AuditedRequest>();
+    const explicit = this.reflector.get<AuditActionOptions | undefined>(AUDIT_ACTION, context.getHandler());
+    if (!explicit && READS.has(req.method)) return next.handle();
+    this.denials.markHttp(req);
+    return this.httpCall(context, next, req, explicit);
+  }
+
+  private httpCall(
+    context: ExecutionContext,
+    next: CallHandler,
+    req: AuditedRequest,
+    explicit: AuditActionOptions | undefined,
+  ): Observable<unknown> {
+    const res = context.switchToHttp().getResponse<Response>();
+    const started = performance.now();
+    const serverParam = this.reflector.get<string | undefined>(AUDIT_SERVER_PARAM, context.getClass());
+    const surface = explicit?.surface ?? 'rest';
+    const body = req.body as Record<string, unknown> | undefined;
+    const base: AuditEventInput = {
+      ...requestActor(req, req.principal),
+      surface,
+      action: explicit?.action ?? defaultAction(context),
+      outcome: 'success',
+      serverId: serverParam ? String(req.params[serverParam]) : undefined,
+      params: {
+        ...(Object.keys(req.params).length > 0 ? { path: req.params } : {}),
+        ...(body ? { body } : {}),
+      },
+      bytes: Number(req.get('content-length')) || undefined,
+      ...(surface === 'oauth' && typeof body?.client_id === 'string' ? { clientId: body.client_id } : {}),
+    };
+    const failClosed = this.config.audit.failClosed && surface === 'rest';
+    if (failClosed && !this.auditor.durable)
+      throw auditUnavailable('The audit trail cannot be written right now; the change was not made');
+    const finish = (event: AuditEventInput) => ({ ...event, durationMs: performance.now() - started });
+
+    return next.handle().pipe(
+      concatMap(async (value: unknown) => {
+        const httpCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler());
+        const status = res.headersSent ? res.statusCode : (httpCode ?? (req.method === 'POST' ? 201 : 200));
+        const event = finish({ ...base, status, outcome: explicit?.outcome?.(req) ?? 'success' });
+        if (!failClosed) this.auditor.record(event);
+        else
+          await this.auditor
+            .recordDurably(event)
+            .catch(() =>
+              Promise.reject(
+                auditUnavailable('The change was made but its audit record could not be stored'),
+              ),
+            );
+        return value;
+      }),
+      tap({
+        error: (error: unknown) => {
+          const { status, code } = describeError(error);
+          if (status === 503 && code === 'AUDIT_UNAVAILABLE') return;
+          this.auditor.record(
+            finish({
+              ...base,
+              status,
+              errorCode: code,
+              outcome: outcomeForStatus(status, explicit?.refusalsAreDenials),
+            }),
+          );
+        },
+      }),
+    );
+  }
+
+  private mcpCall(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const ctx = context.switchToRpc().getContext<McpCallContext>();
+    this.denials.markMcp(ctx);
+    const started = performance.now();
+    const base = this.denials.mcpEvent(ctx, context.switchToRpc().getData());
+    const finish = (event: Partial<AuditEventInput>) =>
+      this.auditor.record({ ...base, ...event, durationMs: performance.now() - started });
+    // mcp-nest takes the first value and unsubscribes, so `complete` may never arrive: the value is the success.
+    return next.handle().pipe(
+      tap({
+        next: () => finish({ outcome: 'success', status: 200 }),
+        error: (error: unknown) => {
+          const { status, code } = describeError(error);
+          finish({ outcome: outcomeForStatus(status), status, errorCode: code });
+        },
+      }),
+    );
+  }
+}
+
+function defaultAction(context: ExecutionContext): string {
+  const controller = context.getClass().name.replace(/Controller$/, '');
+  return `${controller.charAt(0).toLowerCase()}${controller.slice(1)}.${context.getHandler().name}`;
+}
+
+function auditUnavailable(message: string): GatewayException {
+  return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, 'AUDIT_UNAVAILABLE', message, undefined, {
+    'Retry-After': '5',
+  });
+}

@@ -1,0 +1,51 @@
+import { REDACTED, redactParams, storableText } from './redaction.js';
+
+describe('redactParams', () => {
+  const redact = (value: unknown, extraKeys: string[] = [], maxBytes = 10_000) =>
+    redactParams(value, { extraKeys, maxBytes });
+
+  it('replaces sensitive values at any depth and in any case, keeping the rest', () => {
+    expect(
+      redact({
+        query: 'q',
+        Access_Token: 't',
+        headers: { Authorization: 'Bearer x', Cookie: 'c', accept: 'json' },
+        items: [{ password: 'p', apiKey: 'k', 'x-api-key': 'k2', error_code: 'E1' }],
+        upstreamAuth: { type: 'static', headerName: 'X-Key', value: 's' },
+        code: 'oauth-code',
+        note: { value: 'kept: not under an auth block' },
+      }),
+    ).toEqual({
+      query: 'q',
+      Access_Token: REDACTED,
+      headers: { Authorization: REDACTED, Cookie: REDACTED, accept: 'json' },
+      items: [{ password: REDACTED, apiKey: REDACTED, 'x-api-key': REDACTED, error_code: 'E1' }],
+      upstreamAuth: { type: 'static', headerName: 'X-Key', value: REDACTED },
+      code: REDACTED,
+      note: { value: 'kept: not under an auth block' },
+    });
+  });
+
+  it('redacts configured extra keys by exact name', () => {
+    expect(redact({ SSN: '1', ssn_hint: 'kept' }, ['ssn'])).toEqual({ SSN: REDACTED, ssn_hint: 'kept' });
+  });
+
+  it('truncates what is still too large after redaction, saying how large it was', () => {
+    const result = redact({ blob: 'x'.repeat(500) }, [], 100) as Record<string, unknown>;
+    expect(result).toMatchObject({ '[TRUNCATED]': true, bytes: 511 });
+    expect((result.preview as string).length).toBe(100);
+  });
+
+  it('bounds depth and drops values JSON cannot hold', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 30; i++) deep = { deep };
+    expect(JSON.stringify(redact(deep))).toContain('[TRUNCATED]');
+    expect(redact({ n: Number.NaN, f: () => 1, big: 10n })).toEqual({ n: null, f: null, big: '10' });
+  });
+});
+
+describe('storableText', () => {
+  it('replaces NUL and lone surrogates, keeps valid pairs', () => {
+    expect(storableText('a\u0000b\uD800c\uDC00d😀')).toBe('a\uFFFDb\uFFFDc\uFFFDd😀');
+  });
+});

@@ -1,0 +1,61 @@
+/** Keys whose values never reach the audit table, matched anywhere in the key, case-insensitively. */
+const SENSITIVE_PART =
+  /token|secret|passw|authorization|api[-_]?key|cookie|credential|private[-_]?key|signature/i;
+/** Keys that are credentials only under their exact name (`code` is an OAuth code; `error_code` is not secret). */
+const SENSITIVE_EXACT = new Set(['code', 'code_verifier', 'assertion', 'client_assertion', 'otp', 'pin']);
+const MAX_DEPTH = 16;
+/** NUL and unpaired UTF-16 surrogates. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL text cannot hold it.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export const REDACTED = '[REDACTED]';
+export const TRUNCATED = '[TRUNCATED]';
+
+export interface RedactionOptions {
+  /** More key names to redact (exact, case-insensitive): configured globally and per server. */
+  extraKeys?: readonly string[];
+  /** Serialized size above which params are replaced by a truncated preview. */
+  maxBytes: number;
+}
+
+/**
+ * What of a request's params may be stored: sensitive values replaced (nested, in arrays too), strings made storable
+ * in PostgreSQL (no NUL, no lone surrogates), depth bounded, and anything larger than `maxBytes` cut to a preview
+ * with a marker saying so.
+ */
+export function redactParams(value: unknown, options: RedactionOptions): unknown {
+  if (value === undefined) return undefined;
+  const extra = new Set((options.extraKeys ?? []).map((key) => key.toLowerCase()));
+  const redacted = walk(value, extra, 0, '');
+  const json = JSON.stringify(redacted) ?? 'null';
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= options.maxBytes) return redacted;
+  return { [TRUNCATED]: true, bytes, preview: storableText(json.slice(0, options.maxBytes)) };
+}
+
+function isSensitive(key: string, parent: string, extra: ReadonlySet<string>): boolean {
+  const lower = key.toLowerCase();
+  if (SENSITIVE_PART.test(key) || SENSITIVE_EXACT.has(lower) || extra.has(lower)) return true;
+  // The credential of an auth block is often just "value" (a server's upstreamAuth: { type, headerName, value }).
+  return lower === 'value' && /auth/i.test(parent);
+}
+
+function walk(value: unknown, extra: ReadonlySet<string>, depth: number, parent: string): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return typeof value === 'boolean' ? value : null;
+  if (depth >= MAX_DEPTH) return TRUNCATED;
+  if (Array.isArray(value)) return value.map((item) => walk(item, extra, depth + 1, parent));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    out[storableText(key)] = isSensitive(key, parent, extra) ? REDACTED : walk(item, extra, depth + 1, key);
+  }
+  return out;
+}
+
+/** PostgreSQL text and jsonb refuse NUL and lone surrogates; audit must never fail on what a client sent. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}

@@ -1,0 +1,94 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import type { DataSource } from 'typeorm';
+import { AuditChainVerifier, type ChainReport } from '../audit/audit-chain-verifier.js';
+import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface VerifyOptions {
+  tenant?: string;
+  json?: boolean;
+}
+
+/**
+ * `mcp-gateway audit verify [--tenant T]`: walks the audit hash chains straight in the database (the gateway need not
+ * run; with the embedded database it must not, as it holds the data directory) and exits 1 at the first broken link.
+ */
+@SubCommand({
+  name: 'verify',
+  description: "Check the audit trail's hash chains; exit 1 at the first broken link",
+})
+export class AuditVerifyCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  async run(_params: string[], options: VerifyOptions = {}): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    try {
+      const report = await withDatabase(loaded.config, async (database) => {
+        const tenantId = options.tenant
+          ? await resolveTenant(database.dataSource, options.tenant)
+          : undefined;
+        return new AuditChainVerifier(database.dataSource).verify(tenantId);
+      });
+      this.print(report, options.json === true);
+      if (!report.ok) process.exitCode = 1;
+    } catch (error) {
+      this.output.err(`audit verify failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+
+  private print(report: ChainReport, json: boolean): void {
+    if (json) return this.output.out(JSON.stringify(report, null, 2));
+    if (report.tenants.length === 0) return this.output.out('No audit events');
+    for (const tenant of report.tenants) {
+      if (tenant.ok) {
+        this.output.out(`ok      ${tenant.tenantId}\t${tenant.events} events`);
+      } else {
+        const at = tenant.brokenAt!;
+        this.output.err(
+          `BROKEN  ${tenant.tenantId}\tat seq ${at.chainSeq}${at.id ? ` (id ${at.id})` : ''}: ${at.reason}`,
+        );
+      }
+    }
+  }
+
+  @Option({
+    flags: '--tenant <tenant>',
+    description: 'Only this tenant: its id, Entra tenant id or local name',
+  })
+  parseTenant(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--json', description: 'Print the report as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+async function resolveTenant(dataSource: DataSource, tenant: string): Promise<string> {
+  const rows: { id: string }[] = await dataSource.query(
+    `SELECT id FROM tenants WHERE entra_tenant_id IN ($1, 'local:' || $1) ${UUID.test(tenant) ? 'OR id = $1::uuid' : ''} LIMIT 1`,
+    [tenant],
+  );
+  if (rows[0]) return rows[0].id;
+  if (UUID.test(tenant)) return tenant;
+  throw new Error(`Unknown tenant "${tenant}"`);
+}
+
+@Command({
+  name: 'audit',
+  description: 'The audit trail: verify its hash chains',
+  subCommands: [AuditVerifyCommand],
+})
+export class AuditCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  run(): Promise<void> {
+    this.output.err('Usage: mcp-gateway audit verify [--tenant <tenant>] [--json]');
+    process.exitCode = 1;
+    return Promise.resolve();
+  }
+}

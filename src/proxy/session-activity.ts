@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import type { ProxySession } from './session-token.js';
+
+const KEY_PREFIX = 'mreg:session:';
+const REDIS_TIMEOUT_MS = 250;
+const LOCAL_SESSIONS_MAX = 100_000;
+/** Marks the session used and says whether it had been seen within the idle limit (atomic). */
+const TOUCH_LUA = `local seen = redis.call('EXISTS', KEYS[1]) redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) return seen`;
+
+/**
+ * Idle limits for sealed proxy sessions, which have no table: the last use of each session is remembered (in Redis
+ * when MREG_REDIS_URL is set, so every replica agrees; in this process otherwise) for MREG_PROXY_SESSION_IDLE_MS.
+ * A session not seen within that time answers 404 and the client initializes a new one, as the protocol says. Without
+ * Redis, a process only expires sessions it served itself (one it never saw may be new to it, not idle); if Redis
+ * cannot answer, the check is skipped rather than failing the request.
+ */
+@Injectable()
+export class SessionActivity implements OnApplicationShutdown {
+  private readonly logger = new Logger('SessionActivity');
+  private readonly idleMs: number;
+  private readonly redis?: Redis;
+  /** Last use per session, in this process (without Redis). */
+  private readonly local = new LRUCache<string, number>({ max: LOCAL_SESSIONS_MAX });
+  private lastWarning = 0;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.idleMs = config.proxy.sessionIdleMs;
+    if (config.redisUrl && this.idleMs > 0) {
+      this.redis = new Redis(config.redisUrl, {
+        lazyConnect: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: REDIS_TIMEOUT_MS,
+        connectTimeout: 2_000,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+        connectionName: 'mcp-gateway-sessions',
+      });
+      this.redis.on('error', (error: Error) => this.warn(`Redis for session activity: ${error.message}`));
+    }
+  }
+
+  /** Records a use of the session; throws 404 SESSION_NOT_FOUND when it had been idle too long. */
+  async touch(token: string, session: ProxySession, now = Date.now()): Promise<void> {
+    if (this.idleMs <= 0) return;
+    const key = createHash('sha256').update(token).digest('base64url').slice(0, 32);
+    const young = now - session.issuedAt < this.idleMs;
+    if (this.redis) {
+      try {
+        const seen = (await this.redis.eval(TOUCH_LUA, 1, KEY_PREFIX + key, String(this.idleMs))) as number;
+        if (seen === 1 || young) return;
+        await this.redis.del(KEY_PREFIX + key).catch(() => undefined);
+        throw idle();
+      } catch (error) {
+        if (error instanceof ProxyError) throw error;
+        this.warn(`Session idle check skipped: ${(error as Error).message}`);
+        return;
+      }
+    }
+    const last = this.local.get(key);
+    if (last !== undefined && now - last > this.idleMs) {
+      this.local.delete(key);
+      throw idle();
+    }
+    this.local.set(key, now);
+  }
+
+  /** A session the client ended: forget it. */
+  async end(token: string): Promise<void> {
+    const key = createHash('sha256').update(token).digest('base64url').slice(0, 32);
+    this.local.delete(key);
+    await this.redis?.del(KEY_PREFIX + key).catch(() => undefined);
+  }
+
+  private warn(message: string): void {
+    if (Date.now() - this.lastWarning < 60_000) return;
+    this.lastWarning = Date.now();
+    this.logger.warn(message);
+  }
+
+  onApplicationShutdown(): void {
+    // disconnect, not quit: quit queues a command, which never completes while Redis is unreachable.
+    this.redis?.disconnect();
+  }
+}
+
+function idle(): ProxyError {
+  return new ProxyError(
+    404,
+    ProxyErrorCode.SESSION_NOT_FOUND,
+    'Session expired after being idle; initialize a new one',
+  );
+}

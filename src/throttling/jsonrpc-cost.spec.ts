@@ -1,0 +1,25 @@
+import { jsonRpcCost } from './jsonrpc-cost.js';
+
+describe('jsonRpcCost', () => {
+  it('counts one request, answering a refusal with its id', () => {
+    expect(jsonRpcCost({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'whoami' } })).toEqual({
+      cost: 1,
+      toolCalls: ['whoami'],
+      requestId: 7,
+    });
+  });
+
+  it('counts every message of a batch and every tool call in it', () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'a' } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'a' } },
+    ];
+    expect(jsonRpcCost(batch)).toEqual({ cost: 3, toolCalls: ['a', 'a'], requestId: null });
+  });
+
+  it('counts a body that is not JSON-RPC, or none, as one request', () => {
+    expect(jsonRpcCost({ hello: 'world' })).toEqual({ cost: 1, toolCalls: [], requestId: null });
+    expect(jsonRpcCost(undefined)).toEqual({ cost: 1, toolCalls: [], requestId: null });
+  });
+});

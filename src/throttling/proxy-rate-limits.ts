@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Principal } from '../auth/principal.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import type { RegisteredServer } from '../registry/registry.types.js';
+import { jsonRpcCost } from './jsonrpc-cost.js';
+import { RateLimitPolicy } from './rate-limit-policy.js';
+import { applyRateLimitHeaders, proxyRefusal, restRefusal } from './rate-limit-responses.js';
+import type { BucketCheck, Surface } from './rate-limit.types.js';
+import { RateLimiter } from './rate-limiter.service.js';
+
+/** Resolves a federated tool name (`{server}__{tool}`) to the server and the upstream tool name. */
+export interface FederatedToolLookup {
+  find(principal: Principal, name: string): { server: RegisteredServer; tool: { name: string } } | undefined;
+}
+
+/**
+ * The proxy endpoints' rate limits (architecture §5 step 3: after the server lookup, before the body is acted on).
+ * Counted here rather than in the guard because only here the server, and so its own limits, is known. Every message
+ * of the body counts against the caller's buckets and the server's; `tools/call` also against the tool's limit.
+ * Refusals are ProxyErrors (429 or 503), answered as JSON-RPC by the proxy controllers.
+ */
+@Injectable()
+export class ProxyRateLimits {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly policy: RateLimitPolicy,
+    private readonly registry: RegistryCache,
+  ) {}
+
+  /** `/servers/{id}/mcp`: POST per message; GET (stream) and DELETE count one. */
+  async admitServer(
+    principal: Principal,
+    server: RegisteredServer,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    if (!this.limiter.enabled) return;
+    const { cost, toolCalls } = jsonRpcCost(req.method === 'POST' ? req.body : undefined);
+    await this.admit(
+      [
+        ...this.policy.forPrincipal(principal, cost),
+        ...this.policy.forServer(principal, server, cost, toolCalls),
+      ],
+      'proxy',
+      res,
+    );
+  }
+
+  /**
+   * `/federated/mcp`: per message against the caller's buckets; each `tools/call` also against the limits of the
+   * server it is routed to (its requests and that tool). Unknown tool names count only for the caller (they fail).
+   */
+  async admitFederated(
+    principal: Principal,
+    req: Request,
+    res: Response,
+    tools: FederatedToolLookup,
+  ): Promise<void> {
+    if (!this.limiter.enabled) return;
+    const { cost, toolCalls } = jsonRpcCost(req.method === 'POST' ? req.body : undefined);
+    const byServer = new Map<string, { server: RegisteredServer; tools: string[] }>();
+    for (const name of toolCalls) {
+      const entry = tools.find(principal, name);
+      if (!entry) continue;
+      // The catalog is rebuilt only when routing changes; the registry cache has the server's current limits.
+      const server = this.registry.get(entry.server.id) ?? entry.server;
+      const calls = byServer.get(server.id) ?? { server, tools: [] };
+      calls.tools.push(entry.tool.name);
+      byServer.set(server.id, calls);
+    }
+    const serverChecks = [...byServer.values()].flatMap(({ server, tools: names }) =>
+      this.policy.forServer(principal, server, names.length, names),
+    );
+    await this.admit([...this.policy.forPrincipal(principal, cost), ...serverChecks], 'federated', res);
+  }
+
+  /**
+   * `proxy_request` (the /mcp tool and `POST /api/v1/router/request`): the target server's own limits, one message
+   * (per tool on `tools/call`). The caller's buckets were already counted for the request that carried it. Refusals are
+   * GatewayExceptions: a JSON-RPC error from the tool, the common body from REST.
+   */
+  async admitRelayed(
+    principal: Principal,
+    server: RegisteredServer,
+    method: string,
+    tool: string | undefined,
+  ): Promise<void> {
+    if (!this.limiter.enabled) return;
+    const checks = this.policy.forServer(principal, server, 1, method === 'tools/call' && tool ? [tool] : []);
+    const decision = await this.limiter.consume(checks, 'proxy');
+    if (!decision.allowed) throw restRefusal(decision);
+  }
+
+  private async admit(checks: BucketCheck[], surface: Surface, res: Response): Promise<void> {
+    const decision = await this.limiter.consume(checks, surface);
+    if (!decision.allowed) throw proxyRefusal(decision);
+    applyRateLimitHeaders(res, decision);
+  }
+}

@@ -1,0 +1,123 @@
+import { normalizeIp } from '@nestjs/throttler';
+import type { Principal } from '../auth/principal.js';
+import type { AppConfig, GatewayRole } from '../config/app-config.js';
+import type { RegisteredServer } from '../registry/registry.types.js';
+import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';
+
+/** The burst bucket never allows fewer than this per second, so small tiers still tolerate a client's handshake. */
+export const MIN_BURST_PER_SECOND = 5;
+
+const TIER_ORDER: readonly GatewayRole[] = ['admin', 'server_owner', 'user'];
+
+/** A principal's tier is its highest role; one with no role is treated as a user. */
+export function tierOf(principal: Pick<Principal, 'roles'>): GatewayRole {
+  return TIER_ORDER.find((role) => principal.roles.includes(role)) ?? 'user';
+}
+
+/** Requests per second allowed on top of the per-minute tier: ceil(tier / 60 × factor), at least 5; 0 turns it off. */
+export function burstPerSecond(perMinute: number, factor: number): number | undefined {
+  if (factor <= 0) return undefined;
+  return Math.max(MIN_BURST_PER_SECOND, Math.ceil((perMinute / 60) * factor));
+}
+
+/** Tool names called by a request, with how often each is called (a batch may call one tool several times). */
+export function countTools(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Which buckets a request must fit in. Pure: keys and limits only, no I/O. Keys are caller-scoped with the tenant id
+ * and the principal's oid (the identity the gateway keys users by), or the normalized client IP for callers without a
+ * token; counter keys never contain anything a caller chose except the names of tools that have a configured limit.
+ */
+export class RateLimitPolicy {
+  constructor(private readonly limits: AppConfig['rateLimit']) {}
+
+  /** Every authenticated request: per second (burst), per caller by tier, per tenant, and the global ceiling. */
+  forPrincipal(principal: Principal, cost = 1): BucketCheck[] {
+    const caller = `${principal.tenantId}:${principal.oid}`;
+    const perMinute = this.limits.tiers[tierOf(principal)];
+    return [
+      ...this.burst(caller, perMinute, cost),
+      minute('principal', `principal:${caller}`, perMinute, cost),
+      minute(
+        'tenant',
+        `tenant:${principal.tenantId}`,
+        this.limits.requestsPerMinute * this.limits.tenantMultiplier,
+        cost,
+      ),
+      ...this.global(cost),
+    ];
+  }
+
+  /**
+   * Public routes without a token, by client IP (IPv6 by /64, so one host cannot rotate addresses past it). No burst
+   * bucket: that is per principal, and a client's login or discovery legitimately fires several requests at once.
+   */
+  forAnonymous(ip: string, cost = 1): BucketCheck[] {
+    const client = `ip:${normalizeIp(ip)}`;
+    return [
+      minute('anonymous', `anonymous:${client}`, this.limits.tiers.anonymous, cost),
+      ...this.global(cost),
+    ];
+  }
+
+  /** OAuth endpoints, by client IP and with their own stricter limit (credential stuffing, registration spam). */
+  forOAuth(ip: string): BucketCheck[] {
+    const client = `ip:${normalizeIp(ip)}`;
+    return [minute('oauth', `oauth:${client}`, this.limits.oauthPerMinute, 1), ...this.global(1)];
+  }
+
+  /** The gateway's own /mcp tools with a limit in MREG_RATE_LIMIT_TOOLS, per caller and tool. */
+  forGatewayTools(principal: Principal, toolCalls: readonly string[]): BucketCheck[] {
+    const checks: BucketCheck[] = [];
+    for (const [tool, calls] of countTools(toolCalls)) {
+      const limit = this.limits.tools[tool];
+      if (limit !== undefined) {
+        checks.push(
+          minute('tool', `tool:gateway:${principal.tenantId}:${principal.oid}:${tool}`, limit, calls),
+        );
+      }
+    }
+    return checks;
+  }
+
+  /** A registered server's own limits (`rateLimits`), per caller: every message, and tools/call per tool. */
+  forServer(
+    principal: Principal,
+    server: Pick<RegisteredServer, 'id' | 'rateLimits'>,
+    cost: number,
+    toolCalls: readonly string[],
+  ): BucketCheck[] {
+    const caller = `${principal.tenantId}:${principal.oid}`;
+    const checks: BucketCheck[] = [];
+    const { requestsPerMinute, tools } = server.rateLimits;
+    if (requestsPerMinute !== undefined) {
+      checks.push(minute('server', `server:${server.id}:${caller}`, requestsPerMinute, cost));
+    }
+    for (const [tool, calls] of countTools(toolCalls)) {
+      const limit = tools[tool];
+      if (limit !== undefined)
+        checks.push(minute('tool', `tool:${server.id}:${caller}:${tool}`, limit, calls));
+    }
+    return checks;
+  }
+
+  private burst(caller: string, perMinute: number, cost: number): BucketCheck[] {
+    const limit = burstPerSecond(perMinute, this.limits.burstFactor);
+    return limit === undefined
+      ? []
+      : [{ bucket: 'burst', key: `burst:${caller}`, limit, windowMs: SECOND_MS, cost }];
+  }
+
+  private global(cost: number): BucketCheck[] {
+    const limit = this.limits.globalPerMinute;
+    return limit > 0 ? [minute('global', 'global', limit, cost)] : [];
+  }
+}
+
+function minute(bucket: BucketCheck['bucket'], key: string, limit: number, cost: number): BucketCheck {
+  return { bucket, key, limit, windowMs: MINUTE_MS, cost };
+}
