@@ -96,6 +96,10 @@ async function main() {
     MREG_DATA_DIR: dataDir,
     MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
     MREG_HEALTH_CHECKS_ENABLED: 'false',
+    // Rate limiting stays on (every request is counted) with limits the load never reaches; audit stays on.
+    MREG_FASTMCP_REQUESTS_PER_MINUTE: process.env.MREG_FASTMCP_REQUESTS_PER_MINUTE ?? '1000000',
+    MREG_RATE_LIMIT_ADMIN_PER_MINUTE: process.env.MREG_RATE_LIMIT_ADMIN_PER_MINUTE ?? '1000000',
+    MREG_RATE_LIMIT_BURST_FACTOR: process.env.MREG_RATE_LIMIT_BURST_FACTOR ?? '60',
     ...(process.env.MREG_DATABASE_URL ? { MREG_DATABASE_URL: process.env.MREG_DATABASE_URL } : {}),
   };
   const profile = process.env.BENCH_PROFILE
