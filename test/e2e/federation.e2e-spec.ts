@@ -76,6 +76,7 @@ describe('federated MCP endpoint (e2e)', () => {
     expect(rendered.messages.length).toBeGreaterThan(0);
     const resources = (await user.listResources()).resources;
     expect(resources.length).toBeGreaterThan(0);
+    expect(new Set(resources.map((resource) => resource.uri)).size).toBe(resources.length);
     expect(resources.every((resource) => resource.uri.startsWith('mcpgw://everything/'))).toBe(true);
     const read = await user.readResource({ uri: resources[0].uri });
     expect(read.contents[0].uri).toBe(resources[0].uri);

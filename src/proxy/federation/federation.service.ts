@@ -70,14 +70,11 @@ export class FederationService {
       },
     );
     mcp.server.setRequestHandler('tools/list', (request) => {
-      const tools = this.catalog.tools(principal);
-      const offset = decodeCursor(request.params?.cursor);
-      const page = tools.slice(offset, offset + this.catalog.pageSize);
-      const next = offset + page.length;
+      const { items, nextCursor } = this.page(this.catalog.tools(principal), request.params?.cursor);
       return {
         // Definitions as discovered from (and validated by) the upstream's own tools/list.
-        tools: page.map(({ name, tool }) => ({ ...tool, name })) as ListToolsResult['tools'],
-        ...(next < tools.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {}),
+        tools: items.map(({ name, tool }) => ({ ...tool, name })) as ListToolsResult['tools'],
+        ...nextCursor,
       };
     });
     mcp.server.setRequestHandler('tools/call', async (request) => {
@@ -102,9 +99,10 @@ export class FederationService {
         },
       );
     });
-    mcp.server.setRequestHandler('prompts/list', () => ({
-      prompts: this.catalog.prompts(principal).map(({ name, prompt }) => ({ ...prompt, name })),
-    }));
+    mcp.server.setRequestHandler('prompts/list', (request) => {
+      const { items, nextCursor } = this.page(this.catalog.prompts(principal), request.params?.cursor);
+      return { prompts: items.map(({ name, prompt }) => ({ ...prompt, name })), ...nextCursor };
+    });
     mcp.server.setRequestHandler('prompts/get', async (request) => {
       const entry = this.catalog.findPrompt(principal, request.params.name);
       return audited(
@@ -122,15 +120,17 @@ export class FederationService {
         },
       );
     });
-    mcp.server.setRequestHandler('resources/list', () => ({
-      resources: this.catalog.servers(principal).flatMap((server) =>
+    mcp.server.setRequestHandler('resources/list', (request) => {
+      const resources = this.catalog.servers(principal).flatMap((server) =>
         (server.approvedCapabilities?.resources ?? []).map((resource) => ({
           ...resource,
           uri: scopedUri(server.name, resource.uri),
           name: `${server.name}${FEDERATION_SEPARATOR}${resource.name}`,
         })),
-      ),
-    }));
+      );
+      const { items, nextCursor } = this.page(resources, request.params?.cursor);
+      return { resources: items, ...nextCursor };
+    });
     mcp.server.setRequestHandler('resources/read', async (request) => {
       const scoped = unscopeUri(request.params.uri);
       const server = scoped && this.catalog.server(principal, scoped.server);
@@ -153,6 +153,20 @@ export class FederationService {
       };
     });
     return mcp;
+  }
+
+  /** One page of a list (MREG_FEDERATION_PAGE_SIZE), with the cursor of the next one while there is more. */
+  private page<T>(
+    all: readonly T[],
+    cursor: string | undefined,
+  ): { items: T[]; nextCursor: { nextCursor?: string } } {
+    const offset = decodeCursor(cursor);
+    const items = all.slice(offset, offset + this.catalog.pageSize);
+    const next = offset + items.length;
+    return {
+      items,
+      nextCursor: next < all.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {},
+    };
   }
 
   /** Records one federated call in the audit trail with the outcome it had. */
