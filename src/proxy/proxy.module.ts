@@ -15,6 +15,7 @@ import { ProxyTools } from './proxy.tools.js';
 import { RouterController } from './router.controller.js';
 import { RouterService } from './router.service.js';
 import { ProxyService } from './proxy.service.js';
+import { ProxyMetrics } from './proxy-metrics.js';
 import { SessionActivity } from './session-activity.js';
 import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -37,6 +38,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
     UpstreamPool,
     StreamLimiter,
     SessionActivity,
+    ProxyMetrics,
     UpstreamHeaders,
     RouterMetrics,
     RouterService,

@@ -7,6 +7,8 @@ import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 @Injectable()
 export class StreamLimiter {
   private readonly open = new Map<string, number>();
+  /** Streams open on this process, all users together (a metric). */
+  total = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -20,10 +22,12 @@ export class StreamLimiter {
       });
     }
     this.open.set(key, count + 1);
+    this.total += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.total -= 1;
       const left = (this.open.get(key) ?? 1) - 1;
       if (left <= 0) this.open.delete(key);
       else this.open.set(key, left);

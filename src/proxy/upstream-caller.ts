@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import { UpstreamBreakers, UpstreamFailure } from './breakers.js';
+import { ProxyMetrics, upstreamOutcomeOf, type UpstreamOutcome } from './proxy-metrics.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { type UpstreamRequest, UpstreamPool } from './upstream-pool.js';
@@ -44,6 +45,7 @@ export class UpstreamCaller {
     private readonly pool: UpstreamPool,
     private readonly breakers: UpstreamBreakers,
     private readonly selector: EndpointSelector,
+    private readonly metrics: ProxyMetrics,
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
@@ -66,10 +68,17 @@ export class UpstreamCaller {
     }
     let endpoint = call.endpoint;
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const observe = (outcome: UpstreamOutcome) =>
+        this.metrics.observeUpstream(call.server.name, outcome, (performance.now() - started) / 1000);
       try {
-        const response = await this.breakers.run(endpoint.url, () =>
-          this.attempt(call, endpoint, abort.signal),
-        );
+        const response = await this.breakers
+          .run(endpoint.url, () => this.attempt(call, endpoint, abort.signal))
+          .catch((error: unknown) => {
+            observe(upstreamOutcomeOf(error));
+            throw error;
+          });
+        observe(response.statusCode >= 500 ? 'error_5xx' : 'ok');
         // The deadline covers the relayed body too: it ends when the upstream body does, with or without a client.
         response.body.once('close', () => {
           clearTimeout(timer);

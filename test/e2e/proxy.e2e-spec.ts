@@ -247,11 +247,23 @@ describe('MCP proxy (e2e)', () => {
     expect(Date.now() - started).toBeLessThan(100);
     expect(open.status).toBe(503);
     expect(((await open.json()) as any).error.data.code).toBe('UPSTREAM_CIRCUIT_OPEN');
+    const metrics = async () => (await fetch(`${gateway.url}/metrics`)).text();
+    let exposed = await metrics();
+    expect(exposed).toContain('mcp_gateway_breaker_state{server="breaky",endpoint="0"} 2');
+    expect(exposed).toMatch(
+      /mcp_gateway_upstream_request_duration_seconds_count\{server="breaky",outcome="unreachable"\} 3\b/,
+    );
+    expect(exposed).toMatch(
+      /mcp_gateway_upstream_request_duration_seconds_count\{server="breaky",outcome="circuit_open"\} 1\b/,
+    );
 
     await fixture.start();
     await new Promise((resolve) => setTimeout(resolve, 600));
     const recovered = await initialize();
     expect(recovered.status).toBe(200);
+    // The probe passed; the breaker stays half-open until MREG_PROXY_BREAKER_SUCCESSES calls in a row succeed.
+    exposed = await metrics();
+    expect(exposed).toContain('mcp_gateway_breaker_state{server="breaky",endpoint="0"} 1');
     await fixture.stop();
   });
 

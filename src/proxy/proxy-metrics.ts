@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { Gauge, Histogram } from 'prom-client';
+import { MetricsService } from '../observability/metrics.service.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { UpstreamBreakers } from './breakers.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { StreamLimiter } from './stream-limiter.js';
+
+export type UpstreamOutcome = 'ok' | 'error_5xx' | 'timeout' | 'unreachable' | 'circuit_open' | 'cancelled';
+
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * Prometheus metrics of the upstream layer. Labels are server names and endpoint positions, never URLs (an endpoint
+ * URL may carry a key in its query) and never users, so cardinality is bounded by the registry.
+ */
+@Injectable()
+export class ProxyMetrics {
+  private readonly upstreamSeconds: Histogram<'server' | 'outcome'>;
+
+  constructor(
+    metrics: MetricsService,
+    registry: RegistryCache,
+    breakers: UpstreamBreakers,
+    streams: StreamLimiter,
+  ) {
+    const registers = [metrics.registry];
+    this.upstreamSeconds = new Histogram({
+      name: 'mcp_gateway_upstream_request_duration_seconds',
+      help: 'Upstream MCP requests until response headers, by server name and outcome',
+      labelNames: ['server', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+      registers,
+    });
+    const breakerState: Gauge<'server' | 'endpoint'> = new Gauge({
+      name: 'mcp_gateway_breaker_state',
+      help: 'Circuit breaker per upstream endpoint: 0 closed, 1 half-open (probing), 2 open (failing fast)',
+      labelNames: ['server', 'endpoint'] as const,
+      registers,
+      collect: () => {
+        breakerState.reset();
+        for (const server of registry.all()) {
+          server.endpoints.forEach((endpoint, index) =>
+            breakerState.set(
+              { server: server.name, endpoint: String(index) },
+              BREAKER_VALUE[breakers.state(endpoint.url)],
+            ),
+          );
+        }
+      },
+    });
+    const openStreams: Gauge = new Gauge({
+      name: 'mcp_gateway_open_streams',
+      help: 'Streamed (SSE) responses and list-changed streams open on this process',
+      registers,
+      collect: () => openStreams.set(streams.total),
+    });
+  }
+
+  observeUpstream(server: string, outcome: UpstreamOutcome, seconds: number): void {
+    this.upstreamSeconds.observe({ server, outcome }, seconds);
+  }
+}
+
+/** How an upstream attempt that threw ended, for the metrics. */
+export function upstreamOutcomeOf(error: unknown): UpstreamOutcome {
+  if (!(error instanceof ProxyError)) return 'unreachable';
+  if (error.code === ProxyErrorCode.UPSTREAM_CIRCUIT_OPEN) return 'circuit_open';
+  if (error.code === ProxyErrorCode.UPSTREAM_TIMEOUT) return 'timeout';
+  if (error.status === 499) return 'cancelled';
+  return 'unreachable';
+}
