@@ -11,6 +11,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { concatMap, type Observable, tap } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
+import { describeRequest } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AuditDenials, type McpCallContext } from './audit-denials.js';
@@ -125,6 +126,7 @@ export class AuditInterceptor implements NestInterceptor {
     this.denials.markMcp(ctx);
     const started = performance.now();
     const base = this.denials.mcpEvent(ctx, context.switchToRpc().getData());
+    describeRequest({ tool: base.tool, serverId: base.serverId });
     const finish = (event: Partial<AuditEventInput>) =>
       this.auditor.record({ ...base, ...event, durationMs: performance.now() - started });
     // mcp-nest takes the first value and unsubscribes, so `complete` may never arrive: the value is the success.

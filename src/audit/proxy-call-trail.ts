@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
+import { describeRequest } from '../common/context/request-context.js';
 import { describeError, outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditOutcome } from './audit.types.js';
 import { type Auditor, requestActor } from './auditor.js';
@@ -57,6 +58,10 @@ export class ProxyCallTrail {
   server(server: { id: string; auditRedactKeys: readonly string[] }): void {
     this.serverId = server.id;
     this.redactKeys = server.auditRedactKeys;
+    describeRequest({
+      serverId: server.id,
+      tool: this.calls.find((call) => call.method === 'tools/call')?.target,
+    });
   }
 
   refused(code: string): void {

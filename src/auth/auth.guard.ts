@@ -2,6 +2,7 @@ import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
+import { describeRequest } from '../common/context/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { BEARER_STRATEGY } from './bearer.strategy.js';
 import { type AuthenticatedRequest, IS_PUBLIC } from './decorators.js';
@@ -33,6 +34,7 @@ export class GatewayAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     const req = context.switchToHttp().getRequest<GuardedRequest>();
     const principal = req.user as Principal;
     req.principal = principal;
+    describeRequest({ tenantId: principal.tenantId, principalOid: principal.oid });
     // With tool access control off, MCP tools see every role: per-tool checks stop, authentication does not.
     req.user = this.config.auth.toolAccessControl ? principal : { ...principal, roles: ALL_ROLES };
     return true;

@@ -10,13 +10,17 @@ import { call, startGateway } from './gateway.js';
  */
 export function startRegistryGateway(
   overrides: Record<string, string | undefined> = {},
+  options: Parameters<typeof startGateway>[1] = {},
 ): Promise<GatewayApp> {
-  return startGateway({
-    MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-    MREG_HEALTH_CHECKS_ENABLED: 'false',
-    ...overrides,
-  });
+  return startGateway(
+    {
+      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      MREG_HEALTH_CHECKS_ENABLED: 'false',
+      ...overrides,
+    },
+    options,
+  );
 }
 
 /** A tenant name no other test uses, so tests never see each other's servers. */

@@ -4,6 +4,17 @@ import type { NextFunction, Request, Response } from 'express';
 
 export interface RequestContext {
   readonly correlationId: string;
+  /** Filled in as the request is understood (after authentication, server lookup, tool routing), for every log line. */
+  tenantId?: string;
+  principalOid?: string;
+  serverId?: string;
+  tool?: string;
+}
+
+/** Adds what is now known about the request to its context (no-op outside a request). */
+export function describeRequest(fields: Omit<Partial<RequestContext>, 'correlationId'>): void {
+  const context = storage.getStore();
+  if (context) Object.assign(context, fields);
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -36,7 +36,15 @@ export function createLogger(level: LevelWithSilent, destination?: NodeJS.Writab
       formatters: { level: (label) => ({ level: label }) },
       mixin: () => {
         const context = currentRequestContext();
-        return context ? { correlationId: context.correlationId } : {};
+        if (!context) return {};
+        const { correlationId, tenantId, principalOid, serverId, tool } = context;
+        return {
+          correlationId,
+          ...(tenantId ? { tenantId } : {}),
+          ...(principalOid ? { principalOid } : {}),
+          ...(serverId ? { serverId } : {}),
+          ...(tool ? { tool } : {}),
+        };
       },
     },
     destination as pino.DestinationStream | undefined,

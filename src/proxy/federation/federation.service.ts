@@ -12,6 +12,7 @@ import { describeError, outcomeForStatus } from '../../audit/audit-outcome.js';
 import type { AuditEventInput } from '../../audit/audit.types.js';
 import { Auditor, requestActor } from '../../audit/auditor.js';
 import type { Principal } from '../../auth/principal.js';
+import { describeRequest } from '../../common/context/request-context.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
 import { ProxyRateLimits } from '../../throttling/proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../version.js';
@@ -177,6 +178,10 @@ export class FederationService {
     work: () => Promise<T>,
   ): Promise<T> {
     const started = performance.now();
+    describeRequest({
+      serverId: call.server?.id,
+      tool: call.method === 'tools/call' ? call.target : undefined,
+    });
     const record = (outcome: Partial<AuditEventInput>) =>
       this.auditor.record({
         ...requestActor(req, principal),
