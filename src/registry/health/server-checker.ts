@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryRepository } from '../registry.repository.js';
@@ -15,11 +17,21 @@ const MAX_PROBE_TIMEOUT_MS = 120_000;
  */
 @Injectable()
 export class ServerChecker {
+  private readonly checks: Counter<'server' | 'status'>;
+
   constructor(
     private readonly discovery: CapabilityDiscovery,
     private readonly repository: RegistryRepository,
     private readonly cache: RegistryCache,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.checks = new Counter({
+      name: 'mcp_gateway_health_checks_total',
+      help: 'Health checks recorded, by server name and the status they left the server in',
+      labelNames: ['server', 'status'] as const,
+      registers: [metrics.registry],
+    });
+  }
 
   async probe(server: RegisteredServer): Promise<CheckOutcome> {
     // A probe never gets less time than the server's own request timeout: a slow server is degraded, not down.
@@ -59,6 +71,7 @@ export class ServerChecker {
     const settings = await this.repository.tenantSettings(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
     if (!(await this.repository.systemRecordCheck(server, patch))) return this.cache.get(server.id) ?? server;
+    this.checks.inc({ server: server.name, status: patch.status ?? server.status });
     return (await this.cache.changed(server.id)) ?? server;
   }
 }
