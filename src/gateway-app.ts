@@ -21,6 +21,7 @@ import { Database } from './database/database.js';
 import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
 import { LifecycleState } from './observability/lifecycle-state.js';
 import { MetricsService } from './observability/metrics.service.js';
+import { installTracing, type TracingHandle } from './observability/tracing.js';
 import { GATEWAY_VERSION } from './version.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -34,11 +35,13 @@ export class GatewayApp {
     readonly config: AppConfig,
     readonly logger: Logger,
     readonly url: string,
+    private readonly tracing: TracingHandle,
   ) {}
 
   /** Builds, wires and starts the gateway on `config.http.host:port` (port 0 picks a free one). */
   static async start(config: AppConfig, options: { logger?: Logger } = {}): Promise<GatewayApp> {
     const logger = options.logger ?? createLogger(config.logLevel);
+    const tracing = await installTracing();
     const openBefore = new Set(Database.openInstances);
     let app: NestExpressApplication;
     try {
@@ -73,7 +76,7 @@ export class GatewayApp {
     }
     const address = app.getHttpServer().address() as AddressInfo;
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-    const gateway = new GatewayApp(app, config, logger, `http://${host}:${address.port}`);
+    const gateway = new GatewayApp(app, config, logger, `http://${host}:${address.port}`, tracing);
     gateway.logStartup(address.port);
     return gateway;
   }
@@ -106,6 +109,8 @@ export class GatewayApp {
     }
     clearTimeout(timer);
     await this.app.close();
+    // Spans still batched are sent before the process goes.
+    await this.tracing.shutdown().catch(() => undefined);
     this.logger.info('Stopped');
     this.logger.flush();
   }

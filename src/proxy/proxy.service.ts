@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { Auditor } from '../audit/auditor.js';
 import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { inServerSpan } from '../observability/tracing.js';
 import { canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
@@ -55,16 +56,25 @@ export class ProxyService {
     return server;
   }
 
-  async handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
-    const trail = new ProxyCallTrail(this.auditor, principal, req, serverId);
-    try {
-      await this.handleAudited(principal, serverId, req, res, trail);
-    } catch (error) {
-      trail.failed(error);
-      throw error;
-    } finally {
-      trail.finish(res);
-    }
+  handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
+    const method = jsonRpcMethodOf(req);
+    return inServerSpan(
+      `mcp.proxy ${method}`,
+      req.headers,
+      { 'mcp.server.id': serverId, 'rpc.method': method },
+      async (span) => {
+        const trail = new ProxyCallTrail(this.auditor, principal, req, serverId);
+        try {
+          await this.handleAudited(principal, serverId, req, res, trail);
+          span.setAttribute('http.response.status_code', res.statusCode);
+        } catch (error) {
+          trail.failed(error);
+          throw error;
+        } finally {
+          trail.finish(res);
+        }
+      },
+    );
   }
 
   private async handleAudited(
@@ -338,6 +348,12 @@ export class ProxyService {
   private get maxBytes(): number {
     return this.config.proxy.maxEventBytes;
   }
+}
+
+/** The JSON-RPC method a request carries (the first of a batch), or the HTTP method for GET and DELETE. */
+function jsonRpcMethodOf(req: Request): string {
+  const message = (Array.isArray(req.body) ? req.body[0] : req.body) as { method?: unknown } | undefined;
+  return typeof message?.method === 'string' ? message.method.slice(0, 100) : req.method;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import { inClientSpan } from '../observability/tracing.js';
 import { UpstreamBreakers, UpstreamFailure } from './breakers.js';
 import { ProxyMetrics, upstreamOutcomeOf, type UpstreamOutcome } from './proxy-metrics.js';
 import { EndpointSelector } from './endpoint-selector.js';
@@ -98,11 +99,27 @@ export class UpstreamCaller {
     }
   }
 
-  private async attempt(call: UpstreamCall, endpoint: ServerEndpoint, signal: AbortSignal) {
+  private attempt(call: UpstreamCall, endpoint: ServerEndpoint, signal: AbortSignal) {
+    const attributes = { 'mcp.server.name': call.server.name, 'server.address': new URL(endpoint.url).host };
+    return inClientSpan('mcp.upstream', attributes, async (span, traceHeaders) => {
+      const response = await this.send(call, endpoint, signal, traceHeaders);
+      span.setAttribute('http.response.status_code', response.statusCode);
+      return response;
+    });
+  }
+
+  private async send(
+    call: UpstreamCall,
+    endpoint: ServerEndpoint,
+    signal: AbortSignal,
+    traceHeaders: Record<string, string>,
+  ) {
     const done = this.selector.started(endpoint.url);
     try {
       const response = await this.pool.request({
         ...call.request,
+        // The caller's trace continues upstream (W3C traceparent), through this span.
+        headers: { ...call.request.headers, ...traceHeaders },
         url: call.targetUrl ?? endpoint.url,
         signal,
         headersTimeoutMs: call.timeoutMs > 0 ? call.timeoutMs : call.server.timeouts.requestMs,

@@ -12,6 +12,7 @@ import { describeError, outcomeForStatus } from '../../audit/audit-outcome.js';
 import type { AuditEventInput } from '../../audit/audit.types.js';
 import { Auditor, requestActor } from '../../audit/auditor.js';
 import type { Principal } from '../../auth/principal.js';
+import { inServerSpan } from '../../observability/tracing.js';
 import { describeRequest } from '../../common/context/request-context.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
 import { ProxyRateLimits } from '../../throttling/proxy-rate-limits.js';
@@ -37,17 +38,21 @@ export class FederationService {
     private readonly auditor: Auditor,
   ) {}
 
-  async handle(principal: Principal, req: Request, res: Response): Promise<void> {
-    // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
-    await this.rateLimits.admitFederated(principal, req, res, this.catalog);
-    const server = this.serverFor(principal, req);
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
+  handle(principal: Principal, req: Request, res: Response): Promise<void> {
+    const message = (Array.isArray(req.body) ? req.body[0] : req.body) as { method?: unknown } | undefined;
+    const method = typeof message?.method === 'string' ? message.method.slice(0, 100) : req.method;
+    return inServerSpan(`mcp.federated ${method}`, req.headers, { 'rpc.method': method }, async () => {
+      // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
+      await this.rateLimits.admitFederated(principal, req, res, this.catalog);
+      const server = this.serverFor(principal, req);
+      const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
     });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
   }
 
   private serverFor(principal: Principal, req: Request): McpServer {
