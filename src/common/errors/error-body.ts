@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { CommonErrorCode, codeForStatus } from './error-codes.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { GatewayException } from './gateway.exception.js';
 
 /** The one error body every HTTP surface returns. */
@@ -62,6 +63,9 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
   const status = middleware.status ?? middleware.statusCode;
   if (middleware.expose && typeof status === 'number' && status >= 400 && status < 500) {
     return base(status, codeForStatus(status), 'Malformed request');
+  }
+  if (isDatabaseUnavailable(error)) {
+    return base(503, CommonErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable; try again shortly');
   }
   return base(500, CommonErrorCode.INTERNAL_ERROR, 'Internal server error');
 }

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { toErrorBody } from '../errors/error-body.js';
+import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
 import { JsonRpcException } from '../errors/json-rpc.exception.js';
 
@@ -52,7 +53,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.observer?.onHttpError(req, body.statusCode, body.code);
     // A deliberate 503 (a dependency is down: rate-limit store, audit trail) is an answer, not a bug: its cause is
     // logged once where it is detected, not with a stack trace per refused request.
-    const deliberateUnavailable = exception instanceof GatewayException && body.statusCode === 503;
+    const deliberateUnavailable =
+      (exception instanceof GatewayException && body.statusCode === 503) ||
+      body.code === CommonErrorCode.DATABASE_UNAVAILABLE;
     if (body.statusCode >= 500 && !deliberateUnavailable) {
       this.logger.error(
         exception instanceof Error ? exception : String(exception),
@@ -67,6 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof GatewayException && exception.headers) {
       for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     }
+    if (body.code === CommonErrorCode.DATABASE_UNAVAILABLE) res.setHeader('Retry-After', '5');
     res
       .status(body.statusCode)
       .json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
