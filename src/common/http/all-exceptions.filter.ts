@@ -55,7 +55,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // logged once where it is detected, not with a stack trace per refused request.
     const deliberateUnavailable =
       (exception instanceof GatewayException && body.statusCode === 503) ||
-      body.code === CommonErrorCode.DATABASE_UNAVAILABLE;
+      body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string);
     if (body.statusCode >= 500 && !deliberateUnavailable) {
       this.logger.error(
         exception instanceof Error ? exception : String(exception),
@@ -70,7 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof GatewayException && exception.headers) {
       for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     }
-    if (body.code === CommonErrorCode.DATABASE_UNAVAILABLE) res.setHeader('Retry-After', '5');
+    if (body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
     res
       .status(body.statusCode)
       .json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
