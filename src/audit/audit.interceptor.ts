@@ -45,8 +45,9 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (!this.auditor.enabled) return next.handle();
+    // MCP tool calls are observed even with audit off: the same hook feeds the call metrics.
     if (context.getType() === 'rpc') return this.mcpCall(context, next);
+    if (!this.auditor.enabled) return next.handle();
     if (context.getType() !== 'http') return next.handle();
     if (
       this.reflector.getAllAndOverride<boolean>(AUDITED_ELSEWHERE, [context.getHandler(), context.getClass()])

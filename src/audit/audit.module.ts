@@ -11,6 +11,7 @@ import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditTools } from './audit.tools.js';
 import { Auditor } from './auditor.js';
+import { CallMetrics } from './call-metrics.js';
 
 /**
  * The audit trail. Global, so every feature (proxy, federation, OAuth) can record through the one `Auditor`, and
@@ -24,6 +25,7 @@ import { Auditor } from './auditor.js';
     AuditStore,
     AuditWriter,
     Auditor,
+    CallMetrics,
     AuditDenials,
     AuditQueryService,
     AuditChainVerifier,

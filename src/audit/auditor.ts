@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AuditWriter } from './audit-writer.js';
+import { CallMetrics } from './call-metrics.js';
 import { type AuditEventInput, NO_TENANT, type PendingAuditEvent } from './audit.types.js';
 import { redactParams, storableText } from './redaction.js';
 
@@ -53,6 +54,7 @@ export class Auditor {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly writer: AuditWriter,
+    private readonly metrics: CallMetrics,
   ) {}
 
   get enabled(): boolean {
@@ -60,6 +62,7 @@ export class Auditor {
   }
 
   record(input: AuditEventInput): void {
+    this.metrics.observe(input);
     if (!this.enabled) return;
     const event = this.build(input);
     if (event) this.writer.enqueue(event);

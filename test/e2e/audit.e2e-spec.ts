@@ -165,6 +165,16 @@ describe('audit trail (e2e)', () => {
         }),
       ]),
     );
+
+    // The same hook feeds the MCP call metrics; a refused call's tool name is not a label.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toContain(
+      `mcp_gateway_mcp_calls_total{surface="proxy",method="tools/call",tool="echo",server_id="${id}",outcome="success"} 1`,
+    );
+    expect(metrics).toMatch(
+      /mcp_gateway_mcp_calls_total\{surface="proxy",method="tools\/call",tool="",server_id="",outcome="denied"\} \d+/,
+    );
+    expect(metrics).not.toContain('tool="add"');
   });
 
   it('answers the same through query_audit_log and as CSV, and never across tenants', async () => {

@@ -10,6 +10,7 @@ import { AuditRetention } from '../../src/audit/audit-retention.js';
 import { AuditStore } from '../../src/audit/audit-store.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { Auditor } from '../../src/audit/auditor.js';
+import { CallMetrics } from '../../src/audit/call-metrics.js';
 import type { Principal } from '../../src/auth/principal.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
@@ -36,10 +37,11 @@ describe('audit trail on the real PostgreSQL', () => {
     }) as unknown as AppConfig;
 
   async function writerOn(source: DataSource, appConfig = config()) {
-    const writer = new AuditWriter(appConfig, new AuditStore(source), new MetricsService());
+    const metrics = new MetricsService();
+    const writer = new AuditWriter(appConfig, new AuditStore(source), metrics);
     await writer.onApplicationBootstrap();
     writers.push(writer);
-    return { writer, auditor: new Auditor(appConfig, writer), appConfig };
+    return { writer, auditor: new Auditor(appConfig, writer, new CallMetrics(metrics)), appConfig };
   }
 
   async function tenant(): Promise<string> {
