@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { localToken } from '../support/gateway.js';
+import { call, localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { TcpRelay } from '../support/tcp-relay.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Faults while serving: the database goes away and comes back; an upstream accepts but never answers. */
@@ -106,4 +108,51 @@ describe('faults (e2e)', () => {
       silent.close();
     }
   });
+});
+
+/** Redis restarts while serving: requests go on (fail open, never hanging) and shared counting resumes on its own. */
+describe('Redis restart (e2e)', () => {
+  let relay: TcpRelay;
+  let gateway: GatewayApp;
+
+  beforeAll(async () => {
+    relay = await new TcpRelay('127.0.0.1', 6379).start();
+    gateway = await startRegistryGateway({
+      MREG_REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+      MREG_RATE_LIMIT_REDIS_PREFIX: `mreg:test:${randomBytes(4).toString('hex')}:`,
+      MREG_FASTMCP_REQUESTS_PER_MINUTE: '3',
+      MREG_RATE_LIMIT_BURST_FACTOR: '0',
+      MREG_PROXY_SESSION_IDLE_MS: '0',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await relay?.stop();
+  });
+
+  const statuses = async (token: string, count: number) => {
+    const seen: number[] = [];
+    for (let i = 0; i < count; i++) seen.push((await call(gateway, '/oauth/userinfo', token)).status);
+    return seen;
+  };
+  const user = (name: string) => localToken(gateway, { tenant: uniqueTenant(), user: name });
+
+  it('lets requests through while Redis is down, and counts again once it is back', async () => {
+    expect(await statuses(await user('before'), 4)).toEqual([200, 200, 200, 429]);
+
+    await relay.stop();
+    const started = Date.now();
+    expect(await statuses(await user('during'), 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    await relay.start();
+    const after = await user('after');
+    const deadline = Date.now() + 15_000;
+    let limited = false;
+    while (!limited && Date.now() < deadline) {
+      limited = (await statuses(after, 1))[0] === 429;
+      if (!limited) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(limited).toBe(true);
+  }, 30_000);
 });
