@@ -24,6 +24,7 @@ import { ProtectedResourceController } from './protected-resource.controller.js'
 import { RequestAuthenticator } from './request-authenticator.js';
 import { ResourceUrls } from './resource-urls.js';
 import { RolesGuard } from './roles.guard.js';
+import { SigningKeyRefresh } from './signing-key-refresh.js';
 import { SigningKeyStore } from './signing-keys.js';
 import { TokenVerifier } from './token-verifier.js';
 import { UserInfoController } from './userinfo.controller.js';
@@ -40,6 +41,7 @@ import { UserInfoController } from './userinfo.controller.js';
           ? SigningKeyStore.openInDatabase(dataSource, SecretBox.fromConfig(config)!)
           : SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
     },
+    SigningKeyRefresh,
     {
       provide: SecretBox,
       inject: [APP_CONFIG],

@@ -40,13 +40,24 @@ export interface VerifiedGatewayToken {
 
 /** Issues and verifies the gateway's own ES256 access tokens (RFC 9068 shape, `aud` bound to one resource). */
 export class GatewayTokens {
-  private readonly jwks: ReturnType<typeof createLocalJWKSet>;
+  private localJwks: ReturnType<typeof createLocalJWKSet>;
+  private jwksVersion: number;
 
   constructor(
     private readonly keys: SigningKeyStore,
     readonly issuer: string,
   ) {
-    this.jwks = createLocalJWKSet(keys.publicJwks());
+    this.localJwks = createLocalJWKSet(keys.publicJwks());
+    this.jwksVersion = keys.version;
+  }
+
+  /** The verification key set, rebuilt when the store picked up a rotated key. */
+  private get jwks(): ReturnType<typeof createLocalJWKSet> {
+    if (this.jwksVersion !== this.keys.version) {
+      this.localJwks = createLocalJWKSet(this.keys.publicJwks());
+      this.jwksVersion = this.keys.version;
+    }
+    return this.localJwks;
   }
 
   async issue(claims: GatewayTokenClaims): Promise<string> {

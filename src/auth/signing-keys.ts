@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import { OAuthSigningKeyEntity } from './oauth/oauth.entities.js';
 
@@ -26,13 +26,19 @@ export interface SigningKey {
 /**
  * ES256 keys that sign gateway-issued tokens. In local identity mode they live in a file in the data directory
  * (mode 0600), so `mcp-gateway token` and a running gateway share them (the embedded database is locked by the
- * running process). In Entra mode they live in PostgreSQL, shared by every replica. The newest key signs; all verify.
+ * running process). In Entra mode they live in PostgreSQL, shared by every replica.
+ *
+ * Rotation without downtime: `mcp-gateway keys rotate` adds a key whose `createdAt` lies in the future. Every replica
+ * reloads its keys each minute ({@link refresh}), so the new key is published (and verifies) everywhere before any
+ * replica signs with it; from its `createdAt` on, the newest key already in effect signs, and all keys verify.
  */
 export class SigningKeyStore {
-  private constructor(
-    private readonly keys: StoredKey[],
-    private readonly current: SigningKey,
-  ) {}
+  private keys: StoredKey[] = [];
+  private current!: SigningKey;
+  /** Moves whenever the set of keys or the signing key changes (verifiers rebuild their key set then). */
+  version = 0;
+
+  private constructor(private readonly load: () => Promise<StoredKey[]>) {}
 
   static fileFor(dataDir: string): string {
     return join(dataDir, 'keys', 'gateway-signing-keys.json');
@@ -40,7 +46,9 @@ export class SigningKeyStore {
 
   /** Loads the key file, creating it with a fresh key pair if it does not exist yet. */
   static async open(file: string): Promise<SigningKeyStore> {
-    return SigningKeyStore.from((await readKeys(file)) ?? (await createKeys(file)));
+    const store = new SigningKeyStore(async () => (await readKeys(file)) ?? (await createKeys(file)));
+    await store.refresh();
+    return store;
   }
 
   /**
@@ -48,32 +56,57 @@ export class SigningKeyStore {
    * The first replica to start creates the key under a transaction-scoped advisory lock; the others load it.
    */
   static async openInDatabase(dataSource: DataSource, box: SecretBox): Promise<SigningKeyStore> {
-    const rows = await dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
-      const repository = manager.getRepository(OAuthSigningKeyEntity);
-      const existing = await repository.find();
-      if (existing.length > 0) return existing;
-      const [key] = await newKeys();
-      await manager.query(
-        'INSERT INTO oauth_signing_keys (kid, public_jwk, private_jwk) VALUES ($1, $2::jsonb, $3)',
-        [key.kid, JSON.stringify(key.publicJwk), box.seal(JSON.stringify(key.privateJwk), key.kid)],
-      );
-      return repository.find();
-    });
-    return SigningKeyStore.from(
-      rows.map((row) => ({
+    const store = new SigningKeyStore(async () => {
+      const rows = await dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
+        const repository = manager.getRepository(OAuthSigningKeyEntity);
+        const existing = await repository.find();
+        if (existing.length > 0) return existing;
+        await insertKey(manager, box, (await newKeys(new Date()))[0]);
+        return repository.find();
+      });
+      return rows.map((row) => ({
         kid: row.kid,
         createdAt: row.createdAt.toISOString(),
         publicJwk: row.publicJwk,
         privateJwk: JSON.parse(openSealed(box, row.privateJwk, row.kid)) as JWK,
-      })),
-    );
+      }));
+    });
+    await store.refresh();
+    return store;
   }
 
-  private static async from(keys: StoredKey[]): Promise<SigningKeyStore> {
-    const newest = keys.reduce((a, b) => (a.createdAt >= b.createdAt ? a : b));
+  /** Adds a key to the file that starts signing at `activeFrom` (it verifies as soon as gateways reload). */
+  static async rotateFile(file: string, activeFrom: Date): Promise<string> {
+    const keys = (await readKeys(file)) ?? (await createKeys(file));
+    const [key] = await newKeys(activeFrom);
+    await writeFile(`${file}.tmp`, JSON.stringify({ keys: [...keys, key] }, null, 2), { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return key.kid;
+  }
+
+  /** Adds a shared key in PostgreSQL that starts signing at `activeFrom`. */
+  static async rotateInDatabase(dataSource: DataSource, box: SecretBox, activeFrom: Date): Promise<string> {
+    const [key] = await newKeys(activeFrom);
+    await dataSource.transaction((manager) => insertKey(manager, box, key));
+    return key.kid;
+  }
+
+  /** Re-reads the keys and picks the signing one for `now`: the newest whose time has come. */
+  async refresh(now = new Date()): Promise<void> {
+    const keys = await this.load();
+    if (keys.length === 0) throw new Error('no signing keys');
+    const due = keys.filter((key) => key.createdAt <= now.toISOString());
+    const pool = due.length > 0 ? due : keys;
+    const newest = pool.reduce((a, b) => (a.createdAt >= b.createdAt ? a : b));
+    const changed =
+      newest.kid !== this.current?.kid ||
+      keys.map((key) => key.kid).join() !== this.keys.map((key) => key.kid).join();
+    if (!changed) return;
     const privateKey = (await importJWK(newest.privateJwk, GATEWAY_TOKEN_ALG)) as CryptoKey;
-    return new SigningKeyStore(keys, { kid: newest.kid, privateKey });
+    this.keys = keys;
+    this.current = { kid: newest.kid, privateKey };
+    this.version += 1;
   }
 
   get signingKey(): SigningKey {
@@ -82,6 +115,15 @@ export class SigningKeyStore {
 
   hasKey(kid: string): boolean {
     return this.keys.some((key) => key.kid === kid);
+  }
+
+  /** Every key with the time it signs from (for `mcp-gateway keys list`). */
+  describe(): { kid: string; activeFrom: string; signing: boolean }[] {
+    return this.keys.map((key) => ({
+      kid: key.kid,
+      activeFrom: key.createdAt,
+      signing: key.kid === this.current.kid,
+    }));
   }
 
   /** Public keys, as a JWKS document. */
@@ -103,12 +145,12 @@ async function readKeys(file: string): Promise<StoredKey[] | undefined> {
   }
 }
 
-async function newKeys(): Promise<StoredKey[]> {
+async function newKeys(activeFrom: Date): Promise<StoredKey[]> {
   const { privateKey, publicKey } = await generateKeyPair(GATEWAY_TOKEN_ALG, { extractable: true });
   return [
     {
       kid: randomUUID(),
-      createdAt: new Date().toISOString(),
+      createdAt: activeFrom.toISOString(),
       privateJwk: await exportJWK(privateKey),
       publicJwk: await exportJWK(publicKey),
     },
@@ -116,7 +158,7 @@ async function newKeys(): Promise<StoredKey[]> {
 }
 
 async function createKeys(file: string): Promise<StoredKey[]> {
-  const keys = await newKeys();
+  const keys = await newKeys(new Date());
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   try {
     // 'wx': if another process (the CLI, a second start) created it first, use theirs rather than overwrite it.
@@ -128,6 +170,19 @@ async function createKeys(file: string): Promise<StoredKey[]> {
     if (!existing) throw error;
     return existing;
   }
+}
+
+/** `created_at` is when a key starts signing: a rotated key's lies in the future. */
+async function insertKey(manager: EntityManager, box: SecretBox, key: StoredKey): Promise<void> {
+  await manager.query(
+    'INSERT INTO oauth_signing_keys (kid, public_jwk, private_jwk, created_at) VALUES ($1, $2::jsonb, $3, $4)',
+    [
+      key.kid,
+      JSON.stringify(key.publicJwk),
+      box.seal(JSON.stringify(key.privateJwk), key.kid),
+      key.createdAt,
+    ],
+  );
 }
 
 function openSealed(box: SecretBox, sealed: string, kid: string): string {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditCommand, AuditVerifyCommand } from './audit.command.js';
 import { ConfigCommand } from './config.command.js';
+import { KeysCommand, KeysListCommand, KeysRotateCommand } from './keys.command.js';
 import { HealthcheckCommand } from './healthcheck.command.js';
 import { TokenCommand } from './token.command.js';
 import { MigrateCommand } from './migrate.command.js';
@@ -23,6 +24,9 @@ import { ServersCommand, ServersListCommand, ServersRemoveCommand } from './serv
     ServersRemoveCommand,
     AuditCommand,
     AuditVerifyCommand,
+    KeysCommand,
+    KeysListCommand,
+    KeysRotateCommand,
   ],
 })
 export class CliModule {}

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../../src/audit/audit-store.js';
 import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AuditVerifyCommand } from '../../src/cli/audit.command.js';
+import { KeysListCommand, KeysRotateCommand } from '../../src/cli/keys.command.js';
 import { ConfigCommand } from '../../src/cli/config.command.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import type { CliOutput } from '../../src/cli/cli-support.js';
@@ -109,6 +113,24 @@ describe('mcp-gateway CLI commands', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('keys rotate adds a key that signs later, refuses too short a delay, and keys list shows both', async () => {
+    const env = { MREG_DATA_DIR: mkdtempSync(join(tmpdir(), 'mreg-cli-keys-')) };
+    expect(await runCommand(new KeysRotateCommand(), env, [], { activateIn: '30s' })).toMatchObject({
+      exitCode: 1,
+      err: expect.stringContaining('at least 2m'),
+    });
+    const rotated = await runCommand(new KeysRotateCommand(), env, [], { activateIn: '10m' });
+    expect(rotated).toMatchObject({
+      exitCode: 0,
+      out: expect.stringMatching(/^Added signing key \S+; it signs from /),
+    });
+    const listed = await runCommand(new KeysListCommand(), env);
+    const lines = listed.out.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\* /);
+    expect(lines[1]).toMatch(/^ {2}\S+\tsigns from /);
   });
 
   it('validate passes on a good configuration and a reachable database', async () => {

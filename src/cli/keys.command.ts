@@ -1,0 +1,112 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SIGNING_KEY_REFRESH_MS } from '../auth/signing-key-refresh.js';
+import { SigningKeyStore } from '../auth/signing-keys.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { parseDuration } from '../common/duration.js';
+import type { AppConfig } from '../config/app-config.js';
+import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
+
+/** A new key must be published on every replica (they reload each minute) before it signs anything. */
+const MIN_ACTIVATION_MS = 2 * SIGNING_KEY_REFRESH_MS;
+const DEFAULT_ACTIVATION = '5m';
+
+interface RotateOptions {
+  activateIn?: string;
+}
+
+/** Where this configuration keeps its signing keys: PostgreSQL in Entra mode, the data directory's file otherwise. */
+async function withKeys<T>(
+  config: AppConfig,
+  work: (keys: {
+    open: () => Promise<SigningKeyStore>;
+    rotate: (activeFrom: Date) => Promise<string>;
+  }) => Promise<T>,
+): Promise<T> {
+  const box = SecretBox.fromConfig(config);
+  if (config.auth.mode === 'entra' && box) {
+    return withDatabase(config, (database) =>
+      work({
+        open: () => SigningKeyStore.openInDatabase(database.dataSource, box),
+        rotate: (activeFrom) => SigningKeyStore.rotateInDatabase(database.dataSource, box, activeFrom),
+      }),
+    );
+  }
+  const file = SigningKeyStore.fileFor(config.dataDir);
+  return work({
+    open: () => SigningKeyStore.open(file),
+    rotate: (activeFrom) => SigningKeyStore.rotateFile(file, activeFrom),
+  });
+}
+
+@SubCommand({
+  name: 'rotate',
+  description:
+    'Add a token signing key: published at once, signing after --activate-in (default 5m); old keys still verify',
+})
+export class KeysRotateCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  async run(_params: string[], options: RotateOptions = {}): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    const seconds = parseDuration(options.activateIn ?? DEFAULT_ACTIVATION);
+    const delayMs = seconds === undefined ? undefined : seconds * 1000;
+    if (delayMs === undefined || delayMs < MIN_ACTIVATION_MS) {
+      this.output.err(
+        `--activate-in must be a duration of at least ${MIN_ACTIVATION_MS / 60_000}m, so every replica has the key before it signs`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    try {
+      const activeFrom = new Date(Date.now() + delayMs);
+      const kid = await withKeys(loaded.config, (keys) => keys.rotate(activeFrom));
+      this.output.out(`Added signing key ${kid}; it signs from ${activeFrom.toISOString()}`);
+    } catch (error) {
+      this.output.err(`keys rotate failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+
+  @Option({ flags: '--activate-in <duration>', description: 'When the new key starts signing, e.g. 5m, 1h' })
+  parseActivateIn(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({
+  name: 'list',
+  description: 'The token signing keys, when each signs from, and which signs now',
+})
+export class KeysListCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  async run(): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    try {
+      const keys = await withKeys(loaded.config, async (store) => (await store.open()).describe());
+      for (const key of keys) {
+        this.output.out(`${key.signing ? '* ' : '  '}${key.kid}\tsigns from ${key.activeFrom}`);
+      }
+    } catch (error) {
+      this.output.err(`keys list failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+@Command({
+  name: 'keys',
+  description: 'Token signing keys: list, rotate',
+  subCommands: [KeysListCommand, KeysRotateCommand],
+})
+export class KeysCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  run(): Promise<void> {
+    this.output.err('Usage: mcp-gateway keys list|rotate [--activate-in 5m]');
+    process.exitCode = 1;
+    return Promise.resolve();
+  }
+}
