@@ -45,7 +45,7 @@ describe('signing keys shared through PostgreSQL', () => {
       oid: 'o',
       sub: 's',
       roles: ['user'],
-      kind: 'entra',
+      kind: 'gateway',
       audience: 'http://gw',
       ttlSeconds: 60,
     });
