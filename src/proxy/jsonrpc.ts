@@ -44,6 +44,12 @@ export function errorResponse(
   return { jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data ? { data } : {}) } };
 }
 
+/** The method a JSON-RPC body carries (the first of a batch, bounded), or `fallback` (GET, DELETE, garbage). */
+export function methodOf(body: unknown, fallback: string): string {
+  const message = (Array.isArray(body) ? body[0] : body) as { method?: unknown } | undefined;
+  return typeof message?.method === 'string' ? message.method.slice(0, 100) : fallback;
+}
+
 /** The tool a `tools/call` names ('' when it names none). */
 export function toolName(message: JsonRpcMessage): string {
   const name = message.params?.name;

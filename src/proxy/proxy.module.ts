@@ -21,6 +21,7 @@ import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { UpstreamResponses } from './upstream-responses.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 import { RouterMetrics } from './router-metrics.js';
 
@@ -39,6 +40,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
     StreamLimiter,
     SessionActivity,
     ProxyMetrics,
+    UpstreamResponses,
     UpstreamHeaders,
     RouterMetrics,
     RouterService,

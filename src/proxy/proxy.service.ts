@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Dispatcher } from 'undici';
 import type { Principal } from '../auth/principal.js';
 import { Auditor } from '../audit/auditor.js';
 import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
@@ -13,17 +12,16 @@ import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
 import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
-import { isRequest, parseIncoming } from './jsonrpc.js';
+import { isRequest, methodOf, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
-import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
 import { SessionActivity } from './session-activity.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
 import { RouterMetrics } from './router-metrics.js';
 import { isRetryable, timeoutFor } from './request-traits.js';
-import { StreamLimiter } from './stream-limiter.js';
 import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers.js';
 import { UpstreamCaller } from './upstream-caller.js';
+import { headerValue, UpstreamResponses } from './upstream-responses.js';
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -39,7 +37,7 @@ export class ProxyService {
     private readonly selector: EndpointSelector,
     private readonly caller: UpstreamCaller,
     private readonly headers: UpstreamHeaders,
-    private readonly streams: StreamLimiter,
+    private readonly responses: UpstreamResponses,
     private readonly metrics: RouterMetrics,
     private readonly rateLimits: ProxyRateLimits,
     private readonly auditor: Auditor,
@@ -57,7 +55,7 @@ export class ProxyService {
   }
 
   handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
-    const method = jsonRpcMethodOf(req);
+    const method = methodOf(req.body, req.method);
     return inServerSpan(
       `mcp.proxy ${method}`,
       req.headers,
@@ -185,7 +183,7 @@ export class ProxyService {
       messages.filter((m) => m.method === 'tools/list' && isRequest(m)).map((m) => m.id as string | number),
     );
     const pendingIds = new Set(messages.filter(isRequest).map((m) => m.id as string | number));
-    await this.relay(
+    await this.responses.relay(
       principal,
       response.response,
       {
@@ -231,7 +229,7 @@ export class ProxyService {
       res,
     });
     const policy = new ToolPolicy(server, principal);
-    await this.relay(
+    await this.responses.relay(
       principal,
       response.response,
       {
@@ -283,56 +281,6 @@ export class ProxyService {
     res.status(response.response.statusCode === 404 ? 404 : response.response.statusCode).end();
   }
 
-  private async relay(
-    principal: Principal,
-    response: Dispatcher.ResponseData,
-    context: RelayContext,
-    session: ProxySession | undefined,
-  ): Promise<void> {
-    const status = response.statusCode;
-    if (status === 404 && session) {
-      await response.body.dump();
-      throw new ProxyError(
-        404,
-        ProxyErrorCode.SESSION_NOT_FOUND,
-        'The upstream ended this session; initialize a new one',
-      );
-    }
-    if (status === 401 || status === 403) {
-      // The upstream refused the gateway's credentials; its challenge is not the client's to answer.
-      await response.body.dump();
-      throw new ProxyError(
-        502,
-        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
-        `The upstream refused the gateway's credentials (${status})`,
-      );
-    }
-    const contentType = headerValue(response.headers['content-type']) ?? '';
-    if (contentType.startsWith('text/event-stream')) {
-      let release: () => void;
-      try {
-        release = this.streams.acquire(principal);
-      } catch (error) {
-        // Refused: the upstream stream must not stay open (a GET stream has no deadline).
-        response.body.destroy();
-        throw error;
-      }
-      try {
-        await relaySse(response, context);
-      } finally {
-        release();
-      }
-      return;
-    }
-    try {
-      if (contentType.startsWith('application/json')) return await relayJson(response, context);
-      return await relayOther(response, context);
-    } catch (error) {
-      if (error instanceof ProxyError) throw error;
-      throw breakReason(context.signal);
-    }
-  }
-
   private userOf(principal: Principal, req: Request): UpstreamUser {
     return { principal, bearer: bearerOf(req.get('authorization')) };
   }
@@ -348,16 +296,6 @@ export class ProxyService {
   private get maxBytes(): number {
     return this.config.proxy.maxEventBytes;
   }
-}
-
-/** The JSON-RPC method a request carries (the first of a batch), or the HTTP method for GET and DELETE. */
-function jsonRpcMethodOf(req: Request): string {
-  const message = (Array.isArray(req.body) ? req.body[0] : req.body) as { method?: unknown } | undefined;
-  return typeof message?.method === 'string' ? message.method.slice(0, 100) : req.method;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function sendRefusal(res: Response, refusal: PolicyRefusal, sessionId: string | undefined): void {

@@ -17,6 +17,7 @@ import { describeRequest } from '../../common/context/request-context.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
 import { ProxyRateLimits } from '../../throttling/proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../version.js';
+import { methodOf } from '../jsonrpc.js';
 import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
@@ -39,8 +40,7 @@ export class FederationService {
   ) {}
 
   handle(principal: Principal, req: Request, res: Response): Promise<void> {
-    const message = (Array.isArray(req.body) ? req.body[0] : req.body) as { method?: unknown } | undefined;
-    const method = typeof message?.method === 'string' ? message.method.slice(0, 100) : req.method;
+    const method = methodOf(req.body, req.method);
     return inServerSpan(`mcp.federated ${method}`, req.headers, { 'rpc.method': method }, async () => {
       // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
       await this.rateLimits.admitFederated(principal, req, res, this.catalog);

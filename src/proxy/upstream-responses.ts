@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
+import type { Principal } from '../auth/principal.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
+import type { ProxySession } from './session-token.js';
+import { StreamLimiter } from './stream-limiter.js';
+
+/**
+ * What the transparent proxy does with an upstream's answer: the upstream's own 404 of a session and its refusal of
+ * the gateway's credentials become the client's protocol errors; anything else is relayed as SSE (counted against the
+ * caller's open streams), JSON or as it is.
+ */
+@Injectable()
+export class UpstreamResponses {
+  constructor(private readonly streams: StreamLimiter) {}
+
+  async relay(
+    principal: Principal,
+    response: Dispatcher.ResponseData,
+    context: RelayContext,
+    session: ProxySession | undefined,
+  ): Promise<void> {
+    const status = response.statusCode;
+    if (status === 404 && session) {
+      await response.body.dump();
+      throw new ProxyError(
+        404,
+        ProxyErrorCode.SESSION_NOT_FOUND,
+        'The upstream ended this session; initialize a new one',
+      );
+    }
+    if (status === 401 || status === 403) {
+      // The upstream refused the gateway's credentials; its challenge is not the client's to answer.
+      await response.body.dump();
+      throw new ProxyError(
+        502,
+        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        `The upstream refused the gateway's credentials (${status})`,
+      );
+    }
+    const contentType = headerValue(response.headers['content-type']) ?? '';
+    if (contentType.startsWith('text/event-stream')) {
+      let release: () => void;
+      try {
+        release = this.streams.acquire(principal);
+      } catch (error) {
+        // Refused: the upstream stream must not stay open (a GET stream has no deadline).
+        response.body.destroy();
+        throw error;
+      }
+      try {
+        await relaySse(response, context);
+      } finally {
+        release();
+      }
+      return;
+    }
+    try {
+      if (contentType.startsWith('application/json')) return await relayJson(response, context);
+      return await relayOther(response, context);
+    } catch (error) {
+      if (error instanceof ProxyError) throw error;
+      throw breakReason(context.signal);
+    }
+  }
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
