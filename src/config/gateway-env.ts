@@ -23,6 +23,8 @@ const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/i;
 const REDIS_URL = /^rediss?:\/\/\S+$/i;
 /** 32 random bytes, as 64 hex characters or 43/44 base64 characters. */
 const AES_256_KEY = /^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)$/i;
+/** One or more keys, comma-separated (up to 5): every key a value may still be sealed with. */
+const AES_256_KEYS = /^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)(,([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)){0,4}$/i;
 const HOSTNAME = /^[A-Za-z0-9.:[\]-]{1,253}$/;
 
 const got = (args: ValidationArguments): string => ` (got ${JSON.stringify(args.value)})`;
@@ -149,13 +151,14 @@ export class GatewayEnv {
 
   @EnvVar({
     description:
-      'The key MREG_ENCRYPTION_KEY replaced, during a rotation: values sealed with it still open; new ones use the new key.',
+      'Keys MREG_ENCRYPTION_KEY replaced (comma-separated, newest first, up to 5): values sealed with them still open; new ones use the current key.',
     secret: 'full',
     usedBy: 'Auth, Registry, Proxy',
   })
   @IsOptional()
-  @Matches(AES_256_KEY, {
-    message: () => 'must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+  @Matches(AES_256_KEYS, {
+    message: () =>
+      'must be up to 5 comma-separated keys of 32 bytes, each as 64 hex characters or base64 (openssl rand -base64 32)',
   })
   MREG_ENCRYPTION_KEY_PREVIOUS?: string;
 

@@ -47,4 +47,13 @@ describe('SecretBox', () => {
     expect(() => rotating.open(sealedBefore, 'other')).toThrow();
     expect(SecretBox.fromConfig({})).toBeNull();
   });
+
+  it('keeps opening values of every earlier key listed, so rotations can follow each other', () => {
+    const [first, second, third] = ['a', 'b', 'c'].map((c) => c.repeat(64));
+    const sealedFirst = new SecretBox(first).seal('one');
+    const sealedSecond = new SecretBox(second).seal('two');
+    const box = SecretBox.fromConfig({ encryptionKey: third, encryptionKeyPrevious: `${second}, ${first}` })!;
+    expect(box.open(sealedFirst)).toBe('one');
+    expect(box.open(sealedSecond)).toBe('two');
+  });
 });

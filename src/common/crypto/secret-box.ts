@@ -18,12 +18,13 @@ export class SecretBox {
     this.previous = previousKeys.map(decodeKey);
   }
 
-  /** A box from the configuration: the current key, and the previous one while a rotation is under way. */
+  /** A box from the configuration: the current key, and every earlier one values may still be sealed with. */
   static fromConfig(config: { encryptionKey?: string; encryptionKeyPrevious?: string }): SecretBox | null {
     if (!config.encryptionKey) return null;
+    const previous = (config.encryptionKeyPrevious ?? '').split(',').map((key) => key.trim());
     return new SecretBox(
       config.encryptionKey,
-      config.encryptionKeyPrevious ? [config.encryptionKeyPrevious] : [],
+      previous.filter((key) => key !== ''),
     );
   }
 
