@@ -4,6 +4,7 @@ import { SigningKeyStore } from '../auth/signing-keys.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { parseDuration } from '../common/duration.js';
 import type { AppConfig } from '../config/app-config.js';
+import { resealSecrets } from '../database/reseal.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
 
 /** A new key must be published on every replica (they reload each minute) before it signs anything. */
@@ -96,16 +97,47 @@ export class KeysListCommand extends CommandRunner {
   }
 }
 
+@SubCommand({
+  name: 'reseal',
+  description:
+    'Re-seal every stored secret with MREG_ENCRYPTION_KEY (opening with it or MREG_ENCRYPTION_KEY_PREVIOUS), so old keys can go',
+})
+export class KeysResealCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+
+  async run(): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    const box = SecretBox.fromConfig(loaded.config);
+    if (!box) {
+      this.output.err('keys reseal needs MREG_ENCRYPTION_KEY (the key to seal with)');
+      process.exitCode = 1;
+      return;
+    }
+    try {
+      const done = await withDatabase(loaded.config, (database) => resealSecrets(database.dataSource, box));
+      this.output.out(
+        `Re-sealed ${done.signingKeys} signing keys, ${done.upstreamTokens} stored Entra tokens and ` +
+          `${done.serverSecrets} servers' upstream credentials with the current key`,
+      );
+    } catch (error) {
+      this.output.err(`keys reseal failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
 @Command({
   name: 'keys',
-  description: 'Token signing keys: list, rotate',
-  subCommands: [KeysListCommand, KeysRotateCommand],
+  description:
+    'Keys: list and rotate token signing keys; re-seal stored secrets with the current encryption key',
+  subCommands: [KeysListCommand, KeysRotateCommand, KeysResealCommand],
 })
 export class KeysCommand extends CommandRunner {
   output: CliOutput = consoleOutput;
 
   run(): Promise<void> {
-    this.output.err('Usage: mcp-gateway keys list|rotate [--activate-in 5m]');
+    this.output.err('Usage: mcp-gateway keys list|rotate [--activate-in 5m]|reseal');
     process.exitCode = 1;
     return Promise.resolve();
   }

@@ -3,6 +3,7 @@ import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
+import { resealSecrets } from '../../src/database/reseal.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -52,5 +53,59 @@ describe('signing keys shared through PostgreSQL', () => {
     await expect(new GatewayTokens(b, 'urn:test').verify(token)).resolves.toMatchObject({
       payload: { oid: 'o' },
     });
+  });
+
+  it('re-seals every stored secret with the current key, after which the old key is no longer needed', async () => {
+    const [oldKey, newKey] = ['a'.repeat(64), 'b'.repeat(64)];
+    const oldBox = new SecretBox(oldKey);
+    const kid = await SigningKeyStore.rotateInDatabase(db, oldBox, new Date());
+    await db.query(
+      `INSERT INTO upstream_tokens (tenant_key, oid, access_token, refresh_token, expires_at, updated_at)
+       VALUES ('t', 'o', $1, $2, now(), now())`,
+      [oldBox.seal('access', 't/o'), oldBox.seal('refresh', 't/o')],
+    );
+    const [{ id: tenantId }] = await db.query<{ id: string }[]>(
+      `INSERT INTO tenants (entra_tenant_id, name) VALUES ('reseal', 'reseal') RETURNING id`,
+    );
+    const [{ id: serverId }] = await db.query<{ id: string }[]>(
+      `INSERT INTO mcp_servers (tenant_id, name, endpoints, transport, owner_oid)
+       VALUES ($1, 'sealed', '[{"url":"http://example.com/mcp","weight":1}]', 'streamable-http', 'o') RETURNING id`,
+      [tenantId],
+    );
+    await db.query(`UPDATE mcp_servers SET upstream_auth = $2::jsonb WHERE id = $1`, [
+      serverId,
+      JSON.stringify({
+        type: 'static',
+        headerName: 'X-Key',
+        sealedValue: oldBox.seal('upstream', `mcp_servers:${serverId}`),
+      }),
+    ]);
+
+    // Only the new key: a value sealed with the old one is refused, and nothing is changed.
+    await expect(resealSecrets(db, new SecretBox(newKey))).rejects.toThrow(
+      /opens with none of the configured keys/,
+    );
+
+    // The first test's keys were sealed with the test key: every key a value may still use is listed.
+    const result = await resealSecrets(db, new SecretBox(newKey, [oldKey, TEST_ENCRYPTION_KEY]));
+    expect(result).toMatchObject({ upstreamTokens: 1, serverSecrets: 1 });
+    expect(result.signingKeys).toBeGreaterThanOrEqual(2);
+
+    const onlyNew = new SecretBox(newKey);
+    const [key] = await db.query<{ private_jwk: string }[]>(
+      `SELECT private_jwk FROM oauth_signing_keys WHERE kid = $1`,
+      [kid],
+    );
+    expect(() => onlyNew.open(key.private_jwk, kid)).not.toThrow();
+    const [token] = await db.query<{ refresh_token: string }[]>(
+      `SELECT refresh_token FROM upstream_tokens WHERE oid = 'o'`,
+    );
+    expect(onlyNew.open(token.refresh_token, 't/o')).toBe('refresh');
+    const [server] = await db.query<{ upstream_auth: { sealedValue: string; headerName: string } }[]>(
+      `SELECT upstream_auth FROM mcp_servers WHERE id = $1`,
+      [serverId],
+    );
+    expect(server.upstream_auth.headerName).toBe('X-Key');
+    expect(onlyNew.open(server.upstream_auth.sealedValue, `mcp_servers:${serverId}`)).toBe('upstream');
   });
 });
