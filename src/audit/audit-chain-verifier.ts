@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { chainHash, GENESIS_HASH } from './audit-chain.js';
-import type { AuditOutcome, AuditSurface, PendingAuditEvent } from './audit.types.js';
+import { type AuditRow, eventOf } from './audit-rows.js';
 
 export const RETENTION_ACTION = 'audit.retention';
 const PAGE = 1000;
@@ -22,34 +22,6 @@ export interface TenantChainReport {
 export interface ChainReport {
   ok: boolean;
   tenants: TenantChainReport[];
-}
-
-interface StoredRow {
-  id: string;
-  event_id: string;
-  occurred_at: Date;
-  tenant_id: string;
-  chain_seq: string;
-  actor_oid: string | null;
-  actor_name: string | null;
-  roles: string[];
-  client_id: string | null;
-  surface: AuditSurface;
-  action: string;
-  server_id: string | null;
-  tool: string | null;
-  request_id: string | null;
-  session_hash: string | null;
-  outcome: AuditOutcome;
-  status: number | null;
-  error_code: string | null;
-  duration_ms: number | null;
-  bytes: number | null;
-  params: unknown;
-  ip: string | null;
-  user_agent: string | null;
-  prev_hash: string;
-  hash: string;
 }
 
 /**
@@ -91,7 +63,7 @@ export class AuditChainVerifier {
       brokenAt: { chainSeq, id, reason },
     });
     for (;;) {
-      const rows: StoredRow[] = await this.dataSource.query(
+      const rows: AuditRow[] = await this.dataSource.query(
         `SELECT * FROM audit_events WHERE tenant_id = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT ${PAGE}`,
         [tenantId, previous?.seq ?? 0],
       );
@@ -110,7 +82,7 @@ export class AuditChainVerifier {
         if (seq !== previous.seq + 1) return broken(previous.seq + 1, null, 'event missing from the chain');
         if (row.prev_hash !== previous.hash)
           return broken(seq, row.id, 'prev_hash does not match the previous event');
-        if (chainHash(row.prev_hash, toPending(row), seq) !== row.hash)
+        if (chainHash(row.prev_hash, eventOf(row), seq) !== row.hash)
           return broken(seq, row.id, 'event content does not match its hash');
         previous = { seq, hash: row.hash };
         events += 1;
@@ -137,30 +109,4 @@ export class AuditChainVerifier {
     );
     return rows[0]?.anchor;
   }
-}
-
-function toPending(row: StoredRow): PendingAuditEvent {
-  return {
-    eventId: row.event_id,
-    occurredAt: row.occurred_at.toISOString(),
-    tenantId: row.tenant_id,
-    actorOid: row.actor_oid,
-    actorName: row.actor_name,
-    roles: row.roles,
-    clientId: row.client_id,
-    surface: row.surface,
-    action: row.action,
-    serverId: row.server_id,
-    tool: row.tool,
-    requestId: row.request_id,
-    sessionHash: row.session_hash,
-    outcome: row.outcome,
-    status: row.status,
-    errorCode: row.error_code,
-    durationMs: row.duration_ms,
-    bytes: row.bytes,
-    params: row.params,
-    ip: row.ip,
-    userAgent: row.user_agent,
-  };
 }

@@ -3,35 +3,10 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { inTenantScope } from '../database/tenant-scope.js';
+import { type AuditRow, eventOf } from './audit-rows.js';
 import type { AuditEventView, AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
 
 const DEFAULT_LIMIT = 100;
-
-interface AuditRow {
-  id: string;
-  occurred_at: Date;
-  tenant_id: string;
-  chain_seq: string;
-  actor_oid: string | null;
-  actor_name: string | null;
-  roles: string[];
-  client_id: string | null;
-  surface: string;
-  action: string;
-  server_id: string | null;
-  tool: string | null;
-  request_id: string | null;
-  session_hash: string | null;
-  outcome: string;
-  status: number | null;
-  error_code: string | null;
-  duration_ms: number | null;
-  bytes: number | null;
-  params: unknown;
-  ip: string | null;
-  user_agent: string | null;
-  hash: string;
-}
 
 /**
  * Reads the audit trail for admins: their own tenant only (Row-Level Security as well as the filter), newest first,
@@ -73,10 +48,7 @@ export class AuditQueryService {
     values.push(limit + 1);
     const rows: AuditRow[] = await inTenantScope(this.dataSource, tenantId, (manager) =>
       manager.query(
-        `SELECT id, occurred_at, tenant_id, chain_seq, actor_oid, actor_name, roles, client_id, surface, action,
-                server_id, tool, request_id, session_hash, outcome, status, error_code, duration_ms, bytes, params,
-                ip, user_agent, hash
-         FROM audit_events WHERE ${where.join(' AND ')}
+        `SELECT * FROM audit_events WHERE ${where.join(' AND ')}
          ORDER BY occurred_at DESC, id DESC LIMIT $${values.length}`,
         values,
       ),
@@ -91,31 +63,8 @@ export class AuditQueryService {
 }
 
 function toView(row: AuditRow): AuditEventView {
-  return {
-    id: row.id,
-    occurredAt: row.occurred_at.toISOString(),
-    tenantId: row.tenant_id,
-    chainSeq: Number(row.chain_seq),
-    actorOid: row.actor_oid,
-    actorName: row.actor_name,
-    roles: row.roles,
-    clientId: row.client_id,
-    surface: row.surface,
-    action: row.action,
-    serverId: row.server_id,
-    tool: row.tool,
-    requestId: row.request_id,
-    sessionHash: row.session_hash,
-    outcome: row.outcome,
-    status: row.status,
-    errorCode: row.error_code,
-    durationMs: row.duration_ms,
-    bytes: row.bytes,
-    params: row.params,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    hash: row.hash,
-  };
+  const { eventId: _eventId, ...event } = eventOf(row);
+  return { id: row.id, chainSeq: Number(row.chain_seq), ...event, hash: row.hash };
 }
 
 function encodeCursor(at: Date, id: string): string {
