@@ -1,11 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import {
-  type CounterHit,
-  type HitAllResult,
-  incrementOne,
-  type RateLimitStore,
-  type ThrottlerStorageRecord,
-} from './rate-limit.store.js';
+import { type CounterHit, type HitAllResult, FixedWindowStore } from './rate-limit.store.js';
 
 interface Window {
   count: number;
@@ -19,12 +13,13 @@ const SWEEP_INTERVAL_MS = 60_000;
  * the Redis store so tests of either apply to both. Ended windows are swept every minute, so keys of callers that
  * went away (client IPs) do not accumulate.
  */
-export class MemoryRateLimitStore implements RateLimitStore, OnApplicationShutdown {
+export class MemoryRateLimitStore extends FixedWindowStore implements OnApplicationShutdown {
   readonly kind = 'memory';
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly now: () => number = Date.now) {
+    super();
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -46,17 +41,6 @@ export class MemoryRateLimitStore implements RateLimitStore, OnApplicationShutdo
       return { count: window?.count ?? 0, resetMs: window ? window.resetAt - now : hit.windowMs };
     });
     return Promise.resolve({ admitted, states });
-  }
-
-  /** Fixed windows need no separate block: a refusal lasts until the window ends, whatever `blockDuration` says. */
-  increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    _blockDuration: number,
-    _throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    return incrementOne(this, key, ttl, limit);
   }
 
   /** Number of live counters, for tests. */

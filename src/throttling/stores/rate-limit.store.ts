@@ -34,19 +34,28 @@ export interface RateLimitStore extends ThrottlerStorage {
   hitAll(hits: readonly CounterHit[]): Promise<HitAllResult>;
 }
 
-/** `ThrottlerStorage.increment` in terms of `hitAll` (fixed windows: a refusal ends when the window does). */
-export async function incrementOne(
-  store: RateLimitStore,
-  key: string,
-  ttlMs: number,
-  limit: number,
-): Promise<ThrottlerStorageRecord> {
-  const { admitted, states } = await store.hitAll([{ key, windowMs: ttlMs, limit, cost: 1 }]);
-  const seconds = Math.ceil(states[0].resetMs / 1000);
-  return {
-    totalHits: admitted ? states[0].count : states[0].count + 1,
-    timeToExpire: seconds,
-    isBlocked: !admitted,
-    timeToBlockExpire: admitted ? 0 : seconds,
-  };
+/**
+ * Both stores: `hitAll` is theirs; `ThrottlerStorage.increment` (the package's one-counter call) is `hitAll` with one
+ * counter. Fixed windows need no separate block: a refusal lasts until the window ends, whatever `blockDuration` says.
+ */
+export abstract class FixedWindowStore implements RateLimitStore {
+  abstract readonly kind: 'memory' | 'redis';
+  abstract hitAll(hits: readonly CounterHit[]): Promise<HitAllResult>;
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration?: number,
+    _throttlerName?: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const { admitted, states } = await this.hitAll([{ key, windowMs: ttl, limit, cost: 1 }]);
+    const seconds = Math.ceil(states[0].resetMs / 1000);
+    return {
+      totalHits: admitted ? states[0].count : states[0].count + 1,
+      timeToExpire: seconds,
+      isBlocked: !admitted,
+      timeToBlockExpire: admitted ? 0 : seconds,
+    };
+  }
 }

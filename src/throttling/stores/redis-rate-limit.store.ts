@@ -1,12 +1,6 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import {
-  type CounterHit,
-  type HitAllResult,
-  incrementOne,
-  type RateLimitStore,
-  type ThrottlerStorageRecord,
-} from './rate-limit.store.js';
+import { type CounterHit, type HitAllResult, FixedWindowStore } from './rate-limit.store.js';
 
 /**
  * All-or-nothing fixed-window hits over several counters, atomic because Redis runs a script alone.
@@ -66,7 +60,7 @@ export interface RedisStoreOptions {
  * `commandTimeoutMs`, nothing queues while disconnected (commands fail at once), no command is retried, and the
  * connection is re-established in the background. What a failure means (let through or refuse) is the limiter's call.
  */
-export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnApplicationShutdown {
+export class RedisRateLimitStore extends FixedWindowStore implements OnModuleInit, OnApplicationShutdown {
   readonly kind = 'redis';
   private readonly logger = new Logger('RateLimitStore');
   private readonly client: Redis;
@@ -75,6 +69,7 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnAppl
   private closed = false;
 
   constructor(private readonly options: RedisStoreOptions) {
+    super();
     this.client = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -118,17 +113,6 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnAppl
       admitted: reply[0] === 1,
       states: hits.map((_, i) => ({ count: reply[1 + i * 2], resetMs: reply[2 + i * 2] })),
     };
-  }
-
-  /** Fixed windows need no separate block: a refusal lasts until the window ends, whatever `blockDuration` says. */
-  increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    _blockDuration: number,
-    _throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    return incrementOne(this, key, ttl, limit);
   }
 
   onApplicationShutdown(): void {
