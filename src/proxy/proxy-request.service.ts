@@ -16,6 +16,7 @@ import { RouterMetrics } from './router-metrics.js';
 import { sdkTransportFor } from './sdk-transport.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamHeaders } from './upstream-headers.js';
+import { toolTimeout } from './request-traits.js';
 
 export const PROXY_METHODS = [
   'tools/call',
@@ -113,10 +114,7 @@ export class ProxyRequestService {
     if (input.method === 'tools/call' && !policy.mayCall(tool)) {
       throw new GatewayException(403, ProxyErrorCode.TOOL_NOT_ALLOWED, `Tool not available: ${tool}`);
     }
-    const timeoutMs =
-      input.timeoutMs ??
-      (input.method === 'tools/call' ? server.timeouts.tools[tool] : undefined) ??
-      server.timeouts.requestMs;
+    const timeoutMs = toolTimeout(server, input.method === 'tools/call' ? tool : undefined, input.timeoutMs);
     const endpoint = this.selector.endpointFor(server, undefined, principal);
     const user = { principal, bearer };
     // Fail before connecting when no credentials can be had (e.g. an on-behalf-of challenge).

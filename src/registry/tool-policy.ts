@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
+import { ownValue } from '../common/own-value.js';
 
 /**
  * Approved tools by name, built once per snapshot: a cached server keeps the same snapshot object until it
@@ -33,7 +34,7 @@ export class ToolPolicy {
   }
 
   private rolesAllow(name: string): boolean {
-    const required = this.server.toolRoles[name];
+    const required = ownValue(this.server.toolRoles, name);
     return !required || required.length === 0 || required.some((role) => this.principal.roles.includes(role));
   }
 

@@ -121,4 +121,11 @@ describe('RateLimitPolicy', () => {
     ]);
     expect(sut.forServer(principal(), { id: 'srv', rateLimits: { tools: {} } }, 3, ['x'])).toEqual([]);
   });
+
+  it('never takes a limit from Object.prototype for a tool named like one of its members', () => {
+    const sut = new RateLimitPolicy(limits({ tools: { proxy_request: 60 } }));
+    const names = ['constructor', '__proto__', 'toString'];
+    expect(sut.forGatewayTools(principal(), names)).toEqual([]);
+    expect(sut.forServer(principal(), { id: 'srv', rateLimits: { tools: {} } }, 1, names)).toEqual([]);
+  });
 });

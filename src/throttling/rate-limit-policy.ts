@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { AppConfig, GatewayRole } from '../config/app-config.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';
+import { ownValue } from '../common/own-value.js';
 
 /** The burst bucket never allows fewer than this per second, so small tiers still tolerate a client's handshake. */
 export const MIN_BURST_PER_SECOND = 5;
@@ -74,7 +75,7 @@ export class RateLimitPolicy {
   forGatewayTools(principal: Principal, toolCalls: readonly string[]): BucketCheck[] {
     const checks: BucketCheck[] = [];
     for (const [tool, calls] of countTools(toolCalls)) {
-      const limit = this.limits.tools[tool];
+      const limit = ownValue(this.limits.tools, tool);
       if (limit !== undefined) {
         checks.push(
           minute('tool', `tool:gateway:${principal.tenantId}:${principal.oid}:${tool}`, limit, calls),
@@ -98,7 +99,7 @@ export class RateLimitPolicy {
       checks.push(minute('server', `server:${server.id}:${caller}`, requestsPerMinute, cost));
     }
     for (const [tool, calls] of countTools(toolCalls)) {
-      const limit = tools[tool];
+      const limit = ownValue(tools, tool);
       if (limit !== undefined)
         checks.push(minute('tool', `tool:${server.id}:${caller}:${tool}`, limit, calls));
     }

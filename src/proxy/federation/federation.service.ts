@@ -23,6 +23,7 @@ import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
 import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from './federated-catalog.js';
 import { UpstreamClients } from './upstream-clients.js';
+import { toolTimeout } from '../request-traits.js';
 
 /**
  * `/federated/mcp`: one MCP server presenting the tools of every server the caller may use, named
@@ -95,7 +96,7 @@ export class FederationService {
         () => {
           if (!entry)
             throw notAvailable(`Tool not available: ${request.params.name}`, ProxyErrorCode.TOOL_NOT_ALLOWED);
-          const timeout = entry.server.timeouts.tools[entry.tool.name] ?? entry.server.timeouts.requestMs;
+          const timeout = toolTimeout(entry.server, entry.tool.name);
           return this.upstream(principal, entry.server, bearer, (client) =>
             client.callTool(
               { name: entry.tool.name, arguments: request.params.arguments ?? {} },
