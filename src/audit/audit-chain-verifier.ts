@@ -63,9 +63,11 @@ export class AuditChainVerifier {
       brokenAt: { chainSeq, id, reason },
     });
     for (;;) {
+      // Up to the head read above: events appended while the walk runs belong to a later verify, not to this one.
       const rows: AuditRow[] = await this.dataSource.query(
-        `SELECT * FROM audit_events WHERE tenant_id = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT ${PAGE}`,
-        [tenantId, previous?.seq ?? 0],
+        `SELECT * FROM audit_events WHERE tenant_id = $1 AND chain_seq > $2 AND chain_seq <= $3
+         ORDER BY chain_seq LIMIT ${PAGE}`,
+        [tenantId, previous?.seq ?? 0, head.seq],
       );
       for (const row of rows) {
         const seq = Number(row.chain_seq);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
+import { firstMessage, methodOf, toolName } from '../proxy/jsonrpc.js';
 import { outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditSurface } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
@@ -64,18 +65,18 @@ export class AuditDenials {
     if (this.recorded.has(req) || outcomeForStatus(status) !== 'denied') return;
     this.recorded.add(req);
     const surface = surfaceOf(req.path);
-    const message = jsonRpcMessageOf(req.body);
+    const method = methodOf(req.body, '');
     const route = (req.route as { path?: unknown } | undefined)?.path;
     this.auditor.record({
       ...requestActor(req, req.principal),
       surface,
       action:
-        message?.method ??
+        method ||
         `${req.method} ${typeof route === 'string' ? `${req.baseUrl}${route}` : req.path}`.slice(
           0,
           MAX_ACTION,
         ),
-      tool: message?.tool,
+      tool: method === 'tools/call' ? toolName(firstMessage(req.body)) || undefined : undefined,
       serverId: typeof req.params?.serverId === 'string' ? req.params.serverId : undefined,
       outcome: 'denied',
       status,
@@ -95,17 +96,4 @@ function surfaceOf(path: string): AuditSurface {
   if (path === '/mcp' || path.startsWith('/mcp/')) return 'mcp';
   if (path.startsWith('/oauth/') || path.startsWith('/.well-known/')) return 'oauth';
   return 'rest';
-}
-
-function jsonRpcMessageOf(body: unknown): { method: string; tool?: string } | undefined {
-  const message = (Array.isArray(body) ? body[0] : body) as
-    { method?: unknown; params?: { name?: unknown } } | undefined;
-  if (typeof message?.method !== 'string') return undefined;
-  return {
-    method: message.method.slice(0, MAX_ACTION),
-    tool:
-      message.method === 'tools/call' && typeof message.params?.name === 'string'
-        ? message.params.name
-        : undefined,
-  };
 }

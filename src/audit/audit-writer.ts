@@ -158,6 +158,7 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
   /** Stores a batch; a batch refused for its data (not for connectivity) is retried event by event. */
   private async write(batch: PendingAuditEvent[]): Promise<void> {
     const stop = this.writeSeconds.startTimer();
+    const refused = new Set<string>();
     try {
       await this.store.append(batch);
     } catch (error) {
@@ -167,7 +168,7 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
           await this.store.append([event]);
         } catch (single) {
           if (!isDataError(single)) throw single;
-          this.dropped.inc();
+          refused.add(event.eventId);
           this.logger.error(
             `Audit event ${event.eventId} (${event.action}) refused by PostgreSQL: ${(single as Error).message}`,
           );
@@ -176,8 +177,15 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     } finally {
       stop();
     }
-    this.written.inc(batch.length);
-    for (const event of batch) this.settle(event.eventId);
+    this.written.inc(batch.length - refused.size);
+    this.dropped.inc(refused.size);
+    for (const event of batch) {
+      // A refused event is not stored: whoever waits for it durably (fail-closed) must hear so.
+      this.settle(
+        event.eventId,
+        refused.has(event.eventId) ? new Error('audit record refused by PostgreSQL') : undefined,
+      );
+    }
   }
 
   /** Replays the spill file in order; true when it is gone. */

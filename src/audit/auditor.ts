@@ -81,7 +81,10 @@ export class Auditor {
   }
 
   private build(input: AuditEventInput): PendingAuditEvent | undefined {
-    const suppressed = input.status === 429 ? this.sample(input) : 0;
+    // Floods are sampled, one event per actor (or IP) and action per window: throttled requests, and refused tokens,
+    // which anyone can send without limit (they never reach the throttle). Other refusals are each recorded.
+    const flood = input.status === 429 || (input.status === 401 && !input.actorOid);
+    const suppressed = flood ? this.sample(input) : 0;
     if (suppressed < 0) return undefined;
     const serverIdValid = input.serverId === undefined || UUID.test(input.serverId);
     let params = input.params;
@@ -90,7 +93,7 @@ export class Auditor {
     return {
       eventId: randomUUID(),
       occurredAt: new Date().toISOString(),
-      tenantId: input.tenantId && UUID.test(input.tenantId) ? input.tenantId : NO_TENANT,
+      tenantId: input.tenantId && UUID.test(input.tenantId) ? input.tenantId.toLowerCase() : NO_TENANT,
       actorOid: text(input.actorOid),
       actorName: text(input.actorName),
       roles: [...(input.roles ?? [])].map((role) => storableText(role)),

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { describeRequest } from '../common/context/request-context.js';
+import { methodOf } from '../proxy/jsonrpc.js';
 import { describeError, outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditOutcome } from './audit.types.js';
 import { type Auditor, requestActor } from './auditor.js';
@@ -111,12 +112,10 @@ export class ProxyCallTrail {
   /** An exchange with no audited call is recorded only when it was refused (401, 403, 429): every refusal leaves a trace. */
   private finishRefusal(): void {
     if (!this.failure || outcomeForStatus(this.failure.status) !== 'denied') return;
-    const message = (Array.isArray(this.req.body) ? this.req.body[0] : this.req.body) as
-      RpcMessage | undefined;
     this.auditor.record({
       ...requestActor(this.req, this.principal),
       surface: 'proxy',
-      action: typeof message?.method === 'string' ? message.method : this.req.method,
+      action: methodOf(this.req.body, this.req.method),
       outcome: 'denied',
       serverId: this.serverId,
       status: this.failure.status,

@@ -41,6 +41,7 @@ describe('redactParams', () => {
     for (let i = 0; i < 30; i++) deep = { deep };
     expect(JSON.stringify(redact(deep))).toContain('[TRUNCATED]');
     expect(redact({ n: Number.NaN, f: () => 1, big: 10n })).toEqual({ n: null, f: null, big: '10' });
+    expect(redact({ body: Buffer.alloc(1_000_000) })).toEqual({ body: { binary: true, bytes: 1_000_000 } });
   });
 });
 

@@ -45,6 +45,8 @@ function walk(value: unknown, extra: ReadonlySet<string>, depth: number, parent:
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return typeof value === 'boolean' ? value : null;
+  // A raw body (any content type is read as bytes) is described, not walked one key per byte.
+  if (ArrayBuffer.isView(value)) return { binary: true, bytes: value.byteLength };
   if (depth >= MAX_DEPTH) return TRUNCATED;
   if (Array.isArray(value)) return value.map((item) => walk(item, extra, depth + 1, parent));
   const out: Record<string, unknown> = {};

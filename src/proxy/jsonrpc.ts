@@ -44,9 +44,14 @@ export function errorResponse(
   return { jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data ? { data } : {}) } };
 }
 
+/** The message of a body (the first of a batch), unchecked. */
+export function firstMessage(body: unknown): JsonRpcMessage {
+  return (Array.isArray(body) ? body[0] : body) as JsonRpcMessage;
+}
+
 /** The method a JSON-RPC body carries (the first of a batch, bounded), or `fallback` (GET, DELETE, garbage). */
 export function methodOf(body: unknown, fallback: string): string {
-  const message = (Array.isArray(body) ? body[0] : body) as { method?: unknown } | undefined;
+  const message = firstMessage(body) as { method?: unknown } | undefined;
   return typeof message?.method === 'string' ? message.method.slice(0, 100) : fallback;
 }
 

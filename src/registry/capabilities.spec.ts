@@ -1,4 +1,5 @@
-import { canonicalJson, capabilitiesHash, toolDrift } from './capabilities.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { capabilitiesHash, toolDrift } from './capabilities.js';
 import type { CapabilitySnapshot } from './registry.types.js';
 
 const snapshot = (overrides: Partial<CapabilitySnapshot> = {}): CapabilitySnapshot => ({
