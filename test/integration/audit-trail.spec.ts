@@ -54,7 +54,7 @@ describe('audit trail on the real PostgreSQL', () => {
   }
 
   /** An event exactly as the auditor would queue it, taken from a spy on the writer. */
-  async function builtEvent(tenantId: string) {
+  function builtEvent(tenantId: string): PendingAuditEvent {
     const probe = { enqueue: (event: PendingAuditEvent) => (captured = event) } as unknown as AuditWriter;
     let captured: PendingAuditEvent | undefined;
     new Auditor(config(), probe, new CallMetrics(new MetricsService())).record({
@@ -164,7 +164,7 @@ describe('audit trail on the real PostgreSQL', () => {
     const { writer, auditor } = await writerOn(db);
     auditor.record({ surface: 'rest', action: 'kept', outcome: 'success', tenantId });
     // Only a bug could make such an event (the auditor validates); the writer must still not call it durable.
-    const malformed = { ...(await builtEvent(tenantId)), tenantId: 'not-a-uuid' };
+    const malformed = { ...builtEvent(tenantId), tenantId: 'not-a-uuid' };
     const refused = writer.enqueueDurably(malformed);
     await writer.flush();
     await expect(refused).rejects.toThrow(/refused/);
