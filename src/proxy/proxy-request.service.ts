@@ -155,10 +155,15 @@ export class ProxyRequestService {
     }
   }
 
+  /** By id, or by name with the caller's own tenant first (its server wins over a global one of the same name). */
   private resolve(principal: Principal, idOrName: string): string {
+    let global: RegisteredServer | undefined;
     for (const server of this.cache.all()) {
-      if ((server.id === idOrName || server.name === idOrName) && canSee(principal, server)) return server.id;
+      if ((server.id !== idOrName && server.name !== idOrName) || !canSee(principal, server)) continue;
+      if (server.id === idOrName || server.tenantId === principal.tenantId) return server.id;
+      global ??= server;
     }
+    if (global) return global.id;
     throw serverNotFound();
   }
 

@@ -57,7 +57,7 @@ export class ProxyService {
   handle(principal: Principal, serverId: string, req: Request, res: Response): Promise<void> {
     const method = methodOf(req.body, req.method);
     return inServerSpan(
-      `mcp.proxy ${method}`,
+      'mcp.proxy',
       req.headers,
       { 'mcp.server.id': serverId, 'rpc.method': method },
       async (span) => {

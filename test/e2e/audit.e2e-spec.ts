@@ -177,6 +177,27 @@ describe('audit trail (e2e)', () => {
     expect(metrics).not.toContain('tool="add"');
   });
 
+  it('federated calls use the server as it is now: a redaction key added after the first call applies to the next', async () => {
+    const tenant = uniqueTenant();
+    const id = await registerFixture(tenant);
+    const resource = `${gateway.url}/federated/mcp`;
+    const client = await connectMcpClient(
+      gateway,
+      await localToken(gateway, { tenant, user: 'ursula', resource }),
+      '/federated/mcp',
+    );
+    clients.push(client);
+    await client.callTool({ name: 'fixture__echo', arguments: { text: 'first' } });
+    const admin = await localToken(gateway, { tenant, user: 'ada', roles: ['admin'] });
+    expect(
+      (await rest(gateway, admin, 'PATCH', `/api/v1/servers/${id}`, { auditRedactKeys: ['text'] })).status,
+    ).toBe(200);
+    await client.callTool({ name: 'fixture__echo', arguments: { text: 'second' } });
+
+    const calls = await events(tenant, { surface: 'proxy', tool: 'fixture__echo' });
+    expect(calls.map((event) => event.params)).toEqual([{ text: '[REDACTED]' }, { text: 'first' }]);
+  });
+
   it('answers the same through query_audit_log and as CSV, and never across tenants', async () => {
     const tenant = uniqueTenant();
     await registerFixture(tenant);

@@ -81,6 +81,11 @@ describe('router tools (e2e)', () => {
         },
       );
       expect(viaRest).toMatchObject({ status: 200, body: { success: true } });
+
+      // A server in maintenance is refused with its own status and code, not as an internal error.
+      await tool(admin, 'update_server', { server: 'fixture', maintenance: true });
+      const down = await toolError(user, 'proxy_request', { server: 'fixture', method: 'ping' });
+      expect(down.data).toMatchObject({ code: 'SERVER_UNAVAILABLE', statusCode: 503 });
     } finally {
       await fixture.stop();
     }

@@ -53,7 +53,7 @@ describe('tracing (e2e)', () => {
     await response.text();
 
     const spans = exporter.getFinishedSpans();
-    const server = spans.find((span) => span.name === 'mcp.proxy tools/call');
+    const server = spans.find((span) => span.name === 'mcp.proxy');
     const upstream = spans.find((span) => span.name === 'mcp.upstream');
     expect(server?.spanContext().traceId).toBe(TRACE_ID);
     expect(server?.parentSpanContext?.spanId).toBe(CLIENT_SPAN_ID);

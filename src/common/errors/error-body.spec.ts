@@ -14,6 +14,16 @@ describe('toErrorBody', () => {
     });
   });
 
+  it("keeps the status and code of a feature's own coded error (the proxy's), and never a database SQLSTATE", () => {
+    const proxyLike = Object.assign(new Error('The server is in maintenance'), {
+      status: 503,
+      code: 'SERVER_UNAVAILABLE',
+    });
+    expect(toErrorBody(proxyLike, 'c2')).toMatchObject({ statusCode: 503, code: 'SERVER_UNAVAILABLE' });
+    const sqlState = Object.assign(new Error('duplicate key'), { status: 409, code: '23505' });
+    expect(toErrorBody(sqlState, 'c3')).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
+  });
+
   it('derives a code from the status of a plain HttpException', () => {
     expect(toErrorBody(new NotFoundException('gone'), 'c2')).toEqual({
       statusCode: 404,

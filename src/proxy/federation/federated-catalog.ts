@@ -77,8 +77,14 @@ export class FederatedCatalog {
     return this.catalogFor(principal).tools;
   }
 
+  /**
+   * The entry to call, with the server as it is now: the catalog is rebuilt only when what a caller may see changes,
+   * so settings that do not change that (credentials, timeouts, redaction keys, endpoint health) come fresh from the
+   * registry cache here.
+   */
   find(principal: Principal, name: string): FederatedTool | undefined {
-    return this.catalogFor(principal).byName.get(name);
+    const entry = this.catalogFor(principal).byName.get(name);
+    return entry && { ...entry, server: this.current(entry.server) };
   }
 
   prompts(principal: Principal): FederatedPrompt[] {
@@ -86,7 +92,8 @@ export class FederatedCatalog {
   }
 
   findPrompt(principal: Principal, name: string): FederatedPrompt | undefined {
-    return this.catalogFor(principal).promptsByName.get(name);
+    const entry = this.catalogFor(principal).promptsByName.get(name);
+    return entry && { ...entry, server: this.current(entry.server) };
   }
 
   /** Every visible server with its approved resources, for resources/list. */
@@ -95,7 +102,12 @@ export class FederatedCatalog {
   }
 
   server(principal: Principal, name: string): RegisteredServer | undefined {
-    return this.catalogFor(principal).servers.get(name);
+    const server = this.catalogFor(principal).servers.get(name);
+    return server && this.current(server);
+  }
+
+  private current(server: RegisteredServer): RegisteredServer {
+    return this.registry.get(server.id) ?? server;
   }
 
   fingerprints(principal: Principal): CatalogFingerprints {

@@ -42,7 +42,7 @@ export class FederationService {
 
   handle(principal: Principal, req: Request, res: Response): Promise<void> {
     const method = methodOf(req.body, req.method);
-    return inServerSpan(`mcp.federated ${method}`, req.headers, { 'rpc.method': method }, async () => {
+    return inServerSpan('mcp.federated', req.headers, { 'rpc.method': method }, async () => {
       // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
       await this.rateLimits.admitFederated(principal, req, res, this.catalog);
       const server = this.serverFor(principal, req);
