@@ -11,12 +11,12 @@ export type UpstreamOutcome = 'ok' | 'error_5xx' | 'timeout' | 'unreachable' | '
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
- * Prometheus metrics of the upstream layer. Labels are server names and endpoint positions, never URLs (an endpoint
+ * Prometheus metrics of the upstream layer. Labels are tenant ids, server names (unique per tenant) and endpoint positions, never URLs (an endpoint
  * URL may carry a key in its query) and never users, so cardinality is bounded by the registry.
  */
 @Injectable()
 export class ProxyMetrics {
-  private readonly upstreamSeconds: Histogram<'server' | 'outcome'>;
+  private readonly upstreamSeconds: Histogram<'tenant' | 'server' | 'outcome'>;
 
   constructor(
     metrics: MetricsService,
@@ -28,21 +28,21 @@ export class ProxyMetrics {
     this.upstreamSeconds = new Histogram({
       name: 'mcp_gateway_upstream_request_duration_seconds',
       help: 'Upstream MCP requests until response headers, by server name and outcome',
-      labelNames: ['server', 'outcome'] as const,
+      labelNames: ['tenant', 'server', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
       registers,
     });
-    const breakerState: Gauge<'server' | 'endpoint'> = new Gauge({
+    const breakerState: Gauge<'tenant' | 'server' | 'endpoint'> = new Gauge({
       name: 'mcp_gateway_breaker_state',
       help: 'Circuit breaker per upstream endpoint: 0 closed, 1 half-open (probing), 2 open (failing fast)',
-      labelNames: ['server', 'endpoint'] as const,
+      labelNames: ['tenant', 'server', 'endpoint'] as const,
       registers,
       collect: () => {
         breakerState.reset();
         for (const server of registry.all()) {
           server.endpoints.forEach((endpoint, index) =>
             breakerState.set(
-              { server: server.name, endpoint: String(index) },
+              { tenant: server.tenantId, server: server.name, endpoint: String(index) },
               BREAKER_VALUE[breakers.state(endpoint.url)],
             ),
           );
@@ -57,8 +57,12 @@ export class ProxyMetrics {
     });
   }
 
-  observeUpstream(server: string, outcome: UpstreamOutcome, seconds: number): void {
-    this.upstreamSeconds.observe({ server, outcome }, seconds);
+  observeUpstream(
+    server: { tenantId: string; name: string },
+    outcome: UpstreamOutcome,
+    seconds: number,
+  ): void {
+    this.upstreamSeconds.observe({ tenant: server.tenantId, server: server.name, outcome }, seconds);
   }
 }
 

@@ -71,7 +71,7 @@ export class UpstreamCaller {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       const observe = (outcome: UpstreamOutcome) =>
-        this.metrics.observeUpstream(call.server.name, outcome, (performance.now() - started) / 1000);
+        this.metrics.observeUpstream(call.server, outcome, (performance.now() - started) / 1000);
       try {
         const response = await this.breakers
           .run(endpoint.url, () => this.attempt(call, endpoint, abort.signal))

@@ -249,12 +249,14 @@ describe('MCP proxy (e2e)', () => {
     expect(((await open.json()) as any).error.data.code).toBe('UPSTREAM_CIRCUIT_OPEN');
     const metrics = async () => (await fetch(`${gateway.url}/metrics`)).text();
     let exposed = await metrics();
-    expect(exposed).toContain('mcp_gateway_breaker_state{server="breaky",endpoint="0"} 2');
     expect(exposed).toMatch(
-      /mcp_gateway_upstream_request_duration_seconds_count\{server="breaky",outcome="unreachable"\} 3\b/,
+      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint="0"\} 2\b/,
     );
     expect(exposed).toMatch(
-      /mcp_gateway_upstream_request_duration_seconds_count\{server="breaky",outcome="circuit_open"\} 1\b/,
+      /mcp_gateway_upstream_request_duration_seconds_count\{tenant="[0-9a-f-]{36}",server="breaky",outcome="unreachable"\} 3\b/,
+    );
+    expect(exposed).toMatch(
+      /mcp_gateway_upstream_request_duration_seconds_count\{tenant="[0-9a-f-]{36}",server="breaky",outcome="circuit_open"\} 1\b/,
     );
 
     await fixture.start();
@@ -263,7 +265,9 @@ describe('MCP proxy (e2e)', () => {
     expect(recovered.status).toBe(200);
     // The probe passed; the breaker stays half-open until MREG_PROXY_BREAKER_SUCCESSES calls in a row succeed.
     exposed = await metrics();
-    expect(exposed).toContain('mcp_gateway_breaker_state{server="breaky",endpoint="0"} 1');
+    expect(exposed).toMatch(
+      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint="0"\} 1\b/,
+    );
     await fixture.stop();
   });
 

@@ -52,9 +52,15 @@ describe('registry health checks and drift (e2e)', () => {
     // Each recorded check is counted by the status it left ('flaky' is this test's own server name).
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     for (const status of ['degraded', 'unhealthy']) {
-      expect(metrics).toContain(`mcp_gateway_health_checks_total{server="flaky",status="${status}"} 1`);
+      expect(metrics).toMatch(
+        new RegExp(
+          `mcp_gateway_health_checks_total\\{tenant="[0-9a-f-]{36}",server="flaky",status="${status}"\\} 1\\b`,
+        ),
+      );
     }
-    expect(metrics).toMatch(/mcp_gateway_health_checks_total\{server="flaky",status="healthy"\} [12]\b/);
+    expect(metrics).toMatch(
+      /mcp_gateway_health_checks_total\{tenant="[0-9a-f-]{36}",server="flaky",status="healthy"\} [12]\b/,
+    );
   });
 
   it('holds a changed tool set until an admin approves it', async () => {

@@ -17,7 +17,7 @@ const MAX_PROBE_TIMEOUT_MS = 120_000;
  */
 @Injectable()
 export class ServerChecker {
-  private readonly checks: Counter<'server' | 'status'>;
+  private readonly checks: Counter<'tenant' | 'server' | 'status'>;
 
   constructor(
     private readonly discovery: CapabilityDiscovery,
@@ -27,8 +27,8 @@ export class ServerChecker {
   ) {
     this.checks = new Counter({
       name: 'mcp_gateway_health_checks_total',
-      help: 'Health checks recorded, by server name and the status they left the server in',
-      labelNames: ['server', 'status'] as const,
+      help: 'Health checks recorded, by tenant, server name and the status they left the server in',
+      labelNames: ['tenant', 'server', 'status'] as const,
       registers: [metrics.registry],
     });
   }
@@ -71,7 +71,7 @@ export class ServerChecker {
     const settings = await this.repository.tenantSettings(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
     if (!(await this.repository.systemRecordCheck(server, patch))) return this.cache.get(server.id) ?? server;
-    this.checks.inc({ server: server.name, status: patch.status ?? server.status });
+    this.checks.inc({ tenant: server.tenantId, server: server.name, status: patch.status ?? server.status });
     return (await this.cache.changed(server.id)) ?? server;
   }
 }
