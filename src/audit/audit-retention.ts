@@ -25,9 +25,9 @@ export interface RetentionResult {
 
 /**
  * Deletes audit events older than MREG_AUDIT_RETENTION_DAYS (or the tenant's `settings.auditRetentionDays`), oldest
- * first, in batches, under a transaction-local switch the append-only trigger honours. Each run that deleted
- * anything appends a checkpoint event to the tenant's chain recording the last deleted link (`throughSeq`,
- * `anchorHash`), so `audit verify` still proves the rest of the chain.
+ * first, in batches, under a transaction-local switch the append-only trigger honours. Before deleting, each run
+ * appends a checkpoint event to the tenant's chain recording the last link it will delete (`throughSeq`,
+ * `anchorHash`), so `audit verify` still proves the rest of the chain. Nothing is deleted while audit is off.
  */
 @Injectable()
 export class AuditRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,6 +57,8 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async runOnce(now = new Date()): Promise<RetentionResult[]> {
+    // Without the audit trail there is no checkpoint to write, and deleting without one would break the chain.
+    if (!this.auditor.enabled) return [];
     const tenants: { tenant_id: string; days: number | null }[] = await this.dataSource.query(
       `SELECT h.tenant_id, (t.settings->>'auditRetentionDays')::int AS days
        FROM audit_chain_heads h LEFT JOIN tenants t ON t.id = h.tenant_id`,
@@ -79,6 +81,16 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
     );
     if (!bound[0]) return undefined;
     const throughSeq = Number(bound[0].seq);
+    // The checkpoint is stored before anything is deleted: a run cut short (crash, lost lock) leaves a chain that
+    // still verifies once the next run finishes the deletion, never a deletion nobody recorded.
+    await this.auditor.recordDurably({
+      surface: 'cli',
+      action: RETENTION_ACTION,
+      outcome: 'success',
+      tenantId,
+      actorName: 'retention job',
+      params: { throughSeq, anchorHash: bound[0].hash, cutoff: cutoff.toISOString() },
+    });
     let deleted = 0;
     for (;;) {
       const count = await this.dataSource.transaction(async (manager) => {
@@ -104,14 +116,6 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
       if (count < DELETE_BATCH) break;
     }
     if (deleted === 0) return undefined;
-    await this.auditor.recordDurably({
-      surface: 'cli',
-      action: RETENTION_ACTION,
-      outcome: 'success',
-      tenantId,
-      actorName: 'retention job',
-      params: { throughSeq, anchorHash: bound[0].hash, deleted, cutoff: cutoff.toISOString() },
-    });
     this.logger.log(
       `Deleted ${deleted} audit events of tenant ${tenantId} older than ${cutoff.toISOString()}`,
     );
