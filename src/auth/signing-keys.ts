@@ -56,15 +56,20 @@ export class SigningKeyStore {
    * The first replica to start creates the key under a transaction-scoped advisory lock; the others load it.
    */
   static async openInDatabase(dataSource: DataSource, box: SecretBox): Promise<SigningKeyStore> {
+    let created = false;
     const store = new SigningKeyStore(async () => {
-      const rows = await dataSource.transaction(async (manager) => {
-        await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
-        const repository = manager.getRepository(OAuthSigningKeyEntity);
-        const existing = await repository.find();
-        if (existing.length > 0) return existing;
-        await insertKey(manager, box, (await newKeys(new Date()))[0]);
-        return repository.find();
-      });
+      // After the first load a key certainly exists: the minutely reload is a plain read, not the locked bootstrap.
+      const rows = created
+        ? await dataSource.getRepository(OAuthSigningKeyEntity).find({ order: { kid: 'ASC' } })
+        : await dataSource.transaction(async (manager) => {
+            await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
+            const repository = manager.getRepository(OAuthSigningKeyEntity);
+            const existing = await repository.find({ order: { kid: 'ASC' } });
+            if (existing.length > 0) return existing;
+            await insertKey(manager, box, (await newKeys(new Date()))[0]);
+            return repository.find({ order: { kid: 'ASC' } });
+          });
+      created = true;
       return rows.map((row) => ({
         kid: row.kid,
         createdAt: row.createdAt.toISOString(),

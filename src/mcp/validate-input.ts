@@ -5,5 +5,8 @@ import { createValidationPipe } from '../common/http/validation.pipe.js';
  * pipe and DTO class, so every surface accepts and refuses exactly the same input with the same messages.
  */
 export async function validateInput<T extends object>(type: new () => T, args: unknown): Promise<T> {
-  return (await createValidationPipe().transform(args ?? {}, { type: 'body', metatype: type })) as T;
+  return (await PIPE.transform(args ?? {}, { type: 'body', metatype: type })) as T;
 }
+
+/** One pipe for every tool call (it holds no per-call state). */
+const PIPE = createValidationPipe();
