@@ -15,9 +15,16 @@ export class SpillFile {
 
   async append(events: readonly PendingAuditEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const handle = await open(this.path, 'a', 0o600);
+    const handle = await open(this.path, 'a+', 0o600);
     try {
-      await handle.writeFile(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+      // A process that died mid-append left a torn last line: end it, or the next event would be glued to it and lost.
+      const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await handle.read(last, 0, 1, size - 1);
+      const torn = size > 0 && last[0] !== 0x0a;
+      await handle.writeFile(
+        (torn ? '\n' : '') + events.map((event) => `${JSON.stringify(event)}\n`).join(''),
+      );
       await handle.sync();
     } finally {
       await handle.close();
