@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetricsService } from '../../src/observability/metrics.service.js';
+import { appMetrics, type Metric, metricOf as metricIn, TARGET_LABELS } from './app-metrics.js';
 
 /**
- * The Grafana dashboard queries only metrics the gateway exposes, grouped by labels those metrics carry: metric
- * names and labels are read from the source (`new Counter/Gauge/Histogram({ name, labelNames })`), the default
- * process metrics from a real MetricsService registry.
+ * The Grafana dashboard queries only metrics the gateway exposes (./app-metrics.ts reads them from the source),
+ * grouped by labels those metrics carry.
  */
 const root = join(__dirname, '../..');
 interface Panel {
@@ -20,38 +19,6 @@ const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/mcp-gateway
   templating: { list: { type: string; query: { query: string } }[] };
 };
 
-interface Metric {
-  type: string;
-  labels: string[];
-}
-
-const sourceFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
-  });
-
-/** Metrics declared in src/: `new Counter({ name: 'mcp_gateway_…', labelNames: [...], ... })`. */
-function declaredMetrics(): Map<string, Metric> {
-  const metrics = new Map<string, Metric>();
-  const declaration =
-    /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name: '(mcp_gateway_\w+)'([\s\S]*?)\}\)/g;
-  for (const file of sourceFiles(join(root, 'src'))) {
-    for (const [, type, name, body] of readFileSync(file, 'utf8').matchAll(declaration)) {
-      const labels = /labelNames: \[([^\]]*)\]/.exec(body)?.[1] ?? '';
-      metrics.set(name, {
-        type: type.toLowerCase(),
-        labels: [...labels.matchAll(/'(\w+)'/g)].map((m) => m[1]),
-      });
-    }
-  }
-  return metrics;
-}
-
-/** Labels Prometheus adds to every series it scrapes through the ServiceMonitor. */
-const TARGET_LABELS = ['namespace', 'pod', 'instance', 'job', 'service', 'endpoint', 'container'];
-
 describe('Grafana dashboard', () => {
   let metrics: Map<string, Metric>;
   const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
@@ -61,19 +28,10 @@ describe('Grafana dashboard', () => {
   ];
 
   beforeAll(async () => {
-    metrics = declaredMetrics();
-    for (const metric of await new MetricsService().registry.getMetricsAsJSON()) {
-      if (!metrics.has(metric.name)) metrics.set(metric.name, { type: String(metric.type), labels: [] });
-    }
+    metrics = await appMetrics();
   });
 
-  /** The declared metric a series name belongs to (histograms expose _bucket, _sum and _count). */
-  const metricOf = (series: string): [string, Metric] | undefined => {
-    if (metrics.has(series)) return [series, metrics.get(series)!];
-    const base = series.replace(/_(bucket|sum|count)$/, '');
-    const metric = metrics.get(base);
-    return metric?.type === 'histogram' || metric?.type === 'summary' ? [base, metric] : undefined;
-  };
+  const metricOf = (series: string) => metricIn(metrics, series);
 
   it('finds the metrics it checks against in the source', () => {
     expect(metrics.get('mcp_gateway_http_request_duration_seconds')).toEqual({

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import {
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -28,6 +31,7 @@ const models: Record<string, new (data: any) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 const validate = (obj: K8sObject) => {
   const Model = models[`${obj.apiVersion}/${obj.kind}`];
@@ -67,11 +71,12 @@ describe('Kubernetes manifests', () => {
       'Job/mcp-gateway-migrate',
       'NetworkPolicy/mcp-gateway',
       'PodDisruptionBudget/mcp-gateway',
+      'PrometheusRule/mcp-gateway',
       'Service/mcp-gateway',
       'ServiceMonitor/mcp-gateway',
     ]);
     expect(renderings.dev.map(key).sort()).toEqual(
-      renderings.base.map(key).sort(), // dev adds no objects: no Job (migrations at startup), no ServiceMonitor
+      renderings.base.map(key).sort(), // dev adds no objects: no Job (migrations at startup), no monitoring
     );
     expect(new Set(renderings.prod.map((o) => o.metadata.namespace))).toEqual(new Set(['mcp-gateway']));
     expect(new Set(renderings.dev.map((o) => o.metadata.namespace))).toEqual(new Set(['mcp-gateway-dev']));
