@@ -21,10 +21,13 @@ import { Database } from './database/database.js';
 import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
 import { LifecycleState } from './observability/lifecycle-state.js';
 import { MetricsService } from './observability/metrics.service.js';
+import { OpenStreams } from './observability/open-streams.js';
 import { installTracing, type TracingHandle } from './observability/tracing.js';
 import { GATEWAY_VERSION } from './version.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+/** After streams were ended for shutdown, how long their last bytes get to reach clients before sockets are cut. */
+const STREAM_CLOSE_GRACE_MS = 1_000;
 
 /** A running gateway: the Nest application, the address it listens on, and an orderly way to stop it. */
 export class GatewayApp {
@@ -82,8 +85,9 @@ export class GatewayApp {
   }
 
   /**
-   * Graceful stop: readiness turns 503 at once, the listener stops accepting, in-flight requests get until the
-   * shutdown timeout, then remaining connections are closed and modules (database last) shut down.
+   * Graceful stop: readiness turns 503 at once; after the shutdown delay the listener stops accepting and listening
+   * SSE streams end resumably; in-flight requests get until the shutdown timeout, then streams still open end
+   * resumably, remaining connections are closed a second later, and modules (database last) shut down.
    */
   stop(reason = 'stop requested'): Promise<void> {
     this.stopping ??= this.drainAndClose(reason);
@@ -99,15 +103,21 @@ export class GatewayApp {
     const server = this.app.getHttpServer() as Server;
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
-    });
-    if ((await Promise.race([drained, timedOut])) === 'timeout') {
-      this.logger.warn('In-flight requests outlived the shutdown timeout; closing their connections');
-      server.closeAllConnections();
+    // Listening streams never end by themselves; waiting for them would make every shutdown last the full timeout.
+    // They end now, resumably, and their clients reconnect to another replica.
+    const streams = this.app.get(OpenStreams);
+    const listening = streams.closeResumably('listening');
+    if (listening > 0)
+      this.logger.info({ streams: listening }, 'Closed listening streams for clients to resume');
+    if ((await within(drained, shutdownTimeoutMs)) === 'timeout') {
+      // Streams still answering a request end resumably too; the rest (plain requests) are cut after a moment.
+      const requests = streams.closeResumably('request');
+      this.logger.warn(
+        { streams: requests },
+        'In-flight requests outlived the shutdown timeout; streams closed for clients to resume',
+      );
+      if ((await within(drained, STREAM_CLOSE_GRACE_MS)) === 'timeout') server.closeAllConnections();
     }
-    clearTimeout(timer);
     await this.app.close();
     // Spans still batched are sent before the process goes.
     await this.tracing.shutdown().catch(() => undefined);
@@ -138,6 +148,17 @@ export class GatewayApp {
         `(database: ${database.kind === 'embedded' ? `embedded PGlite at ${database.location}` : `PostgreSQL ${database.location}`}; ` +
         `auth: ${auth === 'entra' ? `Entra ID tenant ${this.config.auth.tenantId}` : 'local identity mode (development; tokens from `mcp-gateway token`)'})`,
     );
+  }
+}
+
+/** Resolves with the promise, or with 'timeout' after `ms`. */
+async function within(promise: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([promise.then(() => 'done' as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -15,6 +15,8 @@ export enum ProxyErrorCode {
   TRANSPORT_NOT_SUPPORTED = 'TRANSPORT_NOT_SUPPORTED',
   /** Over a rate limit (429, Retry-After); `details.retryAfterSeconds` too. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** This replica is shutting down and the stream could not be resumed elsewhere: send the request again (503). */
+  GATEWAY_RESTARTING = 'GATEWAY_RESTARTING',
   /** The rate-limit store is unreachable and the gateway fails closed (503). */
   RATE_LIMIT_UNAVAILABLE = 'RATE_LIMIT_UNAVAILABLE',
 }

@@ -8,8 +8,9 @@ import {
   JSONRPC_SERVER_ERROR,
   type JsonRpcMessage,
 } from './jsonrpc.js';
+import type { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
-import { eventData, SseEventSplitter, withEventData } from './sse-events.js';
+import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
 import { TimeoutSignal } from './upstream-caller.js';
 
 export interface RelayContext {
@@ -110,11 +111,19 @@ function relayedEvent(event: string, context: RelayContext): string | undefined 
   return filtered === message ? event : withEventData(event, JSON.stringify(filtered));
 }
 
+/** Why the relay of a stream stopped early because this process is shutting down. */
+class StreamClosedForShutdown extends Error {}
+
 /**
  * An SSE response, relayed event by event as it arrives (progress, logging, server-to-client requests and the final
- * response), flushed per event. Ends when the upstream ends; a broken upstream ends the client's stream too.
+ * response), flushed per event. Ends when the upstream ends; a broken upstream ends the client's stream too. While
+ * open it is registered with `openStreams`, so shutdown can end it in a way the client resumes (see `endForShutdown`).
  */
-export async function relaySse(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
+export async function relaySse(
+  response: Dispatcher.ResponseData,
+  context: RelayContext,
+  openStreams?: OpenStreams,
+): Promise<void> {
   const { res } = context;
   res.writeHead(response.statusCode, {
     'content-type': 'text/event-stream',
@@ -124,33 +133,68 @@ export async function relaySse(response: Dispatcher.ResponseData, context: Relay
   });
   res.flushHeaders();
   const splitter = new SseEventSplitter(context.maxBytes);
+  let lastEventId: string | undefined;
+  let resumeAfterMs: number | undefined;
+  const relay = async (event: string) => {
+    const relayed = relayedEvent(event, context);
+    if (relayed === undefined) return;
+    await writeWithBackpressure(res, `${relayed}\n\n`);
+    lastEventId = eventId(relayed) ?? lastEventId;
+  };
+  const untrack = openStreams?.track({
+    // A POST's stream carries answers still owed; a GET (standalone or resumed) stream owes nothing of its own.
+    kind: context.pendingIds.size > 0 ? 'request' : 'listening',
+    closeResumably: (retryMs) => {
+      resumeAfterMs = retryMs;
+      response.body.destroy(new StreamClosedForShutdown());
+    },
+  });
   try {
     for await (const chunk of response.body) {
-      for (const event of splitter.push(chunk as Buffer)) {
-        const relayed = relayedEvent(event, context);
-        if (relayed !== undefined) await writeWithBackpressure(res, `${relayed}\n\n`);
-      }
+      for (const event of splitter.push(chunk as Buffer)) await relay(event);
     }
     const rest = splitter.rest().trim();
-    if (rest) {
-      const relayed = relayedEvent(rest, context);
-      if (relayed !== undefined) await writeWithBackpressure(res, `${relayed}\n\n`);
-    }
+    if (rest) await relay(rest);
   } catch {
+    response.body.destroy();
+    if (resumeAfterMs !== undefined) endForShutdown(context, lastEventId, resumeAfterMs);
     // The upstream broke off, timed out or sent an oversized event: every request still waiting gets its error, so
     // the client is not left hanging.
-    response.body.destroy();
-    const reason = breakReason(context.signal);
-    for (const id of context.pendingIds) {
-      const error = errorResponse(id, JSONRPC_SERVER_ERROR, reason.message, {
-        code: reason.code,
-        statusCode: reason.status,
-      });
-      context.observe?.(error);
-      if (!res.destroyed) res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
-    }
+    else failPending(context, breakReason(context.signal));
   } finally {
+    untrack?.();
     res.end();
+  }
+}
+
+/**
+ * Shutdown reached a stream that is still open. With an event id the client has seen, it reconnects (after `retry`)
+ * with Last-Event-ID, reaches another replica and the upstream replays what followed: nothing is lost. Without one
+ * the stream cannot be resumed, so each answer still owed becomes a retryable error instead of never arriving.
+ */
+function endForShutdown(context: RelayContext, lastEventId: string | undefined, retryMs: number): void {
+  // An empty id resets the client's last event id (SSE rules): nothing to resume from either.
+  if (!lastEventId) {
+    failPending(
+      context,
+      new ProxyError(
+        503,
+        ProxyErrorCode.GATEWAY_RESTARTING,
+        'This gateway replica is restarting; send the request again',
+      ),
+    );
+  }
+  if (!context.res.destroyed) context.res.write(`retry: ${retryMs}\n\n`);
+}
+
+function failPending(context: RelayContext, reason: ProxyError): void {
+  for (const id of context.pendingIds) {
+    const error = errorResponse(id, JSONRPC_SERVER_ERROR, reason.message, {
+      code: reason.code,
+      statusCode: reason.status,
+    });
+    context.observe?.(error);
+    if (!context.res.destroyed) context.res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
   }
 }
 

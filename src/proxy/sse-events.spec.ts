@@ -1,4 +1,4 @@
-import { eventData, SseEventSplitter, withEventData } from './sse-events.js';
+import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -32,5 +32,12 @@ describe('SSE events', () => {
     expect(withEventData('event: message\nid: 3\ndata: old', '{"new":true}')).toBe(
       'event: message\nid: 3\ndata: {"new":true}',
     );
+  });
+
+  it('reads the id a client would resume from: the last id line, empty allowed, none without one', () => {
+    expect(eventId('id: s1_0001\ndata: {}')).toBe('s1_0001');
+    expect(eventId('id:a\nid: b\ndata: x')).toBe('b');
+    expect(eventId('id:\ndata: x')).toBe('');
+    expect(eventId('event: message\ndata: x')).toBeUndefined();
   });
 });

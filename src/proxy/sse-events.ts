@@ -43,6 +43,15 @@ export function eventData(event: string): string | undefined {
   return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');
 }
 
+/** The `id` of an event (its last id line), or undefined when it has none: what a client resumes from. */
+export function eventId(event: string): string | undefined {
+  let id: string | undefined;
+  for (const line of event.split(/\r?\n|\r/)) {
+    if (line.startsWith('id:')) id = line.slice(line.startsWith('id: ') ? 4 : 3);
+  }
+  return id;
+}
+
 /** The event with its data replaced by `data` (other fields such as `id:` and `event:` kept). */
 export function withEventData(event: string, data: string): string {
   const kept = event.split(/\r?\n|\r/).filter((line) => !line.startsWith('data:'));

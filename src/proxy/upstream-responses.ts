@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
 import type { Principal } from '../auth/principal.js';
+import { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
 import type { ProxySession } from './session-token.js';
@@ -13,7 +14,10 @@ import { StreamLimiter } from './stream-limiter.js';
  */
 @Injectable()
 export class UpstreamResponses {
-  constructor(private readonly streams: StreamLimiter) {}
+  constructor(
+    private readonly streams: StreamLimiter,
+    private readonly openStreams: OpenStreams,
+  ) {}
 
   async relay(
     principal: Principal,
@@ -50,7 +54,7 @@ export class UpstreamResponses {
         throw error;
       }
       try {
-        await relaySse(response, context);
+        await relaySse(response, context, this.openStreams);
       } finally {
         release();
       }

@@ -4,6 +4,7 @@ import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { sseEvents } from '../support/sse.js';
 
 /** `/federated/mcp`: every server the caller may use behind one MCP endpoint, tools named {server}__{tool}. */
 describe('federated MCP endpoint (e2e)', () => {
@@ -143,7 +144,7 @@ describe('federated MCP endpoint (e2e)', () => {
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
-    const events = sseMessages(stream.body!);
+    const events = sseEvents(stream.body!);
 
     // Another tenant's registration changes nothing this caller sees: no message for it.
     const other = await localToken(gateway, { tenant: uniqueTenant(), roles: ['admin'] });
@@ -153,7 +154,10 @@ describe('federated MCP endpoint (e2e)', () => {
     });
     expect(updated.status).toBe(200);
 
-    expect(await events.next()).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    expect(await events.nextMessage()).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+    });
     await sdkNotified;
     expect((await user.listTools()).tools.map((tool) => tool.name)).toContain('fixture__add');
     await events.close();
@@ -163,32 +167,50 @@ describe('federated MCP endpoint (e2e)', () => {
     });
     expect(refused.status).toBe(406);
   });
-});
+  it('resumes the list-changed stream: a client back with Last-Event-ID hears what changed while it was away', async () => {
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    const token = await localToken(gateway, {
+      tenant,
+      user: 'rosa',
+      roles: ['user'],
+      resource: `${gateway.url}/federated/mcp`,
+    });
+    const open = (lastEventId?: string) =>
+      fetch(`${gateway.url}/federated/mcp`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+      });
+    const first = sseEvents((await open()).body!);
+    const position = (await first.next())!.id!;
+    await first.close();
 
-/** Reads JSON-RPC messages off an SSE body, one at a time. */
-function sseMessages(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  return {
-    async next(): Promise<unknown> {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = event
-            .split('\n')
-            .filter((line) => line.startsWith('data: '))
-            .map((line) => line.slice(6))
-            .join('\n');
-          if (data) return JSON.parse(data);
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += value;
-      }
-    },
-    close: () => reader.cancel(),
-  };
-}
+    // While the client is away, a server it may use appears: tools (and resources) it sees change.
+    expect(
+      (await rest(gateway, admin, 'POST', '/api/v1/servers', { name: 'fixture', url: fixture.url })).status,
+    ).toBe(201);
+    const resumed = sseEvents((await open(position)).body!);
+    const priming = await resumed.next();
+    expect(priming!.id).not.toBe(position);
+    expect(await resumed.nextMessage()).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+    });
+    await resumed.close();
+
+    // Back from the position it now has (or with an id that is not ours): nothing to tell.
+    for (const lastEventId of [priming!.id!, 'not-a-position']) {
+      const again = sseEvents((await open(lastEventId)).body!);
+      expect((await again.next())!.data).toBe('');
+      const nothing = await Promise.race([
+        again.next(),
+        new Promise((resolve) => setTimeout(() => resolve('quiet'), 200)),
+      ]);
+      expect(nothing).toBe('quiet');
+      await again.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../auth/principal.js';
+import { OpenStreams } from '../../observability/open-streams.js';
 import { RegistryCache } from '../../registry/registry-cache.js';
 import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
 import { StreamLimiter } from '../stream-limiter.js';
@@ -15,11 +16,22 @@ const NOTIFICATIONS: Record<keyof CatalogFingerprints, string> = {
   resources: 'notifications/resources/list_changed',
 };
 
+/** Each list's digest, shortened, as it appears in an event id: enough to tell versions apart, short to send. */
+const POSITION_DIGEST_CHARS = 16;
+const LISTS = Object.keys(NOTIFICATIONS) as (keyof CatalogFingerprints)[];
+const POSITION = new RegExp(
+  `^[A-Za-z0-9_-]{${POSITION_DIGEST_CHARS}}(?:\\.[A-Za-z0-9_-]{${POSITION_DIGEST_CHARS}}){2}$`,
+);
+
 /**
  * The standalone `GET /federated/mcp` stream. The federated endpoint keeps no session, so this stream carries exactly
  * one kind of message: `notifications/{tools,prompts,resources}/list_changed` when a registry change (registration,
  * role rule, drift approval, maintenance, on any replica) changes what this caller sees. The registry cache wakes
  * it; a change that does not alter the caller's lists sends nothing.
+ *
+ * Every event's id is the caller's position (a digest per list), so the stream is resumable on any replica: a client
+ * that reconnects with Last-Event-ID (after a shutdown closed the stream, or a network break) is told at once about
+ * every list that changed while it was away.
  */
 @Injectable()
 export class ListChangedStreams {
@@ -27,6 +39,7 @@ export class ListChangedStreams {
     private readonly catalog: FederatedCatalog,
     private readonly registry: RegistryCache,
     private readonly streams: StreamLimiter,
+    private readonly openStreams: OpenStreams,
   ) {}
 
   open(principal: Principal, req: Request, res: Response): void {
@@ -34,23 +47,28 @@ export class ListChangedStreams {
       throw new ProxyError(406, ProxyErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
     }
     const release = this.streams.acquire(principal);
-    let seen = this.catalog.fingerprints(principal);
+    let seen = positionOf(this.catalog.fingerprints(principal));
+    const resumedFrom = parsePosition(req.get('last-event-id'));
     let pending = false;
+    const announceChanges = (from: Position) => {
+      const now = positionOf(this.catalog.fingerprints(principal));
+      const id = idOf(now);
+      for (const list of LISTS) {
+        if (now[list] !== from[list]) {
+          res.write(
+            `id: ${id}\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: NOTIFICATIONS[list] })}\n\n`,
+          );
+        }
+      }
+      seen = now;
+    };
     const unwatch = this.registry.watch(() => {
       // One registry reload can move the version several times; compare once after the burst.
       if (pending) return;
       pending = true;
       setImmediate(() => {
         pending = false;
-        const now = this.catalog.fingerprints(principal);
-        for (const list of Object.keys(NOTIFICATIONS) as (keyof CatalogFingerprints)[]) {
-          if (now[list] !== seen[list]) {
-            res.write(
-              `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: NOTIFICATIONS[list] })}\n\n`,
-            );
-          }
-        }
-        seen = now;
+        announceChanges(seen);
       });
     });
     // Headers go out once the stream is watching: a client that has them cannot miss a change made afterwards.
@@ -60,12 +78,43 @@ export class ListChangedStreams {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    res.flushHeaders();
+    // The priming event: an id (and no message) the client can resume from, even if nothing ever changes.
+    res.write(`id: ${idOf(seen)}\ndata:\n\n`);
+    if (resumedFrom) announceChanges(resumedFrom);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const untrack = this.openStreams.track({
+      kind: 'listening',
+      closeResumably: (retryMs) => {
+        res.write(`retry: ${retryMs}\n\n`);
+        res.end();
+      },
+    });
     res.on('close', () => {
       unwatch();
+      untrack();
       clearInterval(keepAlive);
       release();
     });
   }
+}
+
+type Position = Record<keyof CatalogFingerprints, string>;
+
+function positionOf(fingerprints: CatalogFingerprints): Position {
+  return {
+    tools: fingerprints.tools.slice(0, POSITION_DIGEST_CHARS),
+    prompts: fingerprints.prompts.slice(0, POSITION_DIGEST_CHARS),
+    resources: fingerprints.resources.slice(0, POSITION_DIGEST_CHARS),
+  };
+}
+
+function idOf(position: Position): string {
+  return LISTS.map((list) => position[list]).join('.');
+}
+
+/** A Last-Event-ID this stream issued, or undefined (absent, or not one of ours: the stream starts afresh). */
+function parsePosition(lastEventId: string | undefined): Position | undefined {
+  if (!lastEventId || !POSITION.test(lastEventId)) return undefined;
+  const [tools, prompts, resources] = lastEventId.split('.');
+  return { tools, prompts, resources };
 }

@@ -1,0 +1,34 @@
+import { type OpenStream, OpenStreams, RESUME_RETRY_MS } from './open-streams.js';
+
+describe('OpenStreams', () => {
+  const stream = (kind: OpenStream['kind'], closed: number[]) => ({
+    kind,
+    closeResumably: (retryMs: number) => closed.push(retryMs),
+  });
+
+  it('closes the streams of one kind, each once, with the retry hint, and forgets them', () => {
+    const streams = new OpenStreams();
+    const listening: number[] = [];
+    const requests: number[] = [];
+    streams.track(stream('listening', listening));
+    streams.track(stream('request', requests));
+    streams.track(stream('listening', listening));
+
+    expect(streams.closeResumably('listening')).toBe(2);
+    expect(listening).toEqual([RESUME_RETRY_MS, RESUME_RETRY_MS]);
+    expect(requests).toEqual([]);
+    expect(streams.closeResumably('listening')).toBe(0);
+    expect(streams.closeResumably(undefined, 250)).toBe(1);
+    expect(requests).toEqual([250]);
+    expect(streams.size).toBe(0);
+  });
+
+  it('does not close a stream that ended and untracked itself', () => {
+    const streams = new OpenStreams();
+    const closed: number[] = [];
+    const untrack = streams.track(stream('request', closed));
+    untrack();
+    expect(streams.closeResumably()).toBe(0);
+    expect(closed).toEqual([]);
+  });
+});
