@@ -8,7 +8,10 @@ import { GATEWAY_TOKEN_ALG, type SigningKeyStore } from './signing-keys.js';
 export const LOCAL_ISSUER = 'urn:mcp-registry-gateway:local';
 const TOKEN_TYPE = 'at+jwt';
 const IDENTITY_TYPE = 'mcp-identity+jwt';
-const CLOCK_SKEW_SECONDS = 300;
+/** Verifiers accept a token this long past its expiry (clocks differ between hosts). */
+export const CLOCK_SKEW_SECONDS = 300;
+/** The longest lifetime `mcp-gateway token` (local mode) gives a token; key retirement waits this long too. */
+export const LOCAL_TOKEN_MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 export interface GatewayTokenClaims {
   tenantKey: string;

@@ -43,4 +43,51 @@ describe('signing key rotation', () => {
       { kid: newKid, activeFrom: activeFrom.toISOString(), signing: true },
     ]);
   });
+
+  it('a retired key is dropped from the JWKS and the verifier at the next reload; the signing key stays', async () => {
+    const file = SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-retire-')));
+    const replica = await SigningKeyStore.open(file);
+    const tokens = new GatewayTokens(replica, 'urn:test');
+    const oldKid = replica.signingKey.kid;
+    const oldToken = await tokens.issue(claims);
+    const newKid = await SigningKeyStore.rotateFile(file, new Date());
+    await replica.refresh();
+    expect(replica.signingKey.kid).toBe(newKid);
+    const newToken = await tokens.issue(claims);
+    await expect(tokens.verify(oldToken)).resolves.toBeDefined();
+
+    const retired = await SigningKeyStore.retireFromFile(file, (keys) => {
+      expect(keys.map((key) => key.kid)).toEqual([oldKid, newKid]);
+      return [oldKid];
+    });
+    expect(retired.map((key) => key.kid)).toEqual([oldKid]);
+    // Until the reload the replica still has it; then it is gone from every view of the key set.
+    expect(replica.hasKey(oldKid)).toBe(true);
+    await replica.refresh();
+    expect(replica.hasKey(oldKid)).toBe(false);
+    expect(replica.publicJwks().keys.map((key) => key.kid)).toEqual([newKid]);
+    expect(tokens.owns(oldToken)).toBe(false);
+    await expect(tokens.verify(oldToken)).rejects.toThrow('signed by an unknown key');
+    await expect(tokens.verify(newToken)).resolves.toMatchObject({ payload: { oid: 'o' } });
+    expect(replica.signingKey.kid).toBe(newKid);
+  });
+
+  it('concurrent rotations and retirements of the key file each see the others: none is lost', async () => {
+    const file = SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-retire-')));
+    const first = (await SigningKeyStore.open(file)).signingKey.kid;
+    const second = await SigningKeyStore.rotateFile(file, new Date());
+    const [third, , fourth] = await Promise.all([
+      SigningKeyStore.rotateFile(file, new Date(Date.now() + 60_000)),
+      SigningKeyStore.retireFromFile(file, () => [first]),
+      SigningKeyStore.rotateFile(file, new Date(Date.now() + 120_000)),
+    ]);
+    const store = await SigningKeyStore.open(file);
+    expect(store.describe().map((key) => key.kid)).toEqual(expect.arrayContaining([second, third, fourth]));
+    expect(store.describe()).toHaveLength(3);
+    // Whatever the rule says, a store is never left without a key.
+    await expect(SigningKeyStore.retireFromFile(file, (keys) => keys.map((key) => key.kid))).rejects.toThrow(
+      'Refusing to retire every signing key',
+    );
+    expect((await SigningKeyStore.open(file)).describe()).toHaveLength(3);
+  });
 });

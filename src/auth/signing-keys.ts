@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../common/crypto/secret-box.js';
+import { withFileLock } from '../common/file-lock.js';
 import { OAuthSigningKeyEntity } from './oauth/oauth.entities.js';
 
-/** Advisory-lock key ('MRSK') serialising the creation of the first shared signing key. */
+/** Advisory-lock key ('MRSK') serialising the creation of the first shared signing key and retirements. */
 const SIGNING_KEY_LOCK = 0x4d52534b;
 
 export const GATEWAY_TOKEN_ALG = 'ES256';
@@ -21,6 +22,22 @@ interface StoredKey {
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
+}
+
+/** A key's id and when it signs from (`createdAt`: a rotated key's lies in the future). */
+export interface KeyActivation {
+  kid: string;
+  createdAt: string;
+}
+
+/**
+ * The key that signs at `now`: the newest whose time has come (on a tie, the one listed first), or the newest of all
+ * while none has. Every replica and `keys retire` use this one rule, so they agree on which key is current.
+ */
+export function signingKeyAt<T extends KeyActivation>(keys: readonly T[], now: Date): T {
+  const due = keys.filter((key) => key.createdAt <= now.toISOString());
+  const pool = due.length > 0 ? due : keys;
+  return pool.reduce((a, b) => (a.createdAt >= b.createdAt ? a : b));
 }
 
 /**
@@ -83,11 +100,34 @@ export class SigningKeyStore {
 
   /** Adds a key to the file that starts signing at `activeFrom` (it verifies as soon as gateways reload). */
   static async rotateFile(file: string, activeFrom: Date): Promise<string> {
-    const keys = (await readKeys(file)) ?? (await createKeys(file));
     const [key] = await newKeys(activeFrom);
-    await writeFile(`${file}.tmp`, JSON.stringify({ keys: [...keys, key] }, null, 2), { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
+    // The lock serialises the commands that change the file (rotate, retire), so none writes over another's change.
+    await withFileLock(file, async () => {
+      const keys = (await readKeys(file)) ?? (await createKeys(file));
+      await writeKeys(file, [...keys, key]);
+    });
     return key.kid;
+  }
+
+  /**
+   * Removes the keys `choose` picks (it may throw to refuse) from the file, under the lock rotations take, so the
+   * choice is made on the keys as they are when they are written. Returns the removed keys.
+   */
+  static async retireFromFile(
+    file: string,
+    choose: (keys: KeyActivation[]) => string[],
+  ): Promise<KeyActivation[]> {
+    return withFileLock(file, async () => {
+      const keys = (await readKeys(file)) ?? (await createKeys(file));
+      const chosen = new Set(keepOne(keys, choose(keys.map(({ kid, createdAt }) => ({ kid, createdAt })))));
+      const retired = keys.filter((key) => chosen.has(key.kid));
+      if (retired.length > 0)
+        await writeKeys(
+          file,
+          keys.filter((key) => !chosen.has(key.kid)),
+        );
+      return retired.map(({ kid, createdAt }) => ({ kid, createdAt }));
+    });
   }
 
   /** Adds a shared key in PostgreSQL that starts signing at `activeFrom`. */
@@ -97,13 +137,36 @@ export class SigningKeyStore {
     return key.kid;
   }
 
-  /** Re-reads the keys and picks the signing one for `now`: the newest whose time has come. */
+  /**
+   * Like retireFromFile, for the shared keys: under the advisory lock that also guards the first key's creation,
+   * so concurrent retirements decide one after the other on what is really stored. Rows come in the order replicas
+   * load them (by kid), so ties between activation times resolve as they do on every replica.
+   */
+  static async retireInDatabase(
+    dataSource: DataSource,
+    choose: (keys: KeyActivation[]) => string[],
+  ): Promise<KeyActivation[]> {
+    return dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
+      const rows = await manager
+        .getRepository(OAuthSigningKeyEntity)
+        .find({ select: { kid: true, createdAt: true }, order: { kid: 'ASC' } });
+      const keys = rows.map((row) => ({ kid: row.kid, createdAt: row.createdAt.toISOString() }));
+      const chosen = keepOne(keys, choose(keys));
+      if (chosen.length === 0) return [];
+      await manager.query('DELETE FROM oauth_signing_keys WHERE kid = ANY($1)', [chosen]);
+      return keys.filter((key) => chosen.includes(key.kid));
+    });
+  }
+
+  /**
+   * Re-reads the keys and picks the signing one for `now`. The set is replaced, not merged: a retired key stops
+   * being published and verifying here at the next reload.
+   */
   async refresh(now = new Date()): Promise<void> {
     const keys = await this.load();
     if (keys.length === 0) throw new Error('no signing keys');
-    const due = keys.filter((key) => key.createdAt <= now.toISOString());
-    const pool = due.length > 0 ? due : keys;
-    const newest = pool.reduce((a, b) => (a.createdAt >= b.createdAt ? a : b));
+    const newest = signingKeyAt(keys, now);
     const changed =
       newest.kid !== this.current?.kid ||
       keys.map((key) => key.kid).join() !== this.keys.map((key) => key.kid).join();
@@ -148,6 +211,18 @@ async function readKeys(file: string): Promise<StoredKey[] | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`Cannot read the signing keys in ${file}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** A last guard below the retirement rule: a store without keys could sign nothing, and verify nothing. */
+function keepOne(keys: readonly KeyActivation[], chosen: string[]): string[] {
+  if (keys.every((key) => chosen.includes(key.kid))) throw new Error('Refusing to retire every signing key');
+  return chosen;
+}
+
+async function writeKeys(file: string, keys: StoredKey[]): Promise<void> {
+  // Written aside and renamed: a reader (a gateway's reload, `mcp-gateway token`) sees the old file or the new one.
+  await writeFile(`${file}.tmp`, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
 }
 
 async function newKeys(activeFrom: Date): Promise<StoredKey[]> {

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuditCommand, AuditVerifyCommand } from './audit.command.js';
 import { ConfigCommand } from './config.command.js';
-import { KeysCommand, KeysListCommand, KeysResealCommand, KeysRotateCommand } from './keys.command.js';
+import {
+  KeysCommand,
+  KeysListCommand,
+  KeysResealCommand,
+  KeysRetireCommand,
+  KeysRotateCommand,
+} from './keys.command.js';
 import { HealthcheckCommand } from './healthcheck.command.js';
 import { TokenCommand } from './token.command.js';
 import { MigrateCommand } from './migrate.command.js';
@@ -27,6 +33,7 @@ import { ServersCommand, ServersListCommand, ServersRemoveCommand } from './serv
     KeysCommand,
     KeysListCommand,
     KeysRotateCommand,
+    KeysRetireCommand,
     KeysResealCommand,
   ],
 })

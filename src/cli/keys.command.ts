@@ -1,6 +1,14 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { SIGNING_KEY_REFRESH_MS } from '../auth/signing-key-refresh.js';
-import { SigningKeyStore } from '../auth/signing-keys.js';
+import { CLOCK_SKEW_SECONDS } from '../auth/gateway-tokens.js';
+import {
+  longestTokenLifetimeSeconds,
+  planRetirement,
+  RetireRefusedError,
+  retentionMs,
+  type RetirePlan,
+} from '../auth/signing-key-retirement.js';
+import { type KeyActivation, SigningKeyStore } from '../auth/signing-keys.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { parseDuration } from '../common/duration.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -15,12 +23,19 @@ interface RotateOptions {
   activateIn?: string;
 }
 
+interface RetireOptions {
+  superseded?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
 /** Where this configuration keeps its signing keys: PostgreSQL in Entra mode, the data directory's file otherwise. */
 async function withKeys<T>(
   config: AppConfig,
   work: (keys: {
     open: () => Promise<SigningKeyStore>;
     rotate: (activeFrom: Date) => Promise<string>;
+    retire: (choose: (keys: KeyActivation[]) => string[]) => Promise<KeyActivation[]>;
   }) => Promise<T>,
 ): Promise<T> {
   const box = SecretBox.fromConfig(config);
@@ -29,6 +44,7 @@ async function withKeys<T>(
       work({
         open: () => SigningKeyStore.openInDatabase(database.dataSource, box),
         rotate: (activeFrom) => SigningKeyStore.rotateInDatabase(database.dataSource, box, activeFrom),
+        retire: (choose) => SigningKeyStore.retireInDatabase(database.dataSource, choose),
       }),
     );
   }
@@ -36,6 +52,7 @@ async function withKeys<T>(
   return work({
     open: () => SigningKeyStore.open(file),
     rotate: (activeFrom) => SigningKeyStore.rotateFile(file, activeFrom),
+    retire: (choose) => SigningKeyStore.retireFromFile(file, choose),
   });
 }
 
@@ -98,6 +115,94 @@ export class KeysListCommand extends CommandRunner {
 }
 
 @SubCommand({
+  name: 'retire',
+  arguments: '[kid]',
+  description:
+    'Remove superseded token signing keys, so they are no longer published or accepted (every gateway drops them ' +
+    'at its next reload, within a minute). A key is superseded once a newer key signs; it may go once no token it ' +
+    `signed can still be valid: after the longest token lifetime (${longestTokenLifetimeSeconds('entra') / 3600}h; ` +
+    `${longestTokenLifetimeSeconds('local') / 86_400}d in local mode, for mcp-gateway token) plus ` +
+    `${CLOCK_SKEW_SECONDS / 60}m clock skew and ${SIGNING_KEY_REFRESH_MS / 60_000}m reload. The key signing now ` +
+    'and keys that sign later are never retired; one superseded more recently only with --force',
+})
+export class KeysRetireCommand extends CommandRunner {
+  output: CliOutput = consoleOutput;
+  /** The time the retirement rule is applied at; tests set it. */
+  clock: () => Date = () => new Date();
+
+  async run(params: string[], options: RetireOptions = {}): Promise<void> {
+    const loaded = loadConfigOrReport(this.output);
+    if (!loaded) return;
+    const kid = params[0];
+    if ((kid === undefined) === !options.superseded) {
+      this.output.err('keys retire needs a key id or --superseded (one of them)');
+      process.exitCode = 1;
+      return;
+    }
+    const { config } = loaded;
+    const now = this.clock();
+    const dryRun = options.dryRun === true;
+    let plan: RetirePlan = { retire: [], early: [], kept: [] };
+    try {
+      await withKeys(config, (keys) =>
+        // Decided inside the store's lock, on the keys as they are when they are removed.
+        keys.retire((stored) => {
+          plan = planRetirement(stored, { kid, force: options.force }, now, retentionMs(config.auth.mode));
+          return dryRun ? [] : plan.retire.map((key) => key.kid);
+        }),
+      );
+    } catch (error) {
+      const refused = error instanceof RetireRefusedError;
+      this.output.err(refused ? error.message : `keys retire failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const key of plan.early) {
+      this.output.err(
+        `warning: ${key.kid} was superseded at ${key.signedUntil}: tokens it signed (valid until up to ` +
+          `${key.retirableFrom}) ${dryRun ? 'would stop' : 'stop'} verifying`,
+      );
+    }
+    for (const key of plan.retire) {
+      this.output.out(
+        `${dryRun ? 'Would retire' : 'Retired'} signing key ${key.kid} (signed from ${key.signsFrom} until ${key.signedUntil})`,
+      );
+    }
+    for (const key of plan.kept) {
+      this.output.out(
+        `Kept ${key.kid}: superseded at ${key.signedUntil}, can be retired from ${key.retirableFrom}`,
+      );
+    }
+    if (plan.retire.length === 0) this.output.out('No signing key to retire');
+    else if (!dryRun)
+      this.output.out(
+        'Gateways stop publishing and accepting retired keys at their next reload (within a minute)',
+      );
+  }
+
+  @Option({
+    flags: '--superseded',
+    description: 'Every key superseded long enough that no token it signed is valid',
+  })
+  parseSuperseded(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--force',
+    description: 'Also keys superseded more recently: tokens they signed stop verifying',
+  })
+  parseForce(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--dry-run', description: 'Print what would be retired; change nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({
   name: 'reseal',
   description:
     'Re-seal every stored secret with MREG_ENCRYPTION_KEY (opening with it or MREG_ENCRYPTION_KEY_PREVIOUS), so old keys can go',
@@ -130,14 +235,16 @@ export class KeysResealCommand extends CommandRunner {
 @Command({
   name: 'keys',
   description:
-    'Keys: list and rotate token signing keys; re-seal stored secrets with the current encryption key',
-  subCommands: [KeysListCommand, KeysRotateCommand, KeysResealCommand],
+    'Keys: list, rotate and retire token signing keys; re-seal stored secrets with the current encryption key',
+  subCommands: [KeysListCommand, KeysRotateCommand, KeysRetireCommand, KeysResealCommand],
 })
 export class KeysCommand extends CommandRunner {
   output: CliOutput = consoleOutput;
 
   run(): Promise<void> {
-    this.output.err('Usage: mcp-gateway keys list|rotate [--activate-in 5m]|reseal');
+    this.output.err(
+      'Usage: mcp-gateway keys list | rotate [--activate-in 5m] | retire <kid> | retire --superseded | reseal',
+    );
     process.exitCode = 1;
     return Promise.resolve();
   }

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { gatewayIssuer } from '../auth/auth.module.js';
 import { LOCAL_NAME, localPrincipal, parseRoleList } from '../auth/oauth/dev-sign-in.js';
-import { GatewayTokens } from '../auth/gateway-tokens.js';
+import { GatewayTokens, LOCAL_TOKEN_MAX_TTL_SECONDS } from '../auth/gateway-tokens.js';
 import { SigningKeyStore } from '../auth/signing-keys.js';
 import { parseDuration } from '../common/duration.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport } from './cli-support.js';
@@ -13,8 +13,6 @@ interface TokenOptions {
   ttl?: string;
   resource?: string;
 }
-
-const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
  * Local identity mode only: prints a bearer token the running gateway accepts, signed with the key in the data
@@ -40,7 +38,7 @@ export class TokenCommand extends CommandRunner {
     const roles = parseRoleList(options.roles ?? 'user');
     if (!roles) problems.push(`--roles must be admin, server_owner and/or user (got ${options.roles})`);
     const ttl = parseDuration(options.ttl ?? '8h');
-    if (ttl === undefined || ttl < 60 || ttl > MAX_TTL_SECONDS)
+    if (ttl === undefined || ttl < 60 || ttl > LOCAL_TOKEN_MAX_TTL_SECONDS)
       problems.push(`--ttl must be a duration from 1m to 30d such as 1h (got ${options.ttl})`);
     if (problems.length > 0) {
       for (const problem of problems) this.output.err(problem);

@@ -5,7 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditVerifyCommand } from '../../src/cli/audit.command.js';
-import { KeysListCommand, KeysRotateCommand } from '../../src/cli/keys.command.js';
+import { KeysListCommand, KeysRetireCommand, KeysRotateCommand } from '../../src/cli/keys.command.js';
+import { SigningKeyStore } from '../../src/auth/signing-keys.js';
+import { ENTRA_CLIENT_ID, ENTRA_TID, TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { ConfigCommand } from '../../src/cli/config.command.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import type { CliOutput } from '../../src/cli/cli-support.js';
@@ -131,6 +133,102 @@ describe('mcp-gateway CLI commands', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\* /);
     expect(lines[1]).toMatch(/^ {2}\S+\tsigns from /);
+  });
+
+  it('keys retire removes superseded keys once their tokens have expired, and refuses the signing and later keys', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mreg-cli-retire-'));
+    const env = { MREG_DATA_DIR: dataDir };
+    const file = SigningKeyStore.fileFor(dataDir);
+    const first = (await SigningKeyStore.open(file)).describe()[0];
+    const day = (n: number) => new Date(Date.parse(first.activeFrom) + n * 86_400_000);
+    // first signs days 0-1, second 1-40, third from 40, fourth from 60; local mode keeps a key 30d 6m.
+    const second = await SigningKeyStore.rotateFile(file, day(1));
+    const third = await SigningKeyStore.rotateFile(file, day(40));
+    const fourth = await SigningKeyStore.rotateFile(file, day(60));
+    const retire = () => Object.assign(new KeysRetireCommand(), { clock: () => day(40.5) });
+
+    expect(await runCommand(retire(), env)).toMatchObject({
+      exitCode: 1,
+      err: 'keys retire needs a key id or --superseded (one of them)',
+    });
+    expect(await runCommand(retire(), env, [third], { force: true })).toMatchObject({
+      exitCode: 1,
+      err: `Refusing to retire ${third}: it signs now (rotate first, and retire it once superseded)`,
+    });
+    expect(await runCommand(retire(), env, [fourth])).toMatchObject({
+      exitCode: 1,
+      err: `Refusing to retire ${fourth}: it signs from ${day(60).toISOString()}, it has not been superseded`,
+    });
+    expect(await runCommand(retire(), env, [second])).toMatchObject({
+      exitCode: 1,
+      err: expect.stringMatching(
+        new RegExp(`^Refusing to retire ${second}: superseded at ${day(40).toISOString()}, .*pass --force$`),
+      ),
+    });
+
+    const dryRun = await runCommand(retire(), env, [], { superseded: true, dryRun: true });
+    expect(dryRun).toMatchObject({ exitCode: 0, err: '' });
+    expect(dryRun.out.split('\n')).toEqual([
+      `Would retire signing key ${first.kid} (signed from ${first.activeFrom} until ${day(1).toISOString()})`,
+      expect.stringMatching(
+        new RegExp(`^Kept ${second}: superseded at ${day(40).toISOString()}, can be retired from `),
+      ),
+    ]);
+    expect((await runCommand(new KeysListCommand(), env)).out.split('\n')).toHaveLength(4);
+
+    const retired = await runCommand(retire(), env, [], { superseded: true });
+    expect(retired).toMatchObject({ exitCode: 0, err: '' });
+    expect(retired.out).toMatch(new RegExp(`^Retired signing key ${first.kid} \\(signed from `));
+    expect(retired.out).toMatch(/at their next reload \(within a minute\)$/);
+    expect((await runCommand(new KeysListCommand(), env)).out).not.toContain(first.kid);
+
+    const forced = await runCommand(retire(), env, [second], { force: true });
+    expect(forced).toMatchObject({
+      exitCode: 0,
+      err: expect.stringMatching(new RegExp(`^warning: ${second} was superseded at .* stop verifying$`)),
+      out: expect.stringMatching(new RegExp(`^Retired signing key ${second} `)),
+    });
+    expect(await runCommand(retire(), env, [], { superseded: true })).toMatchObject({
+      exitCode: 0,
+      out: 'No signing key to retire',
+    });
+    const listed = (await runCommand(new KeysListCommand(), env)).out;
+    expect(listed.split('\n').map((line) => line.split('\t')[0].trim().replace('* ', ''))).toEqual([
+      third,
+      fourth,
+    ]);
+  });
+
+  it('keys retire in Entra mode removes the key from PostgreSQL', async () => {
+    const env = {
+      MREG_DATABASE_URL: database.url,
+      MREG_AZURE_TENANT_ID: ENTRA_TID,
+      MREG_AZURE_CLIENT_ID: ENTRA_CLIENT_ID,
+      MREG_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    };
+    await runCommand(new MigrateCommand(), env, ['run']);
+    const [first] = (await runCommand(new KeysListCommand(), env)).out.split('\n');
+    const firstKid = first.replace('* ', '').split('\t')[0];
+    expect(await runCommand(new KeysRotateCommand(), env, [], { activateIn: '1h' })).toMatchObject({
+      exitCode: 0,
+    });
+    // Nine hours after the rotation the first key has been superseded for longer than Entra mode's 8h 6m.
+    const retire = Object.assign(new KeysRetireCommand(), {
+      clock: () => new Date(Date.now() + 10 * 3_600_000),
+    });
+    expect(await runCommand(retire, env, [], { superseded: true })).toMatchObject({
+      exitCode: 0,
+      out: expect.stringMatching(new RegExp(`^Retired signing key ${firstKid} `)),
+    });
+    const db = createDataSource({ target: { url: database.url }, poolSize: 1 });
+    await db.initialize();
+    try {
+      const rows = await db.query<{ kid: string }[]>(`SELECT kid FROM oauth_signing_keys`);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].kid).not.toBe(firstKid);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('validate passes on a good configuration and a reachable database', async () => {
