@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Database } from './database.js';
+import { DatabaseMetrics } from './database-metrics.js';
 
 @Global()
 @Module({
@@ -24,6 +25,7 @@ import { Database } from './database.js';
       },
     },
     { provide: DataSource, inject: [Database], useFactory: (database: Database) => database.dataSource },
+    DatabaseMetrics,
   ],
   exports: [Database, DataSource],
 })

@@ -8,6 +8,19 @@ import { pendingMigrationNames, runPendingMigrations } from './migrator.js';
 
 const PING_TIMEOUT_MS = 2000;
 
+export interface PoolUsage {
+  busy: number;
+  idle: number;
+  waiting: number;
+}
+
+/** The counters of node-postgres's pool that TypeORM keeps as its driver's `master`. */
+interface NodePgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
 export interface OpenDatabaseOptions {
   /** Apply pending migrations once connected. Default: the config's migrate-on-boot setting. */
   migrate?: boolean;
@@ -79,6 +92,13 @@ export class Database implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Connections of the pool (node-postgres, for either kind): in use, idle, and requests waiting for one. */
+  poolUsage(): PoolUsage {
+    const pool = (this.dataSource.driver as unknown as { master?: NodePgPool }).master;
+    if (!pool) return { busy: 0, idle: 0, waiting: 0 };
+    return { busy: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }
 
   pendingMigrations(): Promise<string[]> {

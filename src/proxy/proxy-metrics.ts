@@ -4,11 +4,15 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { UpstreamBreakers } from './breakers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 export type UpstreamOutcome = 'ok' | 'error_5xx' | 'timeout' | 'unreachable' | 'circuit_open' | 'cancelled';
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+/** A proxy session counts as active when it made a request within this window. */
+const ACTIVE_SESSION_WINDOW_MS = 5 * 60_000;
 
 /**
  * Prometheus metrics of the upstream layer. Labels are tenant ids, server names (unique per tenant) and endpoint positions, never URLs (an endpoint
@@ -23,6 +27,8 @@ export class ProxyMetrics {
     registry: RegistryCache,
     breakers: UpstreamBreakers,
     streams: StreamLimiter,
+    pool: UpstreamPool,
+    sessions: SessionActivity,
   ) {
     const registers = [metrics.registry];
     this.upstreamSeconds = new Histogram({
@@ -32,17 +38,18 @@ export class ProxyMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
       registers,
     });
-    const breakerState: Gauge<'tenant' | 'server' | 'endpoint'> = new Gauge({
+    const breakerState: Gauge<'tenant' | 'server' | 'endpoint_index'> = new Gauge({
       name: 'mcp_gateway_breaker_state',
       help: 'Circuit breaker per upstream endpoint: 0 closed, 1 half-open (probing), 2 open (failing fast)',
-      labelNames: ['tenant', 'server', 'endpoint'] as const,
+      // Not `endpoint`: Prometheus sets that target label on every scraped series and would rename ours.
+      labelNames: ['tenant', 'server', 'endpoint_index'] as const,
       registers,
       collect: () => {
         breakerState.reset();
         for (const server of registry.all()) {
           server.endpoints.forEach((endpoint, index) =>
             breakerState.set(
-              { tenant: server.tenantId, server: server.name, endpoint: String(index) },
+              { tenant: server.tenantId, server: server.name, endpoint_index: String(index) },
               BREAKER_VALUE[breakers.state(endpoint.url)],
             ),
           );
@@ -54,6 +61,29 @@ export class ProxyMetrics {
       help: 'Streamed (SSE) responses and list-changed streams open on this process',
       registers,
       collect: () => openStreams.set(streams.total),
+    });
+    const activeSessions: Gauge = new Gauge({
+      name: 'mcp_gateway_proxy_sessions_active',
+      help: 'Proxy sessions (/servers/{id}/mcp) that made a request through this process in the last 5 minutes',
+      registers,
+      collect: () => activeSessions.set(sessions.activeWithin(ACTIVE_SESSION_WINDOW_MS)),
+    });
+    const connections: Gauge<'state'> = new Gauge({
+      name: 'mcp_gateway_upstream_pool_connections',
+      help: 'Keep-alive connections of this process to upstreams by state (busy, idle)',
+      labelNames: ['state'] as const,
+      registers,
+      collect: () => {
+        const usage = pool.usage();
+        connections.set({ state: 'busy' }, usage.busy);
+        connections.set({ state: 'idle' }, usage.idle);
+      },
+    });
+    const waiting: Gauge = new Gauge({
+      name: 'mcp_gateway_upstream_pool_waiting',
+      help: 'Upstream requests of this process waiting for a connection (the per-origin limit is reached)',
+      registers,
+      collect: () => waiting.set(pool.usage().waiting),
     });
   }
 

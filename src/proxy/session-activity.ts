@@ -60,8 +60,12 @@ export class SessionActivity implements OnApplicationShutdown {
 
   /** Records a use of the session; throws 404 SESSION_NOT_FOUND when it had been idle too long. */
   async touch(token: string, session: ProxySession, now = Date.now()): Promise<void> {
-    if (this.idleMs <= 0) return;
     const key = keyOf(token);
+    if (this.idleMs <= 0) {
+      // No idle limit to enforce; the use is still remembered, for the active-sessions metric.
+      this.local.set(key, now);
+      return;
+    }
     const last = this.local.get(key);
     if (this.redis) {
       // Touched in Redis a moment ago (by this process): alive, no round trip. Expiry may come up to that moment early.
@@ -88,6 +92,16 @@ export class SessionActivity implements OnApplicationShutdown {
       this.warn(`Session idle check skipped: ${(error as Error).message}`);
       return true;
     }
+  }
+
+  /**
+   * Sessions this process served within the last `windowMs` (a metric). With Redis a busy session is remembered at
+   * its last shared touch, so the count is exact to within that minute.
+   */
+  activeWithin(windowMs: number, now = Date.now()): number {
+    let active = 0;
+    for (const lastUse of this.local.values()) if (now - lastUse <= windowMs) active++;
+    return active;
   }
 
   /** A session the client ended: forget it. */

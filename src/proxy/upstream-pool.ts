@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, Pool } from 'undici';
 import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
@@ -24,6 +24,8 @@ export interface UpstreamRequest {
 @Injectable()
 export class UpstreamPool implements OnApplicationShutdown {
   private readonly agent: Agent;
+  /** The agent's pool per origin (undici keeps them for the agent's life), kept here to read their usage. */
+  private readonly pools: Pool[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.agent = new Agent({
@@ -32,6 +34,11 @@ export class UpstreamPool implements OnApplicationShutdown {
       keepAliveMaxTimeout: 120_000,
       connections: 256,
       pipelining: 1,
+      factory: (origin, options) => {
+        const pool = new Pool(origin, options);
+        this.pools.push(pool);
+        return pool;
+      },
     });
   }
 
@@ -53,6 +60,17 @@ export class UpstreamPool implements OnApplicationShutdown {
       // carry upstream credentials to another host.
       maxRedirections: 0,
     });
+  }
+
+  /** Connections to every upstream together: busy (a request on it), idle (kept alive), and requests waiting. */
+  usage(): { busy: number; idle: number; waiting: number } {
+    const usage = { busy: 0, idle: 0, waiting: 0 };
+    for (const { stats } of this.pools) {
+      usage.busy += stats.connected - stats.free;
+      usage.idle += stats.free;
+      usage.waiting += stats.pending;
+    }
+    return usage;
   }
 
   /** Lets finished exchanges end cleanly, then cuts what is still open (long-lived streams would wait forever). */

@@ -83,6 +83,34 @@ describe('MCP proxy (e2e)', () => {
     expect(resources.resources.length).toBeGreaterThan(0);
   });
 
+  it('reports active proxy sessions and the use of the upstream and database pools on /metrics', async () => {
+    const gauge = async (series: string) => {
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      expect(line).toBeDefined();
+      return Number(line!.slice(series.length + 1));
+    };
+    const tenant = uniqueTenant();
+    const id = await register(tenant, { name: 'everything', url: everything.url });
+    const before = await gauge('mcp_gateway_proxy_sessions_active');
+    const { client } = await connect(await tokenFor(tenant, 'pia', id), id);
+    await client.listTools();
+
+    // Specs in this file run one after another: the new session is the only one that started in between.
+    expect(await gauge('mcp_gateway_proxy_sessions_active')).toBe(before + 1);
+    const upstream =
+      (await gauge('mcp_gateway_upstream_pool_connections{state="busy"}')) +
+      (await gauge('mcp_gateway_upstream_pool_connections{state="idle"}'));
+    expect(upstream).toBeGreaterThanOrEqual(1);
+    expect(await gauge('mcp_gateway_upstream_pool_waiting')).toBeGreaterThanOrEqual(0);
+    const database =
+      (await gauge('mcp_gateway_db_pool_connections{state="busy"}')) +
+      (await gauge('mcp_gateway_db_pool_connections{state="idle"}'));
+    expect(database).toBeGreaterThanOrEqual(1);
+    expect(database).toBeLessThanOrEqual(10);
+    expect(await gauge('mcp_gateway_db_pool_waiting')).toBeGreaterThanOrEqual(0);
+  });
+
   it('relays server-to-client requests (sampling) and routes the answers back upstream', async () => {
     const tenant = uniqueTenant();
     const id = await register(tenant, { name: 'everything', url: everything.url });
@@ -250,7 +278,7 @@ describe('MCP proxy (e2e)', () => {
     const metrics = async () => (await fetch(`${gateway.url}/metrics`)).text();
     let exposed = await metrics();
     expect(exposed).toMatch(
-      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint="0"\} 2\b/,
+      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint_index="0"\} 2\b/,
     );
     expect(exposed).toMatch(
       /mcp_gateway_upstream_request_duration_seconds_count\{tenant="[0-9a-f-]{36}",server="breaky",outcome="unreachable"\} 3\b/,
@@ -266,7 +294,7 @@ describe('MCP proxy (e2e)', () => {
     // The probe passed; the breaker stays half-open until MREG_PROXY_BREAKER_SUCCESSES calls in a row succeed.
     exposed = await metrics();
     expect(exposed).toMatch(
-      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint="0"\} 1\b/,
+      /mcp_gateway_breaker_state\{tenant="[0-9a-f-]{36}",server="breaky",endpoint_index="0"\} 1\b/,
     );
     await fixture.stop();
   });

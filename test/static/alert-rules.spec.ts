@@ -176,10 +176,18 @@ describe('Prometheus alert rules', () => {
     expect(problems('mcp_gateway_rate_limited_total{tenant="a"}')).toEqual([
       'tenant is not a label of mcp_gateway_rate_limited_total',
     ]);
-    expect(problems('max by (endpoint) (mcp_gateway_breaker_state{endpoint="0"})')).toEqual([
-      "mcp_gateway_breaker_state's own endpoint label is scraped as exported_endpoint",
+    const withClash = new Map([...metrics, ['mcp_gateway_clash', { type: 'gauge', labels: ['endpoint'] }]]);
+    expect(inspect('max by (endpoint) (mcp_gateway_clash{endpoint="0"})', withClash).problems).toEqual([
+      "mcp_gateway_clash's own endpoint label is scraped as exported_endpoint",
     ]);
     expect([...inspect('sum by (namespace) (up) == 0', metrics).labels]).toEqual(['namespace']);
+  });
+
+  it('declares no metric label that the scrape overwrites (it would arrive as exported_<label>)', () => {
+    const clashes = [...metrics].flatMap(([name, metric]) =>
+      metric.labels.filter((label) => TARGET_LABELS.includes(label)).map((label) => `${name}: ${label}`),
+    );
+    expect(clashes).toEqual([]);
   });
 
   it('gives every alert a unique name, a severity, a summary, a description and a duration', () => {
