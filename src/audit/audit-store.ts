@@ -21,9 +21,11 @@ const COLUMNS = RECORD_TYPE.split(',').map((column) => column.trim().split(' ')[
 export class AuditStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async append(events: readonly PendingAuditEvent[]): Promise<number> {
+  /** Appends the events (one transaction); `timeoutMs` bounds every statement of it, lock waits included. */
+  async append(events: readonly PendingAuditEvent[], timeoutMs?: number): Promise<number> {
     if (events.length === 0) return 0;
     return this.dataSource.transaction(async (manager) => {
+      if (timeoutMs) await manager.query(`SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
       const fresh = await this.withoutStored(manager, events);
       if (fresh.length === 0) return 0;
       const heads = await this.lockHeads(manager, [...new Set(fresh.map((event) => event.tenantId))].sort());
@@ -49,6 +51,11 @@ export class AuditStore {
       );
       return chained.length;
     });
+  }
+
+  /** Resolves when PostgreSQL answers at all: a cheap probe before replaying a spill file. */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
   }
 
   private async withoutStored(

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { withDeadline } from '../common/deadline.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { AuditStore } from './audit-store.js';
 import type { PendingAuditEvent } from './audit.types.js';
@@ -14,6 +15,10 @@ import { SpillFile } from './spill-file.js';
 
 export const FLUSH_INTERVAL_MS = 100;
 export const BATCH_SIZE = 500;
+/** While spilling, how often PostgreSQL is probed for a replay (ticks in between go straight to the file). */
+const REPLAY_RETRY_MS = 1_000;
+/** The client-side deadline of a write comes this much after PostgreSQL's own statement timeout would. */
+const DEADLINE_MARGIN_MS = 1_000;
 
 interface Waiter {
   resolve: () => void;
@@ -27,6 +32,10 @@ interface Waiter {
  * them there until the file has been replayed, so order is kept; replay skips events already stored, so each lands
  * exactly once. Shutdown flushes the queue. A crash (kill -9) loses what was queued but not yet written: at most
  * one flush interval of events.
+ *
+ * Memory stays bounded when PostgreSQL is slow or stalls rather than refusing: a batch not stored within
+ * MREG_AUDIT_WRITE_TIMEOUT_MS counts as a failure (spill), and a queue longer than MREG_AUDIT_QUEUE_MAX moves to the
+ * spill file. While spilling, PostgreSQL is probed once a second, and the file is read only when it answers.
  */
 @Injectable()
 export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,6 +48,10 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
   private flushScheduled = false;
   /** True while events wait in the spill file: new ones must follow them there. */
   private spilling = false;
+  /** While spilling: no replay attempt before this time (explicit flushes try at once). */
+  private nextReplayAt = 0;
+  private readonly writeTimeoutMs: number;
+  private readonly queueMax: number;
   private readonly written: Counter;
   private readonly spilled: Counter;
   private readonly dropped: Counter;
@@ -50,6 +63,8 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     metrics: MetricsService,
   ) {
     this.spill = new SpillFile(config.dataDir);
+    this.writeTimeoutMs = config.audit.writeTimeoutMs;
+    this.queueMax = config.audit.queueMax;
     const registers = [metrics.registry];
     this.written = new Counter({
       name: 'mcp_gateway_audit_events_written_total',
@@ -116,7 +131,7 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Writes everything queued so far (tests, shutdown). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushOnce());
+    this.flushing = this.flushing.then(() => this.flushOnce(true));
     return this.flushing;
   }
 
@@ -131,28 +146,40 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     this.flushScheduled = true;
     this.flushing = this.flushing.then(async () => {
       this.flushScheduled = false;
-      await this.flushOnce();
+      await this.flushOnce(false);
     });
   }
 
-  private async flushOnce(): Promise<void> {
-    if (this.spilling && !(await this.replay())) {
-      await this.toSpill(this.queue.splice(0));
-      return;
+  /** `retryNow`: replay a spill file now, even if the last attempt was less than a second ago. */
+  private async flushOnce(retryNow: boolean): Promise<void> {
+    if (this.spilling) {
+      const due = retryNow || Date.now() >= this.nextReplayAt;
+      if (!due || !(await this.replay())) {
+        await this.toSpill(this.queue.splice(0));
+        return;
+      }
     }
     while (this.queue.length > 0) {
+      if (this.queue.length > this.queueMax) {
+        this.startSpilling(`more than ${this.queueMax} audit events queued (PostgreSQL is slow)`);
+        await this.toSpill(this.queue.splice(0));
+        return;
+      }
       const batch = this.queue.splice(0, BATCH_SIZE);
       try {
         await this.write(batch);
       } catch (error) {
-        this.logger.warn(
-          `PostgreSQL unreachable, spilling audit events to ${this.spill.path}: ${(error as Error).message}`,
-        );
-        this.spilling = true;
+        this.startSpilling(`PostgreSQL unreachable: ${(error as Error).message}`);
         await this.toSpill([...batch, ...this.queue.splice(0)]);
         return;
       }
     }
+  }
+
+  private startSpilling(reason: string): void {
+    this.logger.warn(`${reason}; spilling audit events to ${this.spill.path}`);
+    this.spilling = true;
+    this.nextReplayAt = Date.now() + REPLAY_RETRY_MS;
   }
 
   /** Stores a batch; a batch refused for its data (not for connectivity) is retried event by event. */
@@ -160,12 +187,12 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     const stop = this.writeSeconds.startTimer();
     const refused = new Set<string>();
     try {
-      await this.store.append(batch);
+      await this.append(batch);
     } catch (error) {
       if (!isDataError(error)) throw error;
       for (const event of batch) {
         try {
-          await this.store.append([event]);
+          await this.append([event]);
         } catch (single) {
           if (!isDataError(single)) throw single;
           refused.add(event.eventId);
@@ -188,9 +215,25 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /**
+   * Bounded by the write timeout on both sides: PostgreSQL cancels the statements, and a database that never answers
+   * (a stalled network) is given up on here. A batch given up on may still commit later; its replay skips it then.
+   */
+  private append(events: PendingAuditEvent[]): Promise<number> {
+    return withDeadline(
+      this.store.append(events, this.writeTimeoutMs),
+      this.writeTimeoutMs + DEADLINE_MARGIN_MS,
+      'audit write',
+    );
+  }
+
   /** Replays the spill file in order; true when it is gone. */
   private async replay(): Promise<boolean> {
+    this.nextReplayAt = Date.now() + REPLAY_RETRY_MS;
     try {
+      // A cheap probe first: the file (possibly large after a long outage) is read only when PostgreSQL answers.
+      if (await this.spill.exists())
+        await withDeadline(this.store.ping(), this.writeTimeoutMs, 'audit probe');
       const { events, torn } = await this.spill.read();
       if (torn > 0) {
         this.dropped.inc(torn);

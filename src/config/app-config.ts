@@ -63,6 +63,10 @@ export interface AppConfig {
     readonly failClosed: boolean;
     readonly retentionDays: number;
     readonly maxParamsBytes: number;
+    /** A batch not stored within this goes to the spill file (server-side statement timeout, client-side deadline). */
+    readonly writeTimeoutMs: number;
+    /** Events queued in memory at most; beyond, the queue moves to the spill file. */
+    readonly queueMax: number;
     readonly redactKeys: readonly string[];
   };
   readonly rateLimit: {

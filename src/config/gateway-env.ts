@@ -404,6 +404,28 @@ export class GatewayEnv {
 
   @EnvVar({
     description:
+      'Longest wait for one batch of audit events to be stored (ms); a batch that takes longer goes to the spill file.',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1000, 300000) })
+  @Min(1000, { message: intMessage(1000, 300000) })
+  @Max(300000, { message: intMessage(1000, 300000) })
+  MREG_AUDIT_WRITE_TIMEOUT_MS = 10000;
+
+  @EnvVar({
+    description:
+      'Audit events held in memory at most while PostgreSQL is slow; beyond that the queue moves to the spill file.',
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1000, 10000000) })
+  @Min(1000, { message: intMessage(1000, 10000000) })
+  @Max(10000000, { message: intMessage(1000, 10000000) })
+  MREG_AUDIT_QUEUE_MAX = 50000;
+
+  @EnvVar({
+    description:
       'More param names to redact in audit records, besides token/secret/password/... (comma-separated).',
     usedBy: 'Audit and throttling',
   })

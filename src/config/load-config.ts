@@ -169,6 +169,8 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       failClosed: env.MREG_AUDIT_FAIL_CLOSED,
       retentionDays: env.MREG_AUDIT_RETENTION_DAYS,
       maxParamsBytes: env.MREG_AUDIT_MAX_PARAMS_BYTES,
+      writeTimeoutMs: env.MREG_AUDIT_WRITE_TIMEOUT_MS,
+      queueMax: env.MREG_AUDIT_QUEUE_MAX,
       redactKeys: env.MREG_AUDIT_REDACT_KEYS ?? [],
     },
     rateLimit: rateLimitConfig(env),

@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { withDeadline } from '../common/deadline.js';
 import type { AppConfig, DatabaseKind } from '../config/app-config.js';
 import { maskUrlPassword } from '../config/describe-config.js';
 import { createDataSource, type ConnectionTarget } from './data-source.factory.js';
@@ -83,15 +84,7 @@ export class Database implements OnApplicationShutdown {
 
   /** Resolves when the database answers a trivial query within a short timeout; rejects otherwise. */
   async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(this.dataSource.query('SELECT 1'), PING_TIMEOUT_MS, 'database ping');
   }
 
   /** Connections of the pool (node-postgres, for either kind): in use, idle, and requests waiting for one. */

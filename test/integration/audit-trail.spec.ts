@@ -1,57 +1,29 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditChainVerifier } from '../../src/audit/audit-chain-verifier.js';
 import { AuditQueryService } from '../../src/audit/audit-query.service.js';
 import { AuditRetention } from '../../src/audit/audit-retention.js';
-import { AuditStore } from '../../src/audit/audit-store.js';
-import { AuditWriter } from '../../src/audit/audit-writer.js';
+import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { CallMetrics } from '../../src/audit/call-metrics.js';
 import type { Principal } from '../../src/auth/principal.js';
-import type { AppConfig } from '../../src/config/app-config.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
+import { AuditHarness, auditConfig, auditTenant, storedNumbers } from '../support/audit-harness.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** The audit trail on the real PostgreSQL: batching under load, spill and replay across an outage, tamper evidence, retention. */
 describe('audit trail on the real PostgreSQL', () => {
   let database: TestDatabase;
   let db: DataSource;
-  const writers: AuditWriter[] = [];
 
-  const config = (overrides: Partial<AppConfig['audit']> = {}) =>
-    ({
-      dataDir: mkdtempSync(join(tmpdir(), 'mreg-audit-')),
-      audit: {
-        enabled: true,
-        failClosed: false,
-        retentionDays: 365,
-        maxParamsBytes: 4096,
-        redactKeys: [],
-        ...overrides,
-      },
-    }) as unknown as AppConfig;
-
-  async function writerOn(source: DataSource, appConfig = config()) {
-    const metrics = new MetricsService();
-    const writer = new AuditWriter(appConfig, new AuditStore(source), metrics);
-    await writer.onApplicationBootstrap();
-    writers.push(writer);
-    return { writer, auditor: new Auditor(appConfig, writer, new CallMetrics(metrics)), appConfig };
-  }
-
-  async function tenant(): Promise<string> {
-    const [row] = await db.query<{ id: string }[]>(
-      `INSERT INTO tenants (entra_tenant_id, name) VALUES ($1, $1) RETURNING id`,
-      [`audit-${randomUUID()}`],
-    );
-    return row.id;
-  }
+  const harness = new AuditHarness();
+  const config = auditConfig;
+  const writerOn = (source: DataSource, appConfig = config()) => harness.writerOn(source, appConfig);
+  const tenant = () => auditTenant(db);
 
   /** An event exactly as the auditor would queue it, taken from a spy on the writer. */
   function builtEvent(tenantId: string): PendingAuditEvent {
@@ -83,7 +55,7 @@ describe('audit trail on the real PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    for (const writer of writers) await writer.beforeApplicationShutdown().catch(() => undefined);
+    await harness.shutdown();
     await db?.destroy();
     await database?.drop();
   });
@@ -225,11 +197,7 @@ describe('audit trail on the real PostgreSQL', () => {
 
     expect(writer.healthy).toBe(true);
     expect(existsSync(join(appConfig.dataDir, 'audit-spill.ndjson'))).toBe(false);
-    const rows = await db.query<{ n: number }[]>(
-      `SELECT (params->>'n')::int AS n FROM audit_events WHERE tenant_id = $1 ORDER BY chain_seq`,
-      [tenantId],
-    );
-    expect(rows.map((row) => row.n)).toEqual(Array.from({ length: 51 }, (_, n) => n));
+    expect(await storedNumbers(db, tenantId)).toEqual(Array.from({ length: 51 }, (_, n) => n));
     expect((await new AuditChainVerifier(db).verify(tenantId)).ok).toBe(true);
     await writer.beforeApplicationShutdown();
     await source.destroy();
