@@ -54,6 +54,11 @@ export class GatewayTokens {
     this.jwksVersion = keys.version;
   }
 
+  /** Moves whenever the key set changes (a key added or retired): what a verified token was checked against. */
+  get keySetVersion(): number {
+    return this.keys.version;
+  }
+
   /** The verification key set, rebuilt when the store picked up a rotated key. */
   private get jwks(): ReturnType<typeof createLocalJWKSet> {
     if (this.jwksVersion !== this.keys.version) {

@@ -50,6 +50,29 @@ describe('TokenVerifier with gateway tokens', () => {
     expect(sut.cacheHitRatio()).toBeGreaterThan(ratioBefore);
   });
 
+  it('stops answering from the cache for a token whose key was retired', async () => {
+    const file = SigningKeyStore.fileFor(mkdtempSync(join(tmpdir(), 'mreg-keys-')));
+    const store = await SigningKeyStore.open(file);
+    const own = new GatewayTokens(store, 'urn:test');
+    const verifier = new TokenVerifier(auth, own);
+    const oldKid = store.signingKey.kid;
+    const token = await own.issue({
+      tenantKey: 't',
+      oid: 'o-retired',
+      sub: 's',
+      roles: ['user'],
+      kind: 'local',
+      audience: 'x',
+      ttlSeconds: 600,
+    });
+    await verifier.verify(token);
+    await SigningKeyStore.rotateFile(file, new Date());
+    await SigningKeyStore.retireFromFile(file, () => [oldKid]);
+    await store.refresh();
+
+    await expect(verifier.verify(token)).rejects.toThrow();
+  });
+
   it('refuses tokens signed by another key, and reports the issuer of ours for the per-request check', async () => {
     const claims = {
       tenantKey: 't',

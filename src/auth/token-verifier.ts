@@ -29,9 +29,10 @@ const MAX_CACHED_TOKENS = 10_000;
 /**
  * Verifies bearer tokens of both kinds and remembers the result by token hash until the token expires, so the hot
  * path does not re-verify signatures on every request. Failures are not cached (a key rotation must be picked up).
+ * A gateway token remembered under an older key set is verified again: its key may have been retired since.
  */
 export class TokenVerifier {
-  private readonly cache = new LRUCache<string, VerifiedIdentity>({
+  private readonly cache = new LRUCache<string, { identity: VerifiedIdentity; keySetVersion: number }>({
     max: MAX_CACHED_TOKENS,
     ttlAutopurge: false,
   });
@@ -48,13 +49,18 @@ export class TokenVerifier {
     const key = createHash('sha256').update(token).digest('base64url');
     this.lookups++;
     const cached = this.cache.get(key);
-    if (cached && cached.expiresAt * 1000 > Date.now()) {
+    const keySetVersion = this.gatewayTokens.keySetVersion;
+    if (
+      cached &&
+      cached.identity.expiresAt * 1000 > Date.now() &&
+      (cached.identity.tokenKind === 'entra' || cached.keySetVersion === keySetVersion)
+    ) {
       this.hits++;
-      return cached;
+      return cached.identity;
     }
     const identity = await this.verifyUncached(token);
     const ttl = identity.expiresAt * 1000 - Date.now();
-    if (ttl > 0) this.cache.set(key, identity, { ttl });
+    if (ttl > 0) this.cache.set(key, { identity, keySetVersion }, { ttl });
     return identity;
   }
 
