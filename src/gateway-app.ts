@@ -21,6 +21,7 @@ import { Database } from './database/database.js';
 import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
 import { LifecycleState } from './observability/lifecycle-state.js';
 import { MetricsService } from './observability/metrics.service.js';
+import { drainableMcpPosts } from './observability/drainable-requests.js';
 import { OpenStreams } from './observability/open-streams.js';
 import { installTracing, type TracingHandle } from './observability/tracing.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -111,7 +112,8 @@ export class GatewayApp {
       this.logger.info({ streams: listening }, 'Closed listening streams for clients to resume');
     if ((await within(drained, shutdownTimeoutMs)) === 'timeout') {
       // Streams still answering a request end resumably too; the rest (plain requests) are cut after a moment.
-      const requests = streams.closeResumably('request');
+      // Every kind: a listening stream whose upstream answered after the first sweep is among them.
+      const requests = streams.closeResumably();
       this.logger.warn(
         { streams: requests },
         'In-flight requests outlived the shutdown timeout; streams closed for clients to resume',
@@ -194,6 +196,7 @@ function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, l
   app.use(express.json({ limit, type: JSON_TYPES }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(express.raw({ limit, type: () => true }));
+  app.use(drainableMcpPosts(app.get(OpenStreams), ['/mcp', '/federated/mcp']));
   app.use(expressErrorHandler);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(AuditDenials)));
   app.useGlobalPipes(createValidationPipe());

@@ -31,4 +31,20 @@ describe('OpenStreams', () => {
     expect(streams.closeResumably()).toBe(0);
     expect(closed).toEqual([]);
   });
+
+  it('closes a stream that opens after its kind was closed for shutdown, once its opener is done', async () => {
+    const streams = new OpenStreams();
+    streams.closeResumably('listening', 500);
+    const late: number[] = [];
+    const untrack = streams.track(stream('listening', late));
+    expect(late).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(late).toEqual([500]);
+    untrack();
+    const request: number[] = [];
+    streams.track(stream('request', request));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(request).toEqual([]);
+    expect(streams.size).toBe(1);
+  });
 });

@@ -23,6 +23,8 @@ export interface OpenStream {
 @Injectable()
 export class OpenStreams {
   private readonly streams = new Set<OpenStream>();
+  /** Kinds already closed for shutdown (with the retry hint used): a stream of one opening later is closed at once. */
+  private readonly closed = new Map<OpenStream['kind'], number>();
 
   get size(): number {
     return this.streams.size;
@@ -30,12 +32,20 @@ export class OpenStreams {
 
   /** Registers a stream; the returned function forgets it (call it when the response ends). */
   track(stream: OpenStream): () => void {
+    const retryMs = this.closed.get(stream.kind);
+    if (retryMs !== undefined) {
+      // Shutdown already closed its kind (the stream's upstream answered late): it goes the same way, once its
+      // opener has finished setting it up.
+      setImmediate(() => stream.closeResumably(retryMs));
+      return () => undefined;
+    }
     this.streams.add(stream);
     return () => this.streams.delete(stream);
   }
 
-  /** Closes the streams of one kind (every kind when none is given); returns how many. */
+  /** Closes the streams of one kind (every kind when none is given), now and from now on; returns how many. */
   closeResumably(kind?: OpenStream['kind'], retryMs = RESUME_RETRY_MS): number {
+    for (const each of kind ? [kind] : (['listening', 'request'] as const)) this.closed.set(each, retryMs);
     let closed = 0;
     for (const stream of [...this.streams]) {
       if (kind && stream.kind !== kind) continue;

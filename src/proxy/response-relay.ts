@@ -8,6 +8,7 @@ import {
   JSONRPC_SERVER_ERROR,
   type JsonRpcMessage,
 } from './jsonrpc.js';
+import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
 import type { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
@@ -111,6 +112,9 @@ function relayedEvent(event: string, context: RelayContext): string | undefined 
   return filtered === message ? event : withEventData(event, JSON.stringify(filtered));
 }
 
+/** The audit error code of a call whose stream this replica closed for the client to resume elsewhere. */
+export const STREAM_HANDED_OFF = 'STREAM_HANDED_OFF';
+
 /** Why the relay of a stream stopped early because this process is shutting down. */
 class StreamClosedForShutdown extends Error {}
 
@@ -175,14 +179,17 @@ export async function relaySse(
 function endForShutdown(context: RelayContext, lastEventId: string | undefined, retryMs: number): void {
   // An empty id resets the client's last event id (SSE rules): nothing to resume from either.
   if (!lastEventId) {
-    failPending(
-      context,
-      new ProxyError(
-        503,
-        ProxyErrorCode.GATEWAY_RESTARTING,
-        'This gateway replica is restarting; send the request again',
-      ),
-    );
+    failPending(context, new ProxyError(503, ProxyErrorCode.GATEWAY_RESTARTING, GATEWAY_RESTARTING.message));
+  } else {
+    // The answers will reach the client through the resumed stream, on another replica: this one's audit trail says
+    // where its calls went rather than that they failed.
+    for (const id of context.pendingIds) {
+      context.observe?.(
+        errorResponse(id, JSONRPC_SERVER_ERROR, 'Handed off to a resumed stream', {
+          code: STREAM_HANDED_OFF,
+        }),
+      );
+    }
   }
   if (!context.res.destroyed) context.res.write(`retry: ${retryMs}\n\n`);
 }

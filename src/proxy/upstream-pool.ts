@@ -24,7 +24,10 @@ export interface UpstreamRequest {
 @Injectable()
 export class UpstreamPool implements OnApplicationShutdown {
   private readonly agent: Agent;
-  /** The agent's pool per origin (undici keeps them for the agent's life), kept here to read their usage. */
+  /**
+   * The agent's pool per origin, kept here to read their usage. undici 6 keeps them for the agent's life too (and
+   * origins are bounded by the registry); a later undici that drops idle pools would need this list pruned.
+   */
   private readonly pools: Pool[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {

@@ -181,6 +181,7 @@ describe('federated MCP endpoint (e2e)', () => {
         headers: {
           authorization: `Bearer ${token}`,
           accept: 'text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
           ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
         },
       });

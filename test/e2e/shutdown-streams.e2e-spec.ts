@@ -1,4 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as PgClient } from 'pg';
 import { gatewayIssuer } from '../../src/auth/auth.module.js';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
@@ -56,6 +57,8 @@ describe('SSE streams at shutdown (e2e)', () => {
       const id = ((await created.json()) as { server: { id: string } }).server.id;
       const resource = `${balancer.url}/servers/${id}/mcp`;
       const token = await issue(resource);
+      const errors: string[] = [];
+      client.onerror = (error) => errors.push(error.message);
       await client.connect(
         new StreamableHTTPClientTransport(new URL(resource), {
           authProvider: { token: () => Promise.resolve(token) },
@@ -89,8 +92,22 @@ describe('SSE streams at shutdown (e2e)', () => {
       expect(result.content).toEqual([{ type: 'text', text: 'done after 8 steps' }]);
       // Every step once, in order: the upstream replayed exactly what followed the last event the client had seen.
       expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      // Ended, not cut: the client never saw its stream break (a cut would also be resumed, but as an error).
+      expect(errors.filter((message) => /disconnected/i.test(message))).toEqual([]);
       expect(await leaving.exited).toBe(0);
       expect(leaving.output()).toContain('streams closed for clients to resume');
+      // The leaving replica's audit trail says where the call went, not that it failed.
+      const pg = new PgClient({ connectionString: runDatabaseUrl() });
+      await pg.connect();
+      try {
+        const { rows } = await pg.query(
+          `SELECT outcome, error_code FROM audit_events WHERE server_id = $1 AND tool = 'countdown'`,
+          [id],
+        );
+        expect(rows).toEqual([{ outcome: 'error', error_code: 'STREAM_HANDED_OFF' }]);
+      } finally {
+        await pg.end();
+      }
     } finally {
       await client.close().catch(() => undefined);
       for (const replica of replicas) replica.child.kill('SIGKILL');
@@ -158,7 +175,11 @@ describe('SSE streams at shutdown (e2e)', () => {
       expect(listening.status).toBe(200);
       const federatedUrl = `${gateway.url}/federated/mcp`;
       const federated = await fetch(federatedUrl, {
-        headers: { authorization: `Bearer ${await bearer(federatedUrl)}`, accept: 'text/event-stream' },
+        headers: {
+          authorization: `Bearer ${await bearer(federatedUrl)}`,
+          accept: 'text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
       });
       expect(federated.status).toBe(200);
       const federatedEvents = sseEvents(federated.body!);
@@ -174,7 +195,18 @@ describe('SSE streams at shutdown (e2e)', () => {
         arguments: { ms: 5_000 },
       });
       const slowEvents = sseEvents(slow.body!);
-      while (!fixture.invocations.get('slow')) await new Promise((resolve) => setTimeout(resolve, 10));
+      // And one through the federated endpoint, whose SSE the SDK's stateless transport writes.
+      const federatedCall = await postJsonRpc(
+        federatedUrl,
+        await bearer(federatedUrl),
+        'tools/call',
+        { name: 'stateless__slow', arguments: { ms: 5_000 } },
+        { headers: { 'mcp-protocol-version': '2025-11-25' } },
+      );
+      expect(federatedCall.status).toBe(200);
+      const federatedCallEvents = sseEvents(federatedCall.body!);
+      while ((fixture.invocations.get('slow') ?? 0) < 2)
+        await new Promise((resolve) => setTimeout(resolve, 10));
 
       const stopped = gateway.stop('test');
       let slowEnded = false;
@@ -203,6 +235,8 @@ describe('SSE streams at shutdown (e2e)', () => {
         },
       ]);
       expect(slowTail.at(-1)).toEqual({ data: '', retry: 1000 });
+      expect(await federatedCallEvents.nextMessage()).toEqual(errors[0]);
+      expect(await federatedCallEvents.next()).toBeUndefined();
       await stopped;
     });
   });

@@ -148,14 +148,17 @@ export class FederatedCatalog {
           tools.push({ name: `${server.name}${FEDERATION_SEPARATOR}${tool.name}`, server, tool });
       }
     }
-    tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Every list in name order, so every replica pages it alike and digests it alike (a client that resumes its
+    // list-changed stream elsewhere is not told of changes that did not happen).
+    tools.sort(byName);
+    prompts.sort(byName);
     const catalog = {
       version: this.registry.version,
       tools,
       byName: new Map(tools.map((entry) => [entry.name, entry])),
       prompts,
       promptsByName: new Map(prompts.map((entry) => [entry.name, entry])),
-      servers: seen,
+      servers: new Map([...seen].sort(([a], [b]) => byName({ name: a }, { name: b }))),
     };
     this.catalogs.set(key, catalog);
     return catalog;
@@ -164,6 +167,10 @@ export class FederatedCatalog {
   get pageSize(): number {
     return this.config.proxy.federationPageSize;
   }
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 function digest(value: unknown): string {

@@ -51,6 +51,7 @@ export class ListChangedStreams {
     const resumedFrom = parsePosition(req.get('last-event-id'));
     let pending = false;
     const announceChanges = (from: Position) => {
+      if (res.writableEnded) return;
       const now = positionOf(this.catalog.fingerprints(principal));
       const id = idOf(now);
       for (const list of LISTS) {
@@ -78,24 +79,43 @@ export class ListChangedStreams {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    // The priming event: an id (and no message) the client can resume from, even if nothing ever changes.
-    res.write(`id: ${idOf(seen)}\ndata:\n\n`);
+    // The priming event: an id (and no message) the client can resume from, even if nothing ever changes. Only for
+    // clients of protocol 2025-11-25 on: older ones try to parse its empty data as a message.
+    if (primingUnderstood(req.get('mcp-protocol-version'))) res.write(`id: ${idOf(seen)}\ndata:\n\n`);
     if (resumedFrom) announceChanges(resumedFrom);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const keepAlive = setInterval(() => {
+      if (!res.writableEnded) res.write(': keep-alive\n\n');
+    }, KEEP_ALIVE_MS);
+    const stopWatching = () => {
+      unwatch();
+      clearInterval(keepAlive);
+    };
     const untrack = this.openStreams.track({
       kind: 'listening',
       closeResumably: (retryMs) => {
+        // Nothing may write after the end: a write between end() and 'close' would throw.
+        stopWatching();
+        if (res.writableEnded) return;
         res.write(`retry: ${retryMs}\n\n`);
         res.end();
       },
     });
     res.on('close', () => {
-      unwatch();
+      stopWatching();
       untrack();
-      clearInterval(keepAlive);
       release();
     });
   }
+}
+
+const PRIMING_SINCE = '2025-11-25';
+
+function primingUnderstood(protocolVersion: string | undefined): boolean {
+  return (
+    protocolVersion !== undefined &&
+    /^\d{4}-\d{2}-\d{2}$/.test(protocolVersion) &&
+    protocolVersion >= PRIMING_SINCE
+  );
 }
 
 type Position = Record<keyof CatalogFingerprints, string>;
