@@ -7,7 +7,7 @@ import { withFileLock } from './file-lock.js';
 
 /** A pid that surely runs no process: one that just exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid!;
+  return spawnSync(process.execPath, ['-e', '0']).pid;
 }
 
 describe('withFileLock', () => {
