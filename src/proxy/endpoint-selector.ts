@@ -49,6 +49,12 @@ export class EndpointSelector {
     return () => this.active.set(url, Math.max(0, (this.active.get(url) ?? 1) - 1));
   }
 
+  /** Forgets balancing state of servers and endpoints no longer in the registry; in-flight counts are kept. */
+  retainOnly(serverIds: ReadonlySet<string>, urls: ReadonlySet<string>): void {
+    for (const id of this.policies.keys()) if (!serverIds.has(id)) this.policies.delete(id);
+    for (const [url, count] of this.active) if (!urls.has(url) && count === 0) this.active.delete(url);
+  }
+
   private pick(server: RegisteredServer, affinityKey: string): ServerEndpoint {
     const usable = server.endpoints.filter(
       (endpoint) => !this.breakers.isOpen(endpoint.url) && !server.downEndpoints.includes(endpoint.url),

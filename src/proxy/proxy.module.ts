@@ -56,16 +56,23 @@ export class ProxyModule implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly breakers: UpstreamBreakers,
+    private readonly selector: EndpointSelector,
+    private readonly routerMetrics: RouterMetrics,
     private readonly registry: RegistryCache,
   ) {}
 
-  /** Breaker state of endpoints that were removed from the registry is dropped now and then. */
+  /** State kept per server or endpoint (breakers, balancing, router metrics) is dropped now and then once removed. */
   onApplicationBootstrap(): void {
     this.sweepTimer = setInterval(() => {
       const urls = new Set<string>();
-      for (const server of this.registry.all())
+      const ids = new Set<string>();
+      for (const server of this.registry.all()) {
+        ids.add(server.id);
         for (const endpoint of server.endpoints) urls.add(endpoint.url);
+      }
       this.breakers.retainOnly(urls);
+      this.selector.retainOnly(ids, urls);
+      this.routerMetrics.retainOnly(ids);
     }, BREAKER_SWEEP_MS);
     this.sweepTimer.unref();
   }

@@ -55,6 +55,11 @@ export class RouterMetrics {
       }));
   }
 
+  /** Forgets servers no longer in the registry (a removed server's counters would otherwise stay forever). */
+  retainOnly(serverIds: ReadonlySet<string>): void {
+    for (const id of this.servers.keys()) if (!serverIds.has(id)) this.servers.delete(id);
+  }
+
   private countersFor(serverId: string): ServerCounters {
     let counters = this.servers.get(serverId);
     if (!counters) {
