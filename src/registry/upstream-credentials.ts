@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { UpstreamAuthDto } from './dto/server-settings.dto.js';
@@ -116,7 +117,20 @@ export class UpstreamCredentials {
     serverId: string,
     upstream: UpstreamFetch,
   ): Promise<string> {
-    const key = `${serverId}:${auth.clientId}:${auth.scope ?? ''}`;
+    // Keyed by everything that obtains the token, the sealed secret included: once any of it changes (an update that
+    // also moves the server elsewhere), the token obtained with the old secret is never handed out again.
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify([
+          serverId,
+          auth.tokenUrl,
+          auth.clientId,
+          auth.scope,
+          auth.audience,
+          auth.sealedClientSecret,
+        ]),
+      )
+      .digest('base64url');
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt - TOKEN_SAFETY_MARGIN_MS > Date.now()) return cached.token;
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
