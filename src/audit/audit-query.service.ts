@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { inTenantScope } from '../database/tenant-scope.js';
+import { assertRole } from '../registry/registry-access.js';
 import { type AuditRow, eventOf } from './audit-rows.js';
 import type { AuditEventView, AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
 
@@ -17,6 +18,8 @@ export class AuditQueryService {
   constructor(private readonly dataSource: DataSource) {}
 
   async query(principal: Principal, query: AuditQueryDto): Promise<AuditPage> {
+    // Here as well as on the route and the tool: tool role checks can be switched off by configuration.
+    assertRole(principal, 'admin');
     const tenantId = query.tenantId ?? principal.tenantId;
     if (tenantId !== principal.tenantId && !principal.superadmin) {
       throw new GatewayException(

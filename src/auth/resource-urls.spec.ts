@@ -53,13 +53,10 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl(input)).toBe(expected);
   });
 
-  it('recognises MCP endpoints by their last segment', () => {
-    expect(['/mcp', '/servers/1/mcp', '/MCP', '/Mcp/', '/api/v1/mcpx'].map(isMcpEndpoint)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      false,
-    ]);
+  it('recognises exactly the MCP endpoints, never a REST route that ends in /mcp', () => {
+    const paths = ['/mcp', '/servers/1/mcp', '/federated/mcp', '/MCP', '/Mcp/', '/api/v1/mcpx'];
+    expect(paths.map(isMcpEndpoint)).toEqual([true, true, true, true, true, false]);
+    const rest = ['/api/v1/servers/mcp', '/api/v1/mcp', '/servers/1/2/mcp', '/x/mcp', '/servers//mcp'];
+    expect(rest.map(isMcpEndpoint)).toEqual([false, false, false, false, false]);
   });
 });

@@ -5,10 +5,13 @@ const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** MCP endpoints are their own OAuth protected resources; everything else belongs to the gateway's base URL. */
+/** The MCP endpoints, each a resource of its own: `/mcp`, `/federated/mcp`, `/servers/{id}/mcp`. */
+const MCP_ENDPOINT = /^\/(?:mcp|federated\/mcp|servers\/[^/]+\/mcp)$/;
+
 export function isMcpEndpoint(path: string): boolean {
   // Express matches routes case-insensitively and ignores a trailing slash, so the check must too (`/MCP/` is `/mcp`).
-  const normalised = path.toLowerCase().replace(/\/+$/, '');
-  return normalised === '/mcp' || normalised.endsWith('/mcp');
+  // Exactly these paths: a REST route that merely ends in /mcp (`/api/v1/servers/mcp`) is the gateway's, not one.
+  return MCP_ENDPOINT.test(path.toLowerCase().replace(/\/+$/, ''));
 }
 
 /**

@@ -179,9 +179,6 @@ export class ProxyService {
             issuedAt: Date.now(),
           })
         : sessionId;
-    const listIds = new Set(
-      messages.filter((m) => m.method === 'tools/list' && isRequest(m)).map((m) => m.id as string | number),
-    );
     const pendingIds = new Set(messages.filter(isRequest).map((m) => m.id as string | number));
     await this.responses.relay(
       principal,
@@ -189,7 +186,6 @@ export class ProxyService {
       {
         res,
         policy,
-        listIds,
         sessionId: sealed,
         maxBytes: this.maxBytes,
         pendingIds,
@@ -235,7 +231,6 @@ export class ProxyService {
       {
         res,
         policy,
-        listIds: new Set(),
         sessionId,
         maxBytes: this.maxBytes,
         pendingIds: new Set(),

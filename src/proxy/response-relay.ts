@@ -17,8 +17,6 @@ import { TimeoutSignal } from './upstream-caller.js';
 export interface RelayContext {
   res: Response;
   policy: ToolPolicy;
-  /** Ids of the `tools/list` requests whose results must be filtered on the way out. */
-  listIds: ReadonlySet<JsonRpcId>;
   /** The client-facing session id to send, if any. */
   sessionId?: string;
   maxBytes: number;
@@ -36,9 +34,13 @@ export function breakReason(signal: AbortSignal): ProxyError {
     : new ProxyError(502, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
 }
 
-/** Rewrites one response message when it answers a `tools/list` request: only the tools the caller may call. */
+/**
+ * Rewrites a result that lists tools: only the tools the caller may call, as approved. Recognised by its shape, not by
+ * the id of a request seen in this exchange: a result replayed on a resumed (GET) stream, or answering a request
+ * with a null id, is filtered just the same.
+ */
 function filterMessage(message: JsonRpcMessage, context: RelayContext): JsonRpcMessage {
-  if (message.result && message.id !== undefined && message.id !== null && context.listIds.has(message.id)) {
+  if (message.result && Array.isArray(message.result.tools)) {
     return { ...message, result: context.policy.filterList(message.result) };
   }
   return message;

@@ -60,8 +60,9 @@ export class ToolPolicy {
     const tools = (result.tools as { name?: unknown }[])
       .filter((tool) => typeof tool.name === 'string' && this.mayCall(tool.name))
       .map((tool) => {
-        const known = approved?.get(tool.name as string);
-        return known ? { ...tool, ...known } : tool;
+        // The approved definition as a whole: a field the upstream added since approval (annotations such as
+        // readOnlyHint, which clients trust to skip a confirmation) must not ride along.
+        return approved?.get(tool.name as string) ?? tool;
       });
     return { ...result, tools };
   }

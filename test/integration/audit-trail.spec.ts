@@ -327,7 +327,7 @@ describe('audit trail on the real PostgreSQL', () => {
     auditor.record({ surface: 'rest', action: 'a', outcome: 'success', tenantId: theirs, actorOid: 'them' });
     await writer.flush();
     const service = new AuditQueryService(db);
-    const admin = { tenantId: mine, oid: 'me', superadmin: false } as Principal;
+    const admin = { tenantId: mine, oid: 'me', roles: ['admin'], superadmin: false } as unknown as Principal;
     const first = await service.query(admin, { limit: 3 });
     const second = await service.query(admin, { limit: 3, cursor: first.nextCursor! });
     const all = [...first.events, ...second.events];
@@ -336,5 +336,8 @@ describe('audit trail on the real PostgreSQL', () => {
     await expect(service.query(admin, { tenantId: theirs })).rejects.toMatchObject({
       code: 'CROSS_TENANT_DENIED',
     });
+    // Whatever the route or tool checks (tool role checks can be switched off), the service reads for admins only.
+    const user = { ...admin, roles: ['user'] } as Principal;
+    await expect(service.query(user, {})).rejects.toMatchObject({ code: 'INSUFFICIENT_ROLE' });
   });
 });

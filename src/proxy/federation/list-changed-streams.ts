@@ -100,11 +100,14 @@ export class ListChangedStreams {
         res.end();
       },
     });
-    res.on('close', () => {
+    const cleanUp = () => {
       stopWatching();
       untrack();
       release();
-    });
+    };
+    res.on('close', cleanUp);
+    // A client that left while the request was being authenticated closed it already: 'close' will not come again.
+    if (res.destroyed || res.closed) cleanUp();
   }
 }
 
