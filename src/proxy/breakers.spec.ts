@@ -12,6 +12,7 @@ const ok = () => Promise.resolve('ok');
 const down = () => Promise.reject(new Error('ECONNREFUSED'));
 const fiveHundred = () => Promise.reject(new UpstreamFailure({ status: 500 }));
 const refused = () => Promise.reject(new ProxyError(403, 'TOOL_NOT_ALLOWED' as never, 'no'));
+const cancelled = () => Promise.reject(new ProxyError(499, 'UPSTREAM_UNAVAILABLE' as never, 'client went away'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('UpstreamBreakers', () => {
@@ -40,6 +41,15 @@ describe('UpstreamBreakers', () => {
   it('does not count refusals the caller caused', async () => {
     await failTimes(5, refused);
     expect(sut.state(URL)).toBe('closed');
+  });
+
+  it('counts a cancelled call neither as a failure nor, for a probe, as the success that closes the breaker', async () => {
+    await failTimes(5, cancelled);
+    expect(sut.state(URL)).toBe('closed');
+    await failTimes(3);
+    await sleep(RESET_MS + 30);
+    await failTimes(1, cancelled);
+    expect(sut.state(URL)).toBe('open');
   });
 
   it('closes only after the configured successes in a row after the probe', async () => {

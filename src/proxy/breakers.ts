@@ -14,6 +14,19 @@ export class UpstreamFailure extends Error {
 
 const WINDOW_MS = 60_000;
 
+/**
+ * A breaker belongs to one server's endpoint, not to a URL: two tenants may register the same upstream URL, and one
+ * tenant's failures (its own short timeouts, say) must not open the breaker for the other.
+ */
+export function breakerKey(serverId: string, url: string): string {
+  return `${serverId}|${url}`;
+}
+
+/** The client went away: the call says nothing about the upstream's health. */
+function isCancellation(error: unknown): boolean {
+  return error instanceof ProxyError && error.status === 499;
+}
+
 type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
 
 /** What opossum does not track itself: failure times for a count-based trip, and the successes still owed after a probe. */
@@ -36,9 +49,11 @@ export class UpstreamBreakers {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Runs `work` under the endpoint's breaker. `work` throws UpstreamFailure for a relayable failure. */
-  async run<T>(url: string, work: () => Promise<T>): Promise<T> {
-    const { breaker } = this.recordFor(url);
+  /**
+   * Runs `work` under the breaker of `key` (see breakerKey). `work` throws UpstreamFailure for a relayable failure.
+   */
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const { breaker } = this.recordFor(key);
     try {
       return (await breaker.fire(work)) as T;
     } catch (error) {
@@ -57,29 +72,29 @@ export class UpstreamBreakers {
     }
   }
 
-  state(url: string): BreakerState {
-    const record = this.endpoints.get(url);
+  state(key: string): BreakerState {
+    const record = this.endpoints.get(key);
     if (!record) return 'closed';
     if (record.breaker.opened) return 'open';
     return record.breaker.halfOpen || record.successesOwed > 0 ? 'half_open' : 'closed';
   }
 
   /** Endpoints whose breaker is open are skipped by selection while another one is usable. */
-  isOpen(url: string): boolean {
-    return this.endpoints.get(url)?.breaker.opened ?? false;
+  isOpen(key: string): boolean {
+    return this.endpoints.get(key)?.breaker.opened ?? false;
   }
 
   /** Drops the state of endpoints no registered server uses any more, so removed upstreams do not accumulate. */
-  retainOnly(urls: ReadonlySet<string>): void {
-    for (const [url, record] of this.endpoints) {
-      if (urls.has(url)) continue;
+  retainOnly(keys: ReadonlySet<string>): void {
+    for (const [key, record] of this.endpoints) {
+      if (keys.has(key)) continue;
       record.breaker.shutdown();
-      this.endpoints.delete(url);
+      this.endpoints.delete(key);
     }
   }
 
-  private recordFor(url: string): EndpointRecord {
-    const existing = this.endpoints.get(url);
+  private recordFor(key: string): EndpointRecord {
+    const existing = this.endpoints.get(key);
     if (existing) return existing;
     const breaker: Breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
       timeout: false,
@@ -88,11 +103,12 @@ export class UpstreamBreakers {
       rollingCountTimeout: WINDOW_MS,
       rollingCountBuckets: 12,
       resetTimeout: this.config.proxy.breakerResetMs,
-      // A refusal the caller caused (4xx, policy) says nothing about the upstream's health.
-      errorFilter: (error: unknown) => error instanceof ProxyError && error.status < 500,
+      // A refusal the caller caused (4xx, policy) says nothing about the upstream's health. Not a cancellation (499):
+      // opossum counts a filtered error as a success, and a cancelled probe must not close a half-open breaker.
+      errorFilter: (error: unknown) => error instanceof ProxyError && error.status < 499,
     });
     const record: EndpointRecord = { breaker, failures: [], successesOwed: 0 };
-    breaker.on('failure', () => this.onFailure(record));
+    breaker.on('failure', (error: unknown) => this.onFailure(record, error));
     breaker.on('success', () => {
       if (record.successesOwed > 0) record.successesOwed -= 1;
     });
@@ -104,12 +120,14 @@ export class UpstreamBreakers {
       record.failures = [];
       record.successesOwed = 0;
     });
-    this.endpoints.set(url, record);
+    this.endpoints.set(key, record);
     return record;
   }
 
-  private onFailure(record: EndpointRecord): void {
-    if (record.breaker.opened) return;
+  private onFailure(record: EndpointRecord, error: unknown): void {
+    // A cancelled probe re-opens a half-open breaker (opossum does that); otherwise a cancellation counts for nothing,
+    // or clients that give up could trip a healthy upstream's breaker for everyone.
+    if (record.breaker.opened || isCancellation(error)) return;
     if (record.successesOwed > 0) {
       record.breaker.open();
       return;

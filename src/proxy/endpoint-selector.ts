@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import type { LbStrategy, RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
-import { UpstreamBreakers } from './breakers.js';
+import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { createSelectionPolicy, type SelectionPolicy } from './selection.js';
 import type { ProxySession } from './session-token.js';
@@ -57,7 +57,9 @@ export class EndpointSelector {
 
   private pick(server: RegisteredServer, affinityKey: string): ServerEndpoint {
     const usable = server.endpoints.filter(
-      (endpoint) => !this.breakers.isOpen(endpoint.url) && !server.downEndpoints.includes(endpoint.url),
+      (endpoint) =>
+        !this.breakers.isOpen(breakerKey(server.id, endpoint.url)) &&
+        !server.downEndpoints.includes(endpoint.url),
     );
     const candidates = usable.length > 0 ? usable : server.endpoints;
     if (candidates.length === 1) return candidates[0];

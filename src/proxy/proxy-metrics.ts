@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
-import { UpstreamBreakers } from './breakers.js';
+import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -50,7 +50,7 @@ export class ProxyMetrics {
           server.endpoints.forEach((endpoint, index) =>
             breakerState.set(
               { tenant: server.tenantId, server: server.name, endpoint_index: String(index) },
-              BREAKER_VALUE[breakers.state(endpoint.url)],
+              BREAKER_VALUE[breakers.state(breakerKey(server.id, endpoint.url))],
             ),
           );
         }

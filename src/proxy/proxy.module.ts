@@ -2,7 +2,7 @@ import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import { AuthModule } from '../auth/auth.module.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { RegistryModule } from '../registry/registry.module.js';
-import { UpstreamBreakers } from './breakers.js';
+import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { FederatedCatalog } from './federation/federated-catalog.js';
 import { FederationController } from './federation/federation.controller.js';
@@ -66,11 +66,15 @@ export class ProxyModule implements OnApplicationBootstrap, OnApplicationShutdow
     this.sweepTimer = setInterval(() => {
       const urls = new Set<string>();
       const ids = new Set<string>();
+      const breakers = new Set<string>();
       for (const server of this.registry.all()) {
         ids.add(server.id);
-        for (const endpoint of server.endpoints) urls.add(endpoint.url);
+        for (const endpoint of server.endpoints) {
+          urls.add(endpoint.url);
+          breakers.add(breakerKey(server.id, endpoint.url));
+        }
       }
-      this.breakers.retainOnly(urls);
+      this.breakers.retainOnly(breakers);
       this.selector.retainOnly(ids, urls);
       this.routerMetrics.retainOnly(ids);
     }, BREAKER_SWEEP_MS);

@@ -5,7 +5,7 @@ import { assertRole, canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { RegistryService } from '../registry/registry.service.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
-import { UpstreamBreakers } from './breakers.js';
+import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { RouterMetrics, type ServerRouterMetrics } from './router-metrics.js';
 
 const MAX_CHECKED = 50;
@@ -71,7 +71,7 @@ export class RouterService {
         name: server.name,
         breakers: server.endpoints.map((endpoint) => ({
           url: endpoint.url,
-          state: this.breakers.state(endpoint.url),
+          state: this.breakers.state(breakerKey(server.id, endpoint.url)),
         })),
       })),
       timestamp: new Date().toISOString(),

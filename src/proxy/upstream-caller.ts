@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import { inClientSpan } from '../observability/tracing.js';
-import { UpstreamBreakers, UpstreamFailure } from './breakers.js';
+import { breakerKey, UpstreamBreakers, UpstreamFailure } from './breakers.js';
 import { ProxyMetrics, upstreamOutcomeOf, type UpstreamOutcome } from './proxy-metrics.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
@@ -74,7 +74,7 @@ export class UpstreamCaller {
         this.metrics.observeUpstream(call.server, outcome, (performance.now() - started) / 1000);
       try {
         const response = await this.breakers
-          .run(endpoint.url, () => this.attempt(call, endpoint, abort.signal))
+          .run(breakerKey(call.server.id, endpoint.url), () => this.attempt(call, endpoint, abort.signal))
           .catch((error: unknown) => {
             observe(upstreamOutcomeOf(error));
             throw error;

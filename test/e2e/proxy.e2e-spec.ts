@@ -275,6 +275,17 @@ describe('MCP proxy (e2e)', () => {
     expect(Date.now() - started).toBeLessThan(100);
     expect(open.status).toBe(503);
     expect(((await open.json()) as any).error.data.code).toBe('UPSTREAM_CIRCUIT_OPEN');
+    // Another tenant's server on the same URL has a breaker of its own: it still tries (and finds it down).
+    const otherTenant = uniqueTenant();
+    const otherId = await register(otherTenant, { name: 'breaky', url: fixture.url, discover: false });
+    const other = await postJsonRpc(
+      proxyUrl(otherId),
+      await tokenFor(otherTenant, 'olga', otherId),
+      'initialize',
+      { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    );
+    expect(other.status).toBe(502);
+    expect(((await other.json()) as any).error.data.code).toBe('UPSTREAM_UNAVAILABLE');
     const metrics = async () => (await fetch(`${gateway.url}/metrics`)).text();
     let exposed = await metrics();
     expect(exposed).toMatch(
