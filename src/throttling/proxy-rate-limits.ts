@@ -10,8 +10,13 @@ import type { BucketCheck, Surface } from './rate-limit.types.js';
 import { RateLimiter } from './rate-limiter.service.js';
 
 /** Resolves a federated tool name (`{server}__{tool}`) to the server and the upstream tool name. */
-export interface FederatedToolLookup {
-  find(principal: Principal, name: string): { server: RegisteredServer; tool: { name: string } } | undefined;
+/** Where a federated request is routed: its server and, for `tools/call`, the tool's name there. */
+export interface FederatedRouting {
+  route(
+    principal: Principal,
+    method: string,
+    params: Record<string, unknown> | undefined,
+  ): { server: RegisteredServer; tool?: string } | undefined;
 }
 
 /**
@@ -48,29 +53,34 @@ export class ProxyRateLimits {
   }
 
   /**
-   * `/federated/mcp`: per message against the caller's buckets; each `tools/call` also against the limits of the
-   * server it is routed to (its requests and that tool). Unknown tool names count only for the caller (they fail).
+   * `/federated/mcp`: per message against the caller's buckets; each message routed to a server (`tools/call`,
+   * `prompts/get`, `resources/read`) also against that server's limits, and a `tools/call` against its tool's.
+   * Names the caller may not use count only for the caller (they fail without reaching an upstream).
    */
   async admitFederated(
     principal: Principal,
     req: Request,
     res: Response,
-    tools: FederatedToolLookup,
+    routing: FederatedRouting,
   ): Promise<void> {
     if (!this.limiter.enabled) return;
-    const { cost, toolCalls } = jsonRpcCost(req.method === 'POST' ? req.body : undefined);
-    const byServer = new Map<string, { server: RegisteredServer; tools: string[] }>();
-    for (const name of toolCalls) {
-      const entry = tools.find(principal, name);
-      if (!entry) continue;
+    const body: unknown = req.method === 'POST' ? req.body : undefined;
+    const { cost } = jsonRpcCost(body);
+    const byServer = new Map<string, { server: RegisteredServer; messages: number; tools: string[] }>();
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
+      if (typeof method !== 'string') continue;
+      const routed = routing.route(principal, method, isRecord(params) ? params : undefined);
+      if (!routed) continue;
       // The catalog is rebuilt only when routing changes; the registry cache has the server's current limits.
-      const server = this.registry.get(entry.server.id) ?? entry.server;
-      const calls = byServer.get(server.id) ?? { server, tools: [] };
-      calls.tools.push(entry.tool.name);
+      const server = this.registry.get(routed.server.id) ?? routed.server;
+      const calls = byServer.get(server.id) ?? { server, messages: 0, tools: [] };
+      calls.messages += 1;
+      if (routed.tool !== undefined) calls.tools.push(routed.tool);
       byServer.set(server.id, calls);
     }
-    const serverChecks = [...byServer.values()].flatMap(({ server, tools: names }) =>
-      this.policy.forServer(principal, server, names.length, names),
+    const serverChecks = [...byServer.values()].flatMap(({ server, messages, tools: names }) =>
+      this.policy.forServer(principal, server, messages, names),
     );
     await this.admit([...this.policy.forPrincipal(principal, cost), ...serverChecks], 'federated', res);
   }
@@ -97,4 +107,8 @@ export class ProxyRateLimits {
     if (!decision.allowed) throw proxyRefusal(decision);
     applyRateLimitHeaders(res, decision);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
+import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { json } from '../support/http.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
@@ -236,5 +237,40 @@ describe('rate limiting on MCP surfaces (e2e)', () => {
     });
     expect(patched.body.rateLimits).toEqual({ tools: { echo: 2 } });
     expect((await client.callTool({ name: 'fixture__echo', arguments: { text: 'z' } })).isError).toBeFalsy();
+  });
+  it('counts federated prompts/get and resources/read against the server they reach', async () => {
+    const everything = await new EverythingServer().start();
+    try {
+      const tenant = uniqueTenant();
+      const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+      const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+        name: 'everything',
+        url: everything.url,
+        rateLimits: { requestsPerMinute: 2 },
+      });
+      expect(created.status).toBe(201);
+      const token = await localToken(gateway, {
+        tenant,
+        user: 'pat',
+        resource: `${gateway.url}/federated/mcp`,
+      });
+      const client = await connect(token, '/federated/mcp');
+      const [prompt] = (await client.listPrompts()).prompts.filter(
+        (p) => !p.arguments?.some((a) => a.required),
+      );
+      const [resource] = (await client.listResources()).resources;
+      await client.getPrompt({ name: prompt.name });
+      await client.readResource({ uri: resource.uri });
+
+      // Two messages reached the server: its limit of 2 a minute is spent, whichever method comes next.
+      const refused = await refusalOf(client.getPrompt({ name: prompt.name }));
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.data).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { bucket: 'server', limit: 2 },
+      });
+    } finally {
+      await everything.stop();
+    }
   });
 });

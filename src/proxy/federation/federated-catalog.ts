@@ -106,6 +106,35 @@ export class FederatedCatalog {
     return server && this.current(server);
   }
 
+  /**
+   * Where a federated request goes: the server (current settings) and, for `tools/call`, the tool's own name; undefined
+   * for methods answered by the gateway itself and for names the caller may not use (those fail, uncounted upstream).
+   */
+  route(
+    principal: Principal,
+    method: string,
+    params: Record<string, unknown> | undefined,
+  ): { server: RegisteredServer; tool?: string } | undefined {
+    const name = typeof params?.name === 'string' ? params.name : undefined;
+    switch (method) {
+      case 'tools/call': {
+        const entry = name === undefined ? undefined : this.find(principal, name);
+        return entry && { server: entry.server, tool: entry.tool.name };
+      }
+      case 'prompts/get': {
+        const entry = name === undefined ? undefined : this.findPrompt(principal, name);
+        return entry && { server: entry.server };
+      }
+      case 'resources/read': {
+        const scoped = typeof params?.uri === 'string' ? unscopeUri(params.uri) : undefined;
+        const server = scoped && this.server(principal, scoped.server);
+        return server ? { server } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   private current(server: RegisteredServer): RegisteredServer {
     return this.registry.get(server.id) ?? server;
   }
