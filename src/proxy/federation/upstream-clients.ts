@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/client';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
@@ -16,8 +17,34 @@ interface Connected {
 
 const IDLE_MS = 5 * 60_000;
 
+const fingerprints = new WeakMap<RegisteredServer, string>();
+
 /**
- * Upstream MCP sessions the federated endpoint reuses, one per (server version, user), kept while used and closed
+ * What an upstream session was opened with: a change to any of it (endpoints, credentials, timeouts, transport,
+ * identity headers) needs a new session. Not `updatedAt`, which every health check moves: keying on it opened a new
+ * session (and standing stream) per user every check interval. Memoised per cached server object.
+ */
+export function connectionFingerprint(server: RegisteredServer): string {
+  let fingerprint = fingerprints.get(server);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256')
+      .update(
+        JSON.stringify([
+          server.endpoints.map((endpoint) => endpoint.url),
+          server.transport,
+          server.upstreamAuth,
+          server.timeouts,
+          server.identityHeaders,
+        ]),
+      )
+      .digest('base64url');
+    fingerprints.set(server, fingerprint);
+  }
+  return fingerprint;
+}
+
+/**
+ * Upstream MCP sessions the federated endpoint reuses, one per (server connection settings, user), kept while used and closed
  * after five idle minutes. They live in this process only: another replica simply opens its own, so the federated
  * endpoint itself stays stateless towards clients.
  */
@@ -50,7 +77,7 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     work: (client: Client) => Promise<T>,
     bearer?: string,
   ): Promise<T> {
-    const key = `${server.id}|${server.updatedAt.getTime()}|${principal.tenantId}/${principal.oid}`;
+    const key = `${server.id}|${connectionFingerprint(server)}|${principal.tenantId}/${principal.oid}`;
     let entry = this.clients.get(key);
     if (entry) {
       entry.user.bearer = bearer;
