@@ -46,6 +46,8 @@ export interface AppConfig {
     readonly oauthScopes: readonly string[];
     readonly toolAccessControl: boolean;
     readonly staticClients: readonly StaticOAuthClient[];
+    /** Scopes entra_obo upstream auth may use, exactly (MREG_ENTRA_OBO_ALLOWED_SCOPES); empty: no allowlist. */
+    readonly oboAllowedScopes: readonly string[];
   };
   readonly allowPrivateUpstreams: boolean;
   readonly healthChecksEnabled: boolean;

@@ -11,6 +11,7 @@ import {
   ValidateIf,
   type ValidationArguments,
 } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { EnvVar } from './env-var.decorator.js';
 import { ToBoolean, ToByteSize, ToInteger, ToList } from './env-transforms.js';
 
@@ -26,6 +27,8 @@ const AES_256_KEY = /^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)$/i;
 /** One or more keys, comma-separated (up to 5): every key a value may still be sealed with. */
 const AES_256_KEYS = /^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)(,([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)){0,4}$/i;
 const HOSTNAME = /^[A-Za-z0-9.:[\]-]{1,253}$/;
+/** An OAuth scope value (RFC 6749 §3.3: space-separated scope tokens), as long as upstreamAuth.scope may be. */
+const OAUTH_SCOPE = /^(?=.{1,1024}$)[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 
 const got = (args: ValidationArguments): string => ` (got ${JSON.stringify(args.value)})`;
 const intMessage = (min: number, max: number) => (args: ValidationArguments) =>
@@ -205,6 +208,29 @@ export class GatewayEnv {
   @ToBoolean()
   @IsBoolean({ message: boolMessage })
   MREG_ENTRA_ACCEPT_V1_TOKENS = false;
+
+  @EnvVar({
+    description:
+      'Scopes registry servers may use for Entra on-behalf-of upstream auth (entra_obo), comma-separated, matched exactly; unset: any scope except one naming the gateway itself.',
+    usedBy: 'Registry, Proxy',
+  })
+  @IsOptional()
+  // Commas only: one entry may itself be a space-separated list of scopes, as an upstreamAuth.scope can be.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0)
+      : value,
+  )
+  @ArrayMaxSize(100)
+  @Matches(OAUTH_SCOPE, {
+    each: true,
+    message: (a) =>
+      `must be comma-separated scopes such as api://hr-api/.default (at most 1024 characters each)${got(a)}`,
+  })
+  MREG_ENTRA_OBO_ALLOWED_SCOPES?: string[];
 
   @EnvVar({
     description: "Entra tenants whose users may sign in: '*' or GUIDs. Default: MREG_AZURE_TENANT_ID only.",

@@ -104,6 +104,17 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
         'is required when NODE_ENV=production (signing keys and stored Entra tokens are sealed with it)',
     });
   }
+  const clientId = env.MREG_AZURE_CLIENT_ID?.toLowerCase();
+  if (
+    clientId &&
+    env.MREG_ENTRA_OBO_ALLOWED_SCOPES?.some((scope) => scope.toLowerCase().includes(clientId))
+  ) {
+    problems.push({
+      variable: 'MREG_ENTRA_OBO_ALLOWED_SCOPES',
+      message:
+        "must not name the gateway's own app (MREG_AZURE_CLIENT_ID): its tokens must never go to an upstream",
+    });
+  }
   return problems;
 }
 
@@ -152,6 +163,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       oauthScopes: env.MREG_FASTMCP_OAUTH_SCOPES,
       toolAccessControl: env.MREG_FASTMCP_ENABLE_TOOL_ACCESS_CONTROL,
       staticClients: parseStaticClients(env.MREG_OAUTH_CLIENTS) as StaticOAuthClient[],
+      oboAllowedScopes: env.MREG_ENTRA_OBO_ALLOWED_SCOPES ?? [],
     },
     allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
     healthChecksEnabled: env.MREG_HEALTH_CHECKS_ENABLED,

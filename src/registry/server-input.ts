@@ -1,13 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { AuthErrorCode } from '../auth/auth.errors.js';
+import { oboScopeRefusal } from '../auth/oauth/obo-scope-policy.js';
 import type { Principal } from '../auth/principal.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ServerSettingsDto } from './dto/register-server.dto.js';
+import type { UpstreamAuthDto } from './dto/server-settings.dto.js';
 import { checkUpstreamUrl } from './endpoint-urls.js';
 import type { ServerPatch } from './registry.repository.js';
 import { assertMayPublishGlobally } from './registry-access.js';
 import { invalidServer } from './registry.errors.js';
 import type { ServerEndpoint, StoredUpstreamAuth } from './registry.types.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
+
+/**
+ * A registry error code, beside RegistryErrorCode's UPSTREAM_URL_REFUSED: an entra_obo scope the gateway will not
+ * exchange users' tokens for (its own app, or not on MREG_ENTRA_OBO_ALLOWED_SCOPES).
+ */
+export const UPSTREAM_SCOPE_REFUSED = 'UPSTREAM_SCOPE_REFUSED';
+
+type PreviousServer = { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] };
 
 /**
  * Turns validated DTO fields into stored columns: endpoints checked against the SSRF rules, secrets sealed,
@@ -24,12 +36,14 @@ export class ServerInput {
     principal: Principal,
     dto: ServerSettingsDto,
     serverId: string,
-    previous?: { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] },
+    previous?: PreviousServer,
   ): Promise<ServerPatch> {
     if (dto.url !== undefined && dto.endpoints !== undefined) {
       throw invalidServer('Give either url or endpoints, not both');
     }
     if (dto.visibility === 'global') assertMayPublishGlobally(principal);
+    // Before any DNS lookup: a refused on-behalf-of setting fails the same way wherever the server points.
+    if (dto.upstreamAuth?.type === 'entra_obo') this.checkOnBehalfOf(principal, dto.upstreamAuth, previous);
     const columns: ServerPatch = {};
     const endpoints: ServerEndpoint[] | undefined =
       dto.url !== undefined
@@ -40,10 +54,16 @@ export class ServerInput {
       if (new Set(urls).size !== urls.length) throw invalidServer('Endpoints must be distinct');
       columns.endpoints = endpoints.map((endpoint, index) => ({ url: urls[index], weight: endpoint.weight }));
     }
-    if (previous && columns.endpoints && movesSecret(previous, columns.endpoints, dto)) {
-      throw invalidServer(
-        'This server keeps an upstream secret: pointing it at another host needs the secret again in upstreamAuth',
-      );
+    if (previous && columns.endpoints && reachesNewOrigin(previous.endpoints, columns.endpoints)) {
+      if (movesSecret(previous, dto)) {
+        throw invalidServer(
+          previous.upstreamAuth.type === 'entra_obo'
+            ? "This server is called with users' Entra tokens (entra_obo): pointing it at another host needs an admin to state upstreamAuth again"
+            : 'This server keeps an upstream secret: pointing it at another host needs the secret again in upstreamAuth',
+        );
+      }
+      // Re-stating the same scope while moving is a new destination for users' tokens: an admin's decision too.
+      if (dto.upstreamAuth?.type === 'entra_obo') assertMaySetOnBehalfOf(principal);
     }
     if (dto.upstreamAuth) {
       if (dto.upstreamAuth.tokenUrl) await this.checkUrl(dto.upstreamAuth.tokenUrl);
@@ -69,6 +89,38 @@ export class ServerInput {
   checkUrl(url: string): Promise<string> {
     return checkUpstreamUrl(url, this.config.allowPrivateUpstreams);
   }
+
+  /**
+   * entra_obo makes every caller's Entra token buy a token for `scope`, sent to this server's endpoints: whoever sets
+   * it chooses which of the users' APIs an upstream receives tokens for. So only admins may set or change it, and the
+   * scope must pass the deployment's policy (never the gateway's own app; the allowlist when configured).
+   */
+  private checkOnBehalfOf(principal: Principal, auth: UpstreamAuthDto, previous?: PreviousServer): void {
+    const unchanged =
+      previous?.upstreamAuth.type === 'entra_obo' && previous.upstreamAuth.scope === auth.scope;
+    if (!unchanged) assertMaySetOnBehalfOf(principal);
+    // A missing scope is refused by UpstreamCredentials with the other incomplete settings.
+    if (auth.scope === undefined) return;
+    const refusal = oboScopeRefusal(auth.scope, {
+      gatewayClientId: this.config.auth.clientId,
+      allowedScopes: this.config.auth.oboAllowedScopes,
+    });
+    if (refusal) {
+      throw new GatewayException(400, UPSTREAM_SCOPE_REFUSED, `upstreamAuth.scope ${refusal}`, {
+        scope: auth.scope,
+      });
+    }
+  }
+}
+
+function assertMaySetOnBehalfOf(principal: Principal): void {
+  if (!principal.roles.includes('admin')) {
+    throw new GatewayException(
+      403,
+      AuthErrorCode.INSUFFICIENT_ROLE,
+      "Only admins may set or change on-behalf-of upstream auth (entra_obo): it sends users' Entra tokens upstream",
+    );
+  }
 }
 
 /** DTO instances carry declared-but-unset fields as `undefined`; those must not override defaults when merged. */
@@ -76,15 +128,27 @@ export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Whether new endpoints would carry a stored secret (or tokens obtained with it) to a host it was not given for. */
-function movesSecret(
-  previous: { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] },
-  endpoints: ServerEndpoint[],
-  dto: ServerSettingsDto,
-): boolean {
-  const auth = previous.upstreamAuth;
-  if (auth.type !== 'static' && auth.type !== 'client_credentials') return false;
-  if (dto.upstreamAuth?.value || dto.upstreamAuth?.clientSecret) return false;
-  const known = new Set(previous.endpoints.map((endpoint) => new URL(endpoint.url).origin));
-  return endpoints.some((endpoint) => !known.has(new URL(endpoint.url).origin));
+/** Whether any of the new endpoints is on an origin the server did not have before. */
+function reachesNewOrigin(before: ServerEndpoint[], after: ServerEndpoint[]): boolean {
+  const known = new Set(before.map((endpoint) => new URL(endpoint.url).origin));
+  return after.some((endpoint) => !known.has(new URL(endpoint.url).origin));
+}
+
+/**
+ * Whether moving to a new origin would carry what the server holds there without anyone re-stating it: a stored
+ * secret (or tokens obtained with it), or users' on-behalf-of tokens (entra_obo holds no secret, but each call
+ * sends a token for the user, which is worth more). Switching to another auth type ends what was held.
+ */
+function movesSecret(previous: PreviousServer, dto: ServerSettingsDto): boolean {
+  switch (previous.upstreamAuth.type) {
+    case 'none':
+      return false;
+    case 'entra_obo':
+      return dto.upstreamAuth === undefined;
+    case 'static':
+    case 'client_credentials':
+      // A stored secret is kept only by an upstreamAuth of the same type that gives no new one.
+      if (dto.upstreamAuth && dto.upstreamAuth.type !== previous.upstreamAuth.type) return false;
+      return !(dto.upstreamAuth?.value || dto.upstreamAuth?.clientSecret);
+  }
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Principal } from '../principal.js';
 import { EntraGrantError, type EntraTokenSet } from './entra-client.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
+import { oboScopeRefusal } from './obo-scope-policy.js';
 
 /** Why no on-behalf-of token could be had; `claims` carries a Conditional Access challenge for the client. */
 export class OnBehalfOfError extends Error {
@@ -38,6 +39,13 @@ export class OnBehalfOfService {
     if (this.config.auth.mode !== 'entra') {
       throw new OnBehalfOfError('on-behalf-of needs Entra ID; this gateway runs in local identity mode');
     }
+    // Checked again here, not only at registration: servers stored before the policy (or an allowlist change) must
+    // not receive users' tokens for a scope the deployment no longer allows.
+    const refusal = oboScopeRefusal(scope, {
+      gatewayClientId: this.config.auth.clientId,
+      allowedScopes: this.config.auth.oboAllowedScopes,
+    });
+    if (refusal) throw new OnBehalfOfError(`the server's on-behalf-of scope ${refusal}`);
     // Looked up before any assertion is fetched: on the proxy path a cached exchange costs no database read.
     // A caller's own Entra token is part of the key, so a new token (new roles, new claims) gets a new exchange.
     const presented = principal.tokenKind === 'entra' ? presentedBearer : undefined;

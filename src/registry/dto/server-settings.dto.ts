@@ -197,7 +197,10 @@ export class UpstreamAuthDto {
   @MaxLength(4096)
   clientSecret?: string;
 
-  @ApiPropertyOptional({ description: 'client_credentials or entra_obo: scope to request' })
+  @ApiPropertyOptional({
+    description:
+      "client_credentials or entra_obo: scope to request. entra_obo is set by admins only; its scope must not name the gateway's own app and, when MREG_ENTRA_OBO_ALLOWED_SCOPES is set, must be one of those (400 UPSTREAM_SCOPE_REFUSED)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
