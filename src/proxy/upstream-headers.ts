@@ -72,7 +72,9 @@ export class UpstreamHeaders {
 
   /**
    * Who is calling, for upstreams that opted in: plain headers for convenience, and `X-Mcp-Identity`, a JWT signed
-   * with the gateway's key (verify with /oauth/jwks; `aud` lists the server's endpoints), which is what to trust.
+   * with the gateway's key (verify with /oauth/jwks), which is what to trust. Its `aud` is `urn:mcp-gateway:server:`
+   * + the registration's id, not the endpoint URLs: those are whatever the server's owner typed, so an owner could list
+   * someone else's endpoint beside their own and replay the tokens their endpoint receives there.
    */
   private async identityHeaders(
     server: RegisteredServer,
@@ -86,7 +88,7 @@ export class UpstreamHeaders {
         oid: principal.oid,
         name: principal.name,
         roles: principal.roles,
-        audience: server.endpoints.map((endpoint) => endpoint.url),
+        audience: [identityAudience(server.id)],
         ttlSeconds: IDENTITY_TTL_SECONDS,
       });
       this.identities.set(key, identity);
@@ -134,4 +136,9 @@ export class UpstreamHeaders {
       );
     }
   }
+}
+
+/** The `aud` of the identity tokens sent to one registered server: an upstream accepts only its own. */
+export function identityAudience(serverId: string): string {
+  return `urn:mcp-gateway:server:${serverId}`;
 }

@@ -360,8 +360,9 @@ describe('MCP proxy (e2e)', () => {
         'x-mcp-roles': 'user',
       });
       const jwks = createRemoteJWKSet(new URL(`${gateway.url}/oauth/jwks`));
+      // Bound to this registration, not to URLs its owner chose (which could name another server's endpoint).
       const { payload, protectedHeader } = await jwtVerify(String(headers['x-mcp-identity']), jwks, {
-        audience: fixture.url,
+        audience: `urn:mcp-gateway:server:${id}`,
       });
       expect(protectedHeader.typ).toBe('mcp-identity+jwt');
       expect(payload).toMatchObject({
