@@ -25,6 +25,13 @@ describe('selection policies', () => {
     expect(sut.select(endpoints, { affinityKey: 'k', active }).url).toBe('http://b/mcp');
   });
 
+  it('least connections takes turns among endpoints equally busy', () => {
+    const sut = createSelectionPolicy('least_connections');
+    const active = (url: string) => (url === 'http://c/mcp' ? 1 : 0);
+    const picks = [1, 2, 3, 4].map(() => sut.select(endpoints, { affinityKey: 'k', active }).url);
+    expect(picks).toEqual(['http://a/mcp', 'http://b/mcp', 'http://a/mcp', 'http://b/mcp']);
+  });
+
   it('weighted picks in proportion to weight', () => {
     const draws = [0.1, 0.3, 0.7, 0.9];
     let i = 0;

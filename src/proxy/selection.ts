@@ -22,11 +22,15 @@ class RoundRobin implements SelectionPolicy {
   }
 }
 
+/** The endpoint with the fewest requests in flight; ties go round, not always to the first endpoint. */
 class LeastConnections implements SelectionPolicy {
+  private next = 0;
   select(endpoints: readonly ServerEndpoint[], context: SelectionContext): ServerEndpoint {
-    return endpoints.reduce((best, candidate) =>
-      context.active(candidate.url) < context.active(best.url) ? candidate : best,
-    );
+    const fewest = Math.min(...endpoints.map((endpoint) => context.active(endpoint.url)));
+    const tied = endpoints.filter((endpoint) => context.active(endpoint.url) === fewest);
+    const endpoint = tied[this.next % tied.length];
+    this.next = (this.next + 1) % 1_000_000;
+    return endpoint;
   }
 }
 

@@ -114,7 +114,9 @@ export class UpstreamCaller {
     signal: AbortSignal,
     traceHeaders: Record<string, string>,
   ) {
+    // In flight until the response body ends, not until its headers: an SSE answer sends headers at once.
     const done = this.selector.started(endpoint.url);
+    let inFlightUntilBodyEnds = false;
     try {
       const response = await this.pool.request({
         ...call.request,
@@ -124,6 +126,8 @@ export class UpstreamCaller {
         signal,
         headersTimeoutMs: call.timeoutMs > 0 ? call.timeoutMs : call.server.timeouts.requestMs,
       });
+      response.body.once('close', done);
+      inFlightUntilBodyEnds = true;
       if (response.statusCode >= 500) throw new UpstreamFailure(response);
       return response;
     } catch (error) {
@@ -142,7 +146,7 @@ export class UpstreamCaller {
         `The upstream is unreachable: ${describe(error)}`,
       );
     } finally {
-      done();
+      if (!inFlightUntilBodyEnds) done();
     }
   }
 }
