@@ -26,6 +26,31 @@ describe('redactParams', () => {
     });
   });
 
+  it('redacts the value of an entry that names a credential, and passphrase, pwd and auth fields', () => {
+    const params = {
+      headers: [
+        { name: 'Authorization', value: 'Bearer abc' },
+        { name: 'Accept', value: 'application/json' },
+      ],
+      env: [{ key: 'API_KEY', value: 'k' }],
+      passphrase: 'p',
+      pwd: 'q',
+      auth: { user: 'u', pass: 'v' },
+      author: 'ada',
+    };
+    expect(redactParams(params, { maxBytes: 10_000 })).toEqual({
+      headers: [
+        { name: 'Authorization', value: REDACTED },
+        { name: 'Accept', value: 'application/json' },
+      ],
+      env: [{ key: 'API_KEY', value: REDACTED }],
+      passphrase: REDACTED,
+      pwd: REDACTED,
+      auth: REDACTED,
+      author: 'ada',
+    });
+  });
+
   it('redacts configured extra keys by exact name', () => {
     expect(redact({ SSN: '1', ssn_hint: 'kept' }, ['ssn'])).toEqual({ SSN: REDACTED, ssn_hint: 'kept' });
   });

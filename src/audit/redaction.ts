@@ -1,8 +1,20 @@
 /** Keys whose values never reach the audit table, matched anywhere in the key, case-insensitively. */
 const SENSITIVE_PART =
-  /token|secret|passw|authorization|api[-_]?key|cookie|credential|private[-_]?key|signature/i;
+  /token|secret|passw|passphrase|authorization|api[-_]?key|cookie|credential|private[-_]?key|signature/i;
 /** Keys that are credentials only under their exact name (`code` is an OAuth code; `error_code` is not secret). */
-const SENSITIVE_EXACT = new Set(['code', 'code_verifier', 'assertion', 'client_assertion', 'otp', 'pin']);
+const SENSITIVE_EXACT = new Set([
+  'code',
+  'code_verifier',
+  'assertion',
+  'client_assertion',
+  'otp',
+  'pin',
+  'pwd',
+  'auth',
+  'x-api-key',
+]);
+/** Fields that name the entry they sit in: `{ name: "Authorization", value: "Bearer …" }` is a credential too. */
+const NAMING_FIELDS = ['name', 'key', 'header'];
 const MAX_DEPTH = 16;
 /** NUL and unpaired UTF-16 surrogates. */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL text cannot hold it.
@@ -40,6 +52,14 @@ function isSensitive(key: string, parent: string, extra: ReadonlySet<string>): b
   return lower === 'value' && /auth/i.test(parent);
 }
 
+/** An entry that names a credential (`{ name: "Authorization", value }`, `{ key: "api_key", value }`). */
+function namedSensitive(entry: Record<string, unknown>, extra: ReadonlySet<string>): boolean {
+  return NAMING_FIELDS.some((field) => {
+    const name = entry[field];
+    return typeof name === 'string' && isSensitive(name, '', extra);
+  });
+}
+
 function walk(value: unknown, extra: ReadonlySet<string>, depth: number, parent: string): unknown {
   if (typeof value === 'string') return storableText(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -50,9 +70,11 @@ function walk(value: unknown, extra: ReadonlySet<string>, depth: number, parent:
   if (depth >= MAX_DEPTH) return TRUNCATED;
   if (Array.isArray(value)) return value.map((item) => walk(item, extra, depth + 1, parent));
   const out: Record<string, unknown> = {};
+  const named = namedSensitive(value as Record<string, unknown>, extra);
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
-    out[storableText(key)] = isSensitive(key, parent, extra) ? REDACTED : walk(item, extra, depth + 1, key);
+    const secret = isSensitive(key, parent, extra) || (named && key.toLowerCase() === 'value');
+    out[storableText(key)] = secret ? REDACTED : walk(item, extra, depth + 1, key);
   }
   return out;
 }
