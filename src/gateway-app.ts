@@ -13,6 +13,7 @@ import type { AppConfig } from './config/app-config.js';
 import { requestContextMiddleware } from './common/context/request-context.js';
 import { AllExceptionsFilter, expressErrorHandler } from './common/http/all-exceptions.filter.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { jsonDepthLimit } from './common/http/json-depth.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { createHttpLogger } from './common/logging/http-logger.js';
 import { createLogger } from './common/logging/logger.js';
@@ -196,6 +197,7 @@ function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, l
   app.use(express.json({ limit, type: JSON_TYPES }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(express.raw({ limit, type: () => true }));
+  app.use(jsonDepthLimit());
   app.use(drainableMcpPosts(app.get(OpenStreams), ['/mcp', '/federated/mcp']));
   app.use(expressErrorHandler);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(AuditDenials)));

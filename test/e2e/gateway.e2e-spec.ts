@@ -100,6 +100,20 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     });
   });
 
+  it.each(['/mcp', '/api/v1/servers'])(
+    'refuses a body nested deeper than 64 levels on %s with 400 BODY_TOO_DEEP, not a stack overflow',
+    async (path) => {
+      const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+      const res = await get(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: deep,
+      });
+      expect(res.status).toBe(400);
+      expect(await json(res)).toMatchObject({ statusCode: 400, code: 'BODY_TOO_DEEP' });
+    },
+  );
+
   it('refuses malformed JSON with 400 MALFORMED_JSON and no stack trace', async () => {
     const res = await get('/mcp', {
       method: 'POST',

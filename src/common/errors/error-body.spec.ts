@@ -44,6 +44,7 @@ describe('toErrorBody', () => {
 
   it.each([
     [{ type: 'entity.too.large', status: 413 }, 413, 'PAYLOAD_TOO_LARGE'],
+    [{ type: 'entity.too.deep', maxDepth: 64 }, 400, 'BODY_TOO_DEEP'],
     [{ type: 'entity.parse.failed', status: 400 }, 400, 'MALFORMED_JSON'],
     [{ type: 'charset.unsupported', status: 415 }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('maps body-parser error %o to %i %s', (error, status, code) => {

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { CommonErrorCode, codeForStatus } from './error-codes.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { GatewayException } from './gateway.exception.js';
+import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../http/json-depth.js';
 
 /** The one error body every HTTP surface returns. */
 export interface ErrorBody {
@@ -51,6 +52,12 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
   switch (middleware.type ?? '') {
     case 'entity.too.large':
       return base(413, CommonErrorCode.PAYLOAD_TOO_LARGE, 'Request body exceeds the configured limit');
+    case JSON_TOO_DEEP:
+      return base(
+        400,
+        CommonErrorCode.BODY_TOO_DEEP,
+        `Request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     case 'entity.parse.failed':
       return base(400, CommonErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
     case 'encoding.unsupported':
