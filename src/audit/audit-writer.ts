@@ -44,6 +44,7 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly waiters = new Map<string, Waiter>();
   private readonly spill: SpillFile;
   private timer?: NodeJS.Timeout;
+  /** The flush chain: every write, spill append and replay runs on it, one at a time (replay relies on that). */
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
   /** True while events wait in the spill file: new ones must follow them there. */
@@ -227,24 +228,35 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     );
   }
 
-  /** Replays the spill file in order; true when it is gone. */
+  /**
+   * Replays the spill file in order, one batch in memory at a time; true when it is gone. Interrupted (PostgreSQL
+   * went away again), the next attempt starts from the top and the store skips what is already stored.
+   */
   private async replay(): Promise<boolean> {
     this.nextReplayAt = Date.now() + REPLAY_RETRY_MS;
     try {
       // A cheap probe first: the file (possibly large after a long outage) is read only when PostgreSQL answers.
       if (await this.spill.exists())
         await withDeadline(this.store.ping(), this.writeTimeoutMs, 'audit probe');
-      const { events, torn } = await this.spill.read();
+      let replayed = 0;
+      let torn = 0;
+      for await (const batch of this.spill.batches(BATCH_SIZE)) {
+        if (batch.events.length > 0) await this.write(batch.events);
+        replayed += batch.events.length;
+        torn += batch.torn;
+      }
+      // Nothing can have been appended since the reader reached the end: appends (toSpill) and this replay both run
+      // on the flush chain, one after the other, and events enqueued meanwhile wait in the queue, to be written
+      // after this. Removing the file therefore loses nothing. Keep it that way: an append outside the chain could
+      // land between the last read and this remove.
+      await this.spill.remove();
+      this.spilling = false;
+      // Counted once the whole file is done, so a replay interrupted and redone does not count its torn lines twice.
       if (torn > 0) {
         this.dropped.inc(torn);
         this.logger.warn(`Dropped ${torn} torn line(s) of the audit spill file`);
       }
-      for (let start = 0; start < events.length; start += BATCH_SIZE) {
-        await this.write(events.slice(start, start + BATCH_SIZE));
-      }
-      await this.spill.remove();
-      this.spilling = false;
-      if (events.length > 0) this.logger.log(`Replayed ${events.length} spilled audit events`);
+      if (replayed > 0) this.logger.log(`Replayed ${replayed} spilled audit events`);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -1,6 +1,22 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PendingAuditEvent } from './audit.types.js';
+
+/**
+ * No event the gateway writes comes near this (params are capped at 1 MiB, text fields at 512 characters): a longer
+ * line is damage, such as the zeros a crash can leave where an append was allocated but never written. It is
+ * dropped as torn rather than buffered, or it alone could exhaust memory.
+ */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Read size: a big file streams quickly, and what is read ahead of the consumer stays a megabyte or two. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Consecutive events of the spill file, and how many torn lines were skipped since the previous batch. */
+export interface SpillBatch {
+  events: PendingAuditEvent[];
+  torn: number;
+}
 
 /**
  * Where audit events wait while PostgreSQL is unreachable: an append-only NDJSON file in the data directory, synced
@@ -38,20 +54,58 @@ export class SpillFile {
     );
   }
 
-  /** Every complete line, in order. A torn last line (the process died mid-write) is dropped, nothing else is. */
-  async read(): Promise<{ events: PendingAuditEvent[]; torn: number }> {
-    const text = await readFile(this.path, 'utf8');
-    const events: PendingAuditEvent[] = [];
+  /**
+   * Every complete line, in order, at most `size` events at a time. The file is read as the batches are consumed, so
+   * a file of any size (hours of outage: more than a string or the heap can hold) costs one batch and one read chunk
+   * of memory. A torn line (the process died mid-write) is skipped and counted; nothing else is. Rejects with ENOENT
+   * when there is no file.
+   */
+  async *batches(size: number): AsyncGenerator<SpillBatch> {
+    // Async iteration pulls a chunk only when the previous one is used up: the stream never reads ahead of the
+    // consumer by more than its high-water mark, however long the consumer takes to store a batch. Lines are cut on
+    // the byte 0x0a, which UTF-8 never uses inside a character, and only the lines kept are decoded.
+    const stream = createReadStream(this.path, { highWaterMark: READ_CHUNK_BYTES });
+    let events: PendingAuditEvent[] = [];
     let torn = 0;
-    for (const line of text.split('\n')) {
-      if (!line) continue;
+    /** The start of the current line, from earlier chunks. */
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    /** Inside a line too long to be an event: dropped up to its newline. */
+    let skipping = false;
+    const take = (line: Buffer) => {
+      if (line.length === 0) return;
       try {
-        events.push(JSON.parse(line) as PendingAuditEvent);
+        events.push(JSON.parse(line.toString('utf8')) as PendingAuditEvent);
       } catch {
         torn += 1;
       }
+    };
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let end = chunk.indexOf(0x0a); end !== -1; start = end + 1, end = chunk.indexOf(0x0a, start)) {
+        const tail = chunk.subarray(start, end);
+        if (!skipping) take(headBytes > 0 ? Buffer.concat([...head, tail]) : tail);
+        skipping = false;
+        head = [];
+        headBytes = 0;
+        if (events.length < size) continue;
+        yield { events, torn };
+        events = [];
+        torn = 0;
+      }
+      if (skipping) continue;
+      head.push(chunk.subarray(start));
+      headBytes += chunk.length - start;
+      if (headBytes > MAX_LINE_BYTES) {
+        torn += 1;
+        skipping = true;
+        head = [];
+        headBytes = 0;
+      }
     }
-    return { events, torn };
+    // A last line without its newline is complete if it parses, torn otherwise.
+    if (!skipping) take(Buffer.concat(head));
+    if (events.length > 0 || torn > 0) yield { events, torn };
   }
 
   remove(): Promise<void> {

@@ -1,15 +1,25 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AuditChainVerifier } from '../../src/audit/audit-chain-verifier.js';
+import { AuditStore } from '../../src/audit/audit-store.js';
+import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
+import { SpillFile } from '../../src/audit/spill-file.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
-import { AuditHarness, auditConfig, auditTenant, storedNumbers } from '../support/audit-harness.js';
+import {
+  AuditHarness,
+  auditConfig,
+  auditTenant,
+  pendingEvent,
+  storedNumbers,
+} from '../support/audit-harness.js';
 import { TcpRelay } from '../support/tcp-relay.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * The audit writer under a PostgreSQL that is slow or stalls instead of refusing: memory stays bounded (the queue
- * moves to the spill file) and nothing is lost, duplicated or reordered when the database is back.
+ * moves to the spill file, and a spill file is replayed a batch at a time) and nothing is lost, duplicated or
+ * reordered when the database is back.
  */
 describe('audit writer back-pressure on the real PostgreSQL', () => {
   let database: TestDatabase;
@@ -87,4 +97,52 @@ describe('audit writer back-pressure on the real PostgreSQL', () => {
     expect(existsSync(spillOf(appConfig.dataDir))).toBe(false);
     expect(await storedNumbers(db, tenantId)).toEqual(Array.from({ length: 1_500 }, (_, n) => n));
   });
+  it('replays a spill file of many batches in order, exactly once, across a replay interrupted and redone', async () => {
+    const tenantId = await auditTenant(db);
+    const appConfig = auditConfig();
+    // What a long outage leaves behind, and a crash in the middle of it: a torn line between two appends.
+    const spill = new SpillFile(appConfig.dataDir);
+    await spill.append(Array.from({ length: 10_000 }, (_, n) => pendingEvent(tenantId, n)));
+    appendFileSync(spill.path, '{"eventId":"0b0e'); // the process died here
+    await spill.append(Array.from({ length: 10_000 }, (_, n) => pendingEvent(tenantId, 10_000 + n)));
+
+    // PostgreSQL goes away again during the replay, just after committing the 9th batch: the writer never hears
+    // that it was stored, so the redone replay meets it (and the 8 before it) again.
+    const store = new FlakyStore(db, 9);
+    const { writer, metrics } = await harness.writerOn(db, appConfig, store);
+    await writer.flush();
+    expect(writer.healthy).toBe(false);
+    expect(existsSync(spill.path)).toBe(true);
+    expect(await storedNumbers(db, tenantId)).toEqual(Array.from({ length: 4_500 }, (_, n) => n));
+
+    await writer.flush();
+    expect(writer.healthy).toBe(true);
+    expect(existsSync(spill.path)).toBe(false);
+    expect(await storedNumbers(db, tenantId)).toEqual(Array.from({ length: 20_000 }, (_, n) => n));
+    expect((await new AuditChainVerifier(db).verify(tenantId)).ok).toBe(true);
+    // Every write was one batch at most, and the torn line counted once although the file was read twice.
+    expect(Math.max(...store.sizes)).toBe(500);
+    const dropped = (await metrics.registry.getSingleMetric('mcp_gateway_audit_events_dropped_total')?.get())
+      ?.values[0]?.value;
+    expect(dropped).toBe(1);
+  }, 60_000);
 });
+
+/** The real store, except that its `failAfter`-th append commits and then reports a lost connection. */
+class FlakyStore extends AuditStore {
+  readonly sizes: number[] = [];
+
+  constructor(
+    db: DataSource,
+    private failAfter: number,
+  ) {
+    super(db);
+  }
+
+  override async append(events: readonly PendingAuditEvent[], timeoutMs?: number): Promise<number> {
+    this.sizes.push(events.length);
+    const stored = await super.append(events, timeoutMs);
+    if (--this.failAfter === 0) throw new Error('Connection terminated unexpectedly');
+    return stored;
+  }
+}

@@ -7,6 +7,7 @@ import { AuditStore } from '../../src/audit/audit-store.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { CallMetrics } from '../../src/audit/call-metrics.js';
+import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
 
@@ -33,9 +34,10 @@ export const auditConfig = (overrides: Partial<AppConfig['audit']> = {}) =>
 export class AuditHarness {
   private readonly writers: AuditWriter[] = [];
 
-  async writerOn(source: DataSource, appConfig = auditConfig()) {
+  /** `store`: a stand-in for the real one, to make PostgreSQL fail at a chosen moment. */
+  async writerOn(source: DataSource, appConfig = auditConfig(), store = new AuditStore(source)) {
     const metrics = new MetricsService();
-    const writer = new AuditWriter(appConfig, new AuditStore(source), metrics);
+    const writer = new AuditWriter(appConfig, store, metrics);
     await writer.onApplicationBootstrap();
     this.writers.push(writer);
     return { writer, auditor: new Auditor(appConfig, writer, new CallMetrics(metrics)), appConfig, metrics };
@@ -62,4 +64,31 @@ export async function storedNumbers(db: DataSource, tenantId: string): Promise<n
     [tenantId],
   );
   return rows.map((row) => row.n);
+}
+
+/** An event as the writer spills it (final, redacted), numbered `params.n` for `storedNumbers`. */
+export function pendingEvent(tenantId: string, n: number): PendingAuditEvent {
+  return {
+    eventId: randomUUID(),
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+    tenantId,
+    actorOid: null,
+    actorName: null,
+    roles: [],
+    clientId: null,
+    surface: 'rest',
+    action: 'probe',
+    serverId: null,
+    tool: null,
+    requestId: null,
+    sessionHash: null,
+    outcome: 'success',
+    status: 200,
+    errorCode: null,
+    durationMs: null,
+    bytes: null,
+    params: { n },
+    ip: null,
+    userAgent: null,
+  };
 }
