@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
+import { MCP_TOOL_METADATA_KEY, type ToolOptions } from '@rekog/mcp-nest';
 import type { Request, Response } from 'express';
 import { concatMap, type Observable, tap } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
@@ -24,6 +25,7 @@ import {
 } from './audit.decorators.js';
 import type { AuditEventInput } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
+import { CallMetrics } from './call-metrics.js';
 
 type AuditedRequest = Request & AuthenticatedRequest;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -32,8 +34,9 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The global audit interceptor (APP_INTERCEPTOR): every REST mutation and every route marked `@AuditAction` (HTTP
  * context), and every call of the gateway's own MCP tools, resources and prompts (mcp-nest runs them in the rpc
  * context), leaves one event with its outcome. Controllers that audit per message mark themselves
- * `@AuditedElsewhere()`. With MREG_AUDIT_FAIL_CLOSED a REST mutation is refused (503) while its record cannot be
- * stored, and answers only once the record is in PostgreSQL.
+ * `@AuditedElsewhere()`. With MREG_AUDIT_FAIL_CLOSED a REST mutation, and a call of a gateway MCP tool that is not
+ * read-only, is refused (503 AUDIT_UNAVAILABLE; on MCP a JSON-RPC error) while its record cannot be stored, and
+ * answers only once the record is in PostgreSQL.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -41,6 +44,7 @@ export class AuditInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly auditor: Auditor,
     private readonly denials: AuditDenials,
+    private readonly metrics: CallMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -128,18 +132,55 @@ export class AuditInterceptor implements NestInterceptor {
     const started = performance.now();
     const base = this.denials.mcpEvent(ctx, context.switchToRpc().getData());
     describeRequest({ tool: base.tool, serverId: base.serverId });
-    const finish = (event: Partial<AuditEventInput>) =>
-      this.auditor.record({ ...base, ...event, durationMs: performance.now() - started });
-    // mcp-nest takes the first value and unsubscribes, so `complete` may never arrive: the value is the success.
+    const finish = (event: Partial<AuditEventInput>): AuditEventInput => ({
+      ...base,
+      ...event,
+      durationMs: performance.now() - started,
+    });
+    const failClosed = this.config.audit.failClosed && this.auditor.enabled && this.mutates(context);
+    if (failClosed && !this.auditor.durable) {
+      // Unlike a REST refusal this one is recorded (it goes to the spill file with the rest): every call on /mcp
+      // leaves its event, and the call metrics count it. McpExceptionFilter makes it a JSON-RPC error.
+      this.auditor.record(finish({ outcome: 'error', status: 503, errorCode: 'AUDIT_UNAVAILABLE' }));
+      throw auditUnavailable('The audit trail cannot be written right now; the change was not made');
+    }
+    // mcp-nest takes the first value and unsubscribes, so `complete` may never arrive: the value is the success,
+    // and with fail-closed it is passed on only once its record is stored.
     return next.handle().pipe(
+      concatMap(async (value: unknown) => {
+        const event = finish({ outcome: 'success', status: 200 });
+        if (!failClosed) this.auditor.record(event);
+        else {
+          this.metrics.observe(event); // record() would; recordDurably() only stores
+          await this.auditor
+            .recordDurably(event)
+            .catch(() =>
+              Promise.reject(
+                auditUnavailable('The change was made but its audit record could not be stored'),
+              ),
+            );
+        }
+        return value;
+      }),
       tap({
-        next: () => finish({ outcome: 'success', status: 200 }),
         error: (error: unknown) => {
           const { status, code } = describeError(error);
-          finish({ outcome: outcomeForStatus(status), status, errorCode: code });
+          // The success was recorded already; only its durability failed.
+          if (status === 503 && code === 'AUDIT_UNAVAILABLE') return;
+          this.auditor.record(finish({ outcome: outcomeForStatus(status), status, errorCode: code }));
         },
       }),
     );
+  }
+
+  /**
+   * Whether a gateway MCP call may change something, the counterpart of a non-GET route: a tool, unless its `@Tool`
+   * annotations declare `readOnlyHint: true` (absent, MCP reads it as false, so a new tool is a mutation until it
+   * says otherwise). Resources and prompts only read.
+   */
+  private mutates(context: ExecutionContext): boolean {
+    const tool = this.reflector.get<ToolOptions | undefined>(MCP_TOOL_METADATA_KEY, context.getHandler());
+    return tool !== undefined && tool.annotations?.readOnlyHint !== true;
   }
 }
 

@@ -1,11 +1,14 @@
 import { Client } from 'pg';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
-import { call, localToken } from '../support/gateway.js';
-import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { call, connectMcpClient, localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, tool, toolError, uniqueTenant } from '../support/registry.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-/** MREG_AUDIT_FAIL_CLOSED and shutdown: admin changes wait for their record, and nothing queued is lost on SIGTERM. */
+/**
+ * MREG_AUDIT_FAIL_CLOSED and shutdown: admin changes (REST and MCP tools) wait for their record, and nothing queued
+ * is lost on SIGTERM.
+ */
 describe('audit durability (e2e)', () => {
   let database: TestDatabase;
   let gateway: GatewayApp | undefined;
@@ -72,6 +75,61 @@ describe('audit durability (e2e)', () => {
       { action: 'POST /api/v1/servers', outcome: 'denied', status: 401 },
       { action: 'registry.register', outcome: 'success', status: 201 },
     ]);
+  });
+
+  it('with fail-closed on, a mutating MCP tool is refused while its record cannot be stored; read-only tools still answer', async () => {
+    await gateway?.stop();
+    gateway = await startRegistryGateway({
+      MREG_DATABASE_URL: database.url,
+      MREG_AUDIT_FAIL_CLOSED: 'true',
+      MREG_AUDIT_WRITE_TIMEOUT_MS: '1000',
+    });
+    const writer = gateway.app.get(AuditWriter);
+    const token = await localToken(gateway, { tenant: uniqueTenant('mcp'), user: 'grace', roles: ['admin'] });
+    const client = await connectMcpClient(gateway, token);
+    const server = { url: 'http://127.0.0.1:9/mcp', discover: false };
+    const toolEvents = (name: string) =>
+      auditRows(
+        `SELECT outcome, status, error_code FROM audit_events
+         WHERE action = 'tools/call' AND tool = $1 AND actor_name = 'grace' ORDER BY id`,
+        [name],
+      );
+    // Only the audit trail is out: its chain heads are locked, so its writes stall and time out, while the
+    // registry works. A refusal then comes from fail-closed alone; otherwise the tool would run and succeed.
+    const locker = new Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await tool(client, 'register_server', { name: 'one', ...server });
+      // No flush: the record was stored before the answer.
+      expect(await toolEvents('register_server')).toEqual([
+        { outcome: 'success', status: 200, error_code: null },
+      ]);
+
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE audit_chain_heads IN EXCLUSIVE MODE');
+      await tool(client, 'gateway_info'); // its event is the write that finds out
+      await writer.flush();
+      expect(writer.healthy).toBe(false);
+
+      const refused = await toolError(client, 'register_server', { name: 'two', ...server });
+      expect(refused.data).toMatchObject({ code: 'AUDIT_UNAVAILABLE', statusCode: 503 });
+      expect(await tool(client, 'whoami')).toMatchObject({ name: 'grace' });
+      const listed = (await tool(client, 'list_servers')) as { servers: { name: string }[] };
+      expect(listed.servers.map((s) => s.name)).toEqual(['one']); // 'two' was not made
+
+      await locker.query('ROLLBACK');
+      await writer.flush();
+      expect(writer.healthy).toBe(true);
+      await tool(client, 'register_server', { name: 'two', ...server });
+      expect(await toolEvents('register_server')).toEqual([
+        { outcome: 'success', status: 200, error_code: null },
+        { outcome: 'error', status: 503, error_code: 'AUDIT_UNAVAILABLE' }, // spilled, replayed in order
+        { outcome: 'success', status: 200, error_code: null },
+      ]);
+    } finally {
+      await locker.end();
+      await client.close();
+    }
   });
 
   it('flushes the queue on shutdown: events of the last moment are stored', async () => {
