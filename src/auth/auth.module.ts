@@ -19,6 +19,7 @@ import { OnBehalfOfService } from './oauth/on-behalf-of.service.js';
 import { ClientRegistrationService } from './oauth/client-registration.service.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthRepository } from './oauth/oauth.repository.js';
+import { OAuthStatePurge } from './oauth/oauth-state-purge.js';
 import { TokenEndpointService } from './oauth/token-endpoint.service.js';
 import { ProtectedResourceController } from './protected-resource.controller.js';
 import { RequestAuthenticator } from './request-authenticator.js';
@@ -78,6 +79,7 @@ import { UserInfoController } from './userinfo.controller.js';
     },
     RequestAuthenticator,
     OAuthRepository,
+    OAuthStatePurge,
     ClientRegistrationService,
     AuthorizationService,
     ClientDirectory,
