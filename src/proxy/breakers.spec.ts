@@ -12,8 +12,7 @@ const ok = () => Promise.resolve('ok');
 const down = () => Promise.reject(new Error('ECONNREFUSED'));
 const fiveHundred = () => Promise.reject(new UpstreamFailure({ status: 500 }));
 const refused = () => Promise.reject(new ProxyError(403, 'TOOL_NOT_ALLOWED' as never, 'no'));
-const cancelled = () =>
-  Promise.reject(new ProxyError(499, 'UPSTREAM_UNAVAILABLE' as never, 'client went away'));
+const cancelled = () => Promise.reject(new ProxyError(499, 'CLIENT_CLOSED' as never, 'client went away'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('UpstreamBreakers', () => {

@@ -15,6 +15,8 @@ export enum ProxyErrorCode {
   TRANSPORT_NOT_SUPPORTED = 'TRANSPORT_NOT_SUPPORTED',
   /** Over a rate limit (429, Retry-After); `details.retryAfterSeconds` too. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** The client hung up before the exchange ended (499, audit only: nobody is left to read it). */
+  CLIENT_CLOSED = 'CLIENT_CLOSED',
   /** This replica is shutting down and the stream could not be resumed elsewhere: send the request again (503). */
   GATEWAY_RESTARTING = 'GATEWAY_RESTARTING',
   /** The rate-limit store is unreachable and the gateway fails closed (503). */

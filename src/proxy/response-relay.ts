@@ -12,7 +12,7 @@ import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
 import type { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
-import { TimeoutSignal } from './upstream-caller.js';
+import { ClientGone, TimeoutSignal } from './upstream-caller.js';
 
 export interface RelayContext {
   res: Response;
@@ -29,9 +29,12 @@ export interface RelayContext {
 
 /** Why an upstream exchange broke off, as the client should hear it. */
 export function breakReason(signal: AbortSignal): ProxyError {
-  return signal.aborted && signal.reason instanceof TimeoutSignal
-    ? new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time')
-    : new ProxyError(502, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
+  if (signal.aborted && signal.reason instanceof TimeoutSignal)
+    return new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
+  // The audit trail must not blame the upstream for a client that hung up (nginx's 499, "client closed request").
+  if (signal.aborted && signal.reason instanceof ClientGone)
+    return new ProxyError(499, ProxyErrorCode.CLIENT_CLOSED, 'The client closed the request');
+  return new ProxyError(502, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
 }
 
 /**

@@ -55,7 +55,7 @@ export class UpstreamCaller {
     const timer =
       call.timeoutMs > 0 ? setTimeout(() => abort.abort(new TimeoutSignal()), call.timeoutMs) : undefined;
     timer?.unref();
-    const gone = () => abort.abort(new Error('client disconnected'));
+    const gone = () => abort.abort(new ClientGone());
     if (res) {
       // Also covers a client that left while headers were being prepared: 'close' will not fire again.
       if (res.destroyed) gone();
@@ -138,8 +138,7 @@ export class UpstreamCaller {
       ) {
         throw new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
       }
-      if (signal.aborted)
-        throw new ProxyError(499, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The client went away');
+      if (signal.aborted) throw new ProxyError(499, ProxyErrorCode.CLIENT_CLOSED, 'The client went away');
       throw new ProxyError(
         502,
         ProxyErrorCode.UPSTREAM_UNAVAILABLE,
@@ -148,6 +147,13 @@ export class UpstreamCaller {
     } finally {
       if (!inFlightUntilBodyEnds) done();
     }
+  }
+}
+
+/** The abort reason when the client went away: the exchange ended on its side, the upstream did nothing wrong. */
+export class ClientGone extends Error {
+  constructor() {
+    super('client disconnected');
   }
 }
 

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
@@ -421,6 +423,20 @@ describe('MCP proxy (e2e)', () => {
       abort.abort();
       await pending.catch(() => undefined);
       await waitUntil(() => fixture.abandoned >= 1);
+      // The audit trail blames nobody upstream: the client closed the request.
+      const audited = async () => {
+        await gateway.app.get(AuditWriter).flush();
+        return gateway.app
+          .get(DataSource)
+          .query(`SELECT status, error_code FROM audit_events WHERE server_id = $1 AND tool = 'slow'`, [id]);
+      };
+      // The call ends (and is recorded) once the gateway has seen the client go: poll until it has.
+      let rows = await audited();
+      for (let attempt = 0; rows.length === 0 && attempt < 100; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        rows = await audited();
+      }
+      expect(rows).toMatchObject([{ error_code: 'CLIENT_CLOSED' }]);
     } finally {
       await fixture.stop();
     }
