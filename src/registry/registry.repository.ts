@@ -5,7 +5,13 @@ import type { Principal } from '../auth/principal.js';
 import { inTenantScope } from '../database/tenant-scope.js';
 import { McpServerEntity } from './mcp-server.entity.js';
 import { nameTaken } from './registry.errors.js';
-import type { ServerStatus, Transport } from './registry.types.js';
+import { CHECK_LEASE_MARGIN_SECONDS, MAX_PROBE_TIMEOUT_MS } from './health/check-timing.js';
+import {
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_TIMEOUTS,
+  type ServerStatus,
+  type Transport,
+} from './registry.types.js';
 
 export interface ServerFilters {
   status?: ServerStatus;
@@ -34,6 +40,19 @@ export type ServerPatch = Partial<
 const asUpdate = (patch: ServerPatch) => patch as QueryDeepPartialEntity<McpServerEntity>;
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A server's check interval in seconds (default `$2`), spread ±10% so checks of many servers do not bunch up. */
+const JITTERED_INTERVAL_SECONDS = `greatest(coalesce((health_check->>'intervalSeconds')::int, $2), 1) * (0.9 + random() * 0.2)`;
+
+/** A failed check's count and status, from the row's own values (see `stateAfterCheck` for the rules). */
+const COUNT_FAILURE = {
+  consecutiveFailures: () => 'consecutive_failures + 1',
+  status: () => `CASE
+      WHEN consecutive_failures + 1 >= coalesce((health_check->>'unhealthyThreshold')::int, :defaultThreshold)
+        THEN 'unhealthy'
+      WHEN status = 'healthy' THEN 'degraded'
+      ELSE status END`,
+} as QueryDeepPartialEntity<McpServerEntity>;
 
 /**
  * All SQL about registered servers. Methods that act for a caller run in that caller's tenant scope (Row-Level
@@ -153,35 +172,65 @@ export class RegistryRepository {
   }
 
   /**
-   * Claims servers whose check is due and pushes their next check one (jittered) interval ahead in the same
-   * statement. `FOR UPDATE SKIP LOCKED` makes concurrent replicas take disjoint rows, so each server is checked
-   * once per interval across the cluster.
+   * Claims servers whose check is due and leases each for as long as its check may take: one (jittered) interval,
+   * or, when longer, its probe timeout (as `probeTimeoutMs` computes it) plus a margin, so a server that never
+   * answers is not claimed again while its first probe still waits. A finished check brings the next one to an
+   * interval after it (`systemScheduleNextCheck`). `FOR UPDATE SKIP LOCKED` makes concurrent replicas take disjoint
+   * rows, so each server is checked once per interval across the cluster; `running` are checks still in flight on
+   * this replica, never claimed twice whatever their lease says.
    */
-  async systemClaimDueChecks(limit: number): Promise<string[]> {
+  async systemClaimDueChecks(limit: number, running: readonly string[] = []): Promise<string[]> {
     const rows = await this.dataSource.query<{ id: string }[]>(
-      `WITH claimed AS (UPDATE mcp_servers SET next_check_at = now() + make_interval(secs =>
-          greatest(coalesce((health_check->>'intervalSeconds')::int, $2), 1) * (0.9 + random() * 0.2))
+      `WITH claimed AS (UPDATE mcp_servers SET next_check_at = now() + make_interval(secs => greatest(
+          ${JITTERED_INTERVAL_SECONDS},
+          least(greatest(coalesce((health_check->>'timeoutMs')::int, $3), coalesce((timeouts->>'requestMs')::int, $4)),
+                $5) / 1000.0 + $6)::float8)
         WHERE id IN (SELECT id FROM mcp_servers WHERE next_check_at <= now() AND status <> 'maintenance'
+                     AND NOT (id = ANY($7::uuid[]))
                      ORDER BY next_check_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id)
       SELECT id FROM claimed`,
-      [limit, 30],
+      [
+        limit,
+        DEFAULT_HEALTH_CHECK.intervalSeconds,
+        DEFAULT_HEALTH_CHECK.timeoutMs,
+        DEFAULT_TIMEOUTS.requestMs,
+        MAX_PROBE_TIMEOUT_MS,
+        CHECK_LEASE_MARGIN_SECONDS,
+        running,
+      ],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** A scheduled check is over (whatever its outcome): the next one is due one (jittered) interval from now. */
+  async systemScheduleNextCheck(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE mcp_servers SET next_check_at = now() + make_interval(secs => ${JITTERED_INTERVAL_SECONDS})
+        WHERE id = $1`,
+      [id, DEFAULT_HEALTH_CHECK.intervalSeconds],
+    );
   }
 
   /**
    * Stores a health check's outcome unless the server changed underneath the check (it can take minutes): put in
    * maintenance or repointed meanwhile, the outcome is stale and dropped; the next check starts from the new state.
+   * A `failed` check counts its failure from the stored count, in the statement, so checks that overlap never
+   * write the same count twice, and the status follows that count as `stateAfterCheck` would.
    */
-  async systemRecordCheck(server: { id: string; endpoints: unknown }, patch: ServerPatch): Promise<boolean> {
+  async systemRecordCheck(
+    server: { id: string; endpoints: unknown },
+    patch: ServerPatch,
+    { failed = false }: { failed?: boolean } = {},
+  ): Promise<boolean> {
     const result = await this.dataSource
       .createQueryBuilder()
       .update(McpServerEntity)
-      .set(asUpdate(patch))
+      .set(failed ? { ...asUpdate(patch), ...COUNT_FAILURE } : asUpdate(patch))
       .where('id = :id', { id: server.id })
       .andWhere("status <> 'maintenance'")
       .andWhere('endpoints = CAST(:endpoints AS jsonb)', { endpoints: JSON.stringify(server.endpoints) })
+      .setParameter('defaultThreshold', DEFAULT_HEALTH_CHECK.unhealthyThreshold)
       .execute();
     return (result.affected ?? 0) > 0;
   }

@@ -16,13 +16,16 @@ const SHUTDOWN_WAIT_MS = 5_000;
 
 /**
  * Checks every server once per its interval, cluster-wide: each tick claims due rows with `FOR UPDATE SKIP LOCKED`
- * (moving their next check ahead in the same statement), so replicas share the work instead of repeating it.
+ * (leasing them for as long as their check may take in the same statement), so replicas share the work instead of
+ * repeating it; a finished check makes the next one due an interval later. Slots are per replica, so one server
+ * that never answers holds one slot, never many.
  */
 @Injectable()
 export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('HealthScheduler');
   private timer?: NodeJS.Timeout;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Checks running on this replica, by server id. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private ticking = false;
 
   constructor(
@@ -42,10 +45,14 @@ export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicatio
     if (this.ticking || this.inFlight.size >= MAX_IN_FLIGHT) return;
     this.ticking = true;
     try {
-      const ids = await this.repository.systemClaimDueChecks(MAX_IN_FLIGHT - this.inFlight.size);
+      const running = [...this.inFlight.keys()];
+      const ids = await this.repository.systemClaimDueChecks(MAX_IN_FLIGHT - running.length, running);
       for (const id of ids) {
-        const run = this.checkOne(id).finally(() => this.inFlight.delete(run));
-        this.inFlight.add(run);
+        if (this.inFlight.has(id)) continue;
+        this.inFlight.set(
+          id,
+          this.checkOne(id).finally(() => this.inFlight.delete(id)),
+        );
       }
     } catch (error) {
       this.logger.warn(`Health check round failed: ${(error as Error).message}`);
@@ -61,6 +68,12 @@ export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicatio
     } catch (error) {
       this.logger.warn(`Health check of server ${id} failed: ${(error as Error).message}`);
     }
+    // The claim leased the server for the longest a check may take; the next check is an interval after this one.
+    await this.repository
+      .systemScheduleNextCheck(id)
+      .catch((error: unknown) =>
+        this.logger.warn(`Could not schedule the next check of server ${id}: ${(error as Error).message}`),
+      );
   }
 
   /** Before the database closes: stop claiming, and give running checks a moment to store their outcome. */
@@ -68,7 +81,7 @@ export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicatio
     clearInterval(this.timer);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight]),
+      Promise.allSettled([...this.inFlight.values()]),
       new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
     ]);
     clearTimeout(timer);

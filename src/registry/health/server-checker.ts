@@ -6,10 +6,8 @@ import { RegistryCache } from '../registry-cache.js';
 import { RegistryRepository } from '../registry.repository.js';
 import type { RegisteredServer } from '../registry.types.js';
 import { UserCredentialsRequired } from '../upstream-credentials.js';
+import { probeTimeoutMs } from './check-timing.js';
 import { type CheckOutcome, stateAfterCheck } from './health-state.js';
-
-/** Longest a probe may take, whatever the server's settings say. */
-const MAX_PROBE_TIMEOUT_MS = 120_000;
 
 /**
  * One health check with capability discovery: every endpoint is probed with a real MCP handshake and lists, and
@@ -34,11 +32,7 @@ export class ServerChecker {
   }
 
   async probe(server: RegisteredServer): Promise<CheckOutcome> {
-    // A probe never gets less time than the server's own request timeout: a slow server is degraded, not down.
-    const timeoutMs = Math.min(
-      Math.max(server.healthCheck.timeoutMs, server.timeouts.requestMs),
-      MAX_PROBE_TIMEOUT_MS,
-    );
+    const timeoutMs = probeTimeoutMs(server);
     const settled = await Promise.allSettled(
       server.endpoints.map((endpoint) => this.discovery.discover(server, endpoint.url, timeoutMs)),
     );
@@ -70,9 +64,15 @@ export class ServerChecker {
   async record(server: RegisteredServer, outcome: CheckOutcome): Promise<RegisteredServer> {
     const settings = await this.repository.tenantSettings(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
-    if (!(await this.repository.systemRecordCheck(server, patch))) return this.cache.get(server.id) ?? server;
-    this.checks.inc({ tenant: server.tenantId, server: server.name, status: patch.status ?? server.status });
-    return (await this.cache.changed(server.id)) ?? server;
+    // A failure is counted from the stored count, not from `server` (read before the probe): checks of one server
+    // can overlap ("check now" during a scheduled check), and each failure must count.
+    const failed = !outcome.result && !outcome.skipped;
+    if (!(await this.repository.systemRecordCheck(server, patch, { failed }))) {
+      return this.cache.get(server.id) ?? server;
+    }
+    const stored = (await this.cache.changed(server.id)) ?? server;
+    this.checks.inc({ tenant: server.tenantId, server: server.name, status: stored.status });
+    return stored;
   }
 }
 
