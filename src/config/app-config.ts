@@ -16,6 +16,8 @@ export interface AppConfig {
     readonly shutdownDelayMs: number;
     /** Proxy hops whose X-Forwarded-For is trusted for the client IP (Express `trust proxy`). */
     readonly trustProxy: number;
+    /** When set, /metrics answers only requests bearing it. */
+    readonly metricsToken?: string;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly dataDir: string;

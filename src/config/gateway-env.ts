@@ -91,6 +91,17 @@ export class GatewayEnv {
 
   @EnvVar({
     description:
+      'Bearer token Prometheus must present to scrape /metrics (its labels name tenants, servers and tools). Required in production; unset elsewhere: /metrics is public.',
+    secret: 'full',
+  })
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    message: () => 'must be 16 to 256 printable characters without spaces',
+  })
+  MREG_METRICS_TOKEN?: string;
+
+  @EnvVar({
+    description:
       'Proxy hops in front of the gateway whose X-Forwarded-For is trusted for the client IP (0: the socket address). Set it behind an ingress, or every client shares its IP for IP-keyed rate limits.',
   })
   @ToInteger()

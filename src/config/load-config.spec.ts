@@ -187,6 +187,7 @@ describe('loadConfig', () => {
     });
     expect(problems.MREG_PUBLIC_URL).toMatch(/required when NODE_ENV=production/);
     expect(problems.MREG_ENCRYPTION_KEY).toMatch(/required when NODE_ENV=production/);
+    expect(problems.MREG_METRICS_TOKEN).toMatch(/required when NODE_ENV=production/);
   });
 
   it('warns about unknown MREG_ variables and suggests the closest known name', () => {

@@ -104,6 +104,13 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
         'is required when NODE_ENV=production (signing keys and stored Entra tokens are sealed with it)',
     });
   }
+  if (env.NODE_ENV === 'production' && env.MREG_METRICS_TOKEN === undefined) {
+    problems.push({
+      variable: 'MREG_METRICS_TOKEN',
+      message:
+        "is required when NODE_ENV=production (/metrics names every tenant's servers and tools; Prometheus presents it as a bearer token)",
+    });
+  }
   const clientId = env.MREG_AZURE_CLIENT_ID?.toLowerCase();
   if (
     clientId &&
@@ -135,6 +142,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       shutdownTimeoutMs: env.MREG_SHUTDOWN_TIMEOUT_MS,
       shutdownDelayMs: env.MREG_SHUTDOWN_DELAY_MS,
       trustProxy: env.MREG_TRUST_PROXY,
+      metricsToken: env.MREG_METRICS_TOKEN,
     },
     logLevel: env.MREG_LOG_LEVEL,
     dataDir: resolve(env.MREG_DATA_DIR),

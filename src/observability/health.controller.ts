@@ -1,8 +1,10 @@
-import { Controller, Get, Header, HttpStatus, Logger, Res } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Public } from '../auth/decorators.js';
 import { Database } from '../database/database.js';
 import { GATEWAY_VERSION } from '../version.js';
@@ -23,7 +25,17 @@ export class HealthController {
     private readonly database: Database,
     private readonly lifecycle: LifecycleState,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** With MREG_METRICS_TOKEN set, only a request bearing it (compared in constant time). */
+  private scrapeAllowed(authorization: string | undefined): boolean {
+    const token = this.config.http.metricsToken;
+    if (!token) return true;
+    const presented = Buffer.from(/^Bearer (.+)$/i.exec(authorization ?? '')?.[1] ?? '');
+    const expected = Buffer.from(token);
+    return presented.length === expected.length && timingSafeEqual(presented, expected);
+  }
 
   @Get('health')
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP. Does no I/O.' })
@@ -77,8 +89,20 @@ export class HealthController {
 
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Prometheus metrics in text exposition format.' })
-  async prometheus(@Res() res: Response): Promise<void> {
+  @ApiOperation({
+    summary: 'Prometheus metrics in text exposition format (Bearer MREG_METRICS_TOKEN when that is set).',
+  })
+  async prometheus(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.scrapeAllowed(req.get('authorization'))) {
+      // Not the gateway's OAuth: a fixed scrape secret, so no resource metadata pointer in the challenge.
+      res.status(HttpStatus.UNAUTHORIZED).setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      res.json({
+        statusCode: 401,
+        code: 'UNAUTHENTICATED',
+        message: 'Scraping /metrics needs its bearer token',
+      });
+      return;
+    }
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.send(await this.metrics.registry.metrics());
   }

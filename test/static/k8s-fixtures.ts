@@ -59,6 +59,7 @@ export const exampleSecretValues: Record<string, string> = {
   MREG_REDIS_URL: 'redis://:example@redis.db.svc:6379',
   MREG_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   MREG_AZURE_CLIENT_SECRET: 'example-client-secret',
+  MREG_METRICS_TOKEN: 'example-metrics-scrape-token',
 };
 
 /** Whether every label of `selector` is on `labels`. */
