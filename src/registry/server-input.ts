@@ -9,15 +9,9 @@ import type { UpstreamAuthDto } from './dto/server-settings.dto.js';
 import { checkUpstreamUrl } from './endpoint-urls.js';
 import type { ServerPatch } from './registry.repository.js';
 import { assertMayPublishGlobally } from './registry-access.js';
-import { invalidServer } from './registry.errors.js';
+import { invalidServer, RegistryErrorCode } from './registry.errors.js';
 import type { ServerEndpoint, StoredUpstreamAuth } from './registry.types.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
-
-/**
- * A registry error code, beside RegistryErrorCode's UPSTREAM_URL_REFUSED: an entra_obo scope the gateway will not
- * exchange users' tokens for (its own app, or not on MREG_ENTRA_OBO_ALLOWED_SCOPES).
- */
-export const UPSTREAM_SCOPE_REFUSED = 'UPSTREAM_SCOPE_REFUSED';
 
 type PreviousServer = { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] };
 
@@ -106,9 +100,14 @@ export class ServerInput {
       allowedScopes: this.config.auth.oboAllowedScopes,
     });
     if (refusal) {
-      throw new GatewayException(400, UPSTREAM_SCOPE_REFUSED, `upstreamAuth.scope ${refusal}`, {
-        scope: auth.scope,
-      });
+      throw new GatewayException(
+        400,
+        RegistryErrorCode.UPSTREAM_SCOPE_REFUSED,
+        `upstreamAuth.scope ${refusal}`,
+        {
+          scope: auth.scope,
+        },
+      );
     }
   }
 }
