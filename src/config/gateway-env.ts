@@ -47,9 +47,13 @@ export class GatewayEnv {
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
   // --- HTTP server -------------------------------------------------------------------------------------------
-  @EnvVar({ description: 'Interface to listen on.' })
+  @EnvVar({
+    description:
+      'Interface to listen on. Default: 0.0.0.0 with Entra ID; 127.0.0.1 in local identity mode, whose sign-in form lets anyone who reaches it in as anyone.',
+  })
+  @IsOptional()
   @Matches(HOSTNAME, { message: urlMessage('a hostname or IP address') })
-  MREG_HOST = '0.0.0.0';
+  MREG_HOST?: string;
 
   @EnvVar({ description: 'TCP port to listen on (0 picks a free port).' })
   @ToInteger()

@@ -20,9 +20,14 @@ function problemsOf(env: Record<string, string | undefined>) {
 }
 
 describe('loadConfig', () => {
-  it('starts from working defaults: port 8000, embedded database, local identity, 1 MiB body limit', () => {
+  it('starts from working defaults: port 8000 on loopback, embedded database, local identity, 1 MiB body limit', () => {
     const { config, warnings } = sut({});
-    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 8000, bodyLimitBytes: 1024 * 1024 });
+    // Local identity mode's sign-in form lets anyone in as anyone: this machine only, unless MREG_HOST says otherwise.
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8000, bodyLimitBytes: 1024 * 1024 });
+    expect(sut({ MREG_AZURE_TENANT_ID: TENANT, MREG_AZURE_CLIENT_ID: CLIENT }).config.http.host).toBe(
+      '0.0.0.0',
+    );
+    expect(sut({ MREG_HOST: '0.0.0.0' }).config.http.host).toBe('0.0.0.0');
     expect(config.database).toMatchObject({ kind: 'embedded', migrateOnBoot: true, poolSize: 10 });
     expect(config.dataDir).toMatch(/\.mcp-gateway$/);
     expect(config.auth).toMatchObject({

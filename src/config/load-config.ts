@@ -135,7 +135,8 @@ function toAppConfig(env: GatewayEnv): AppConfig {
   return {
     nodeEnv: env.NODE_ENV,
     http: {
-      host: env.MREG_HOST,
+      // Local identity mode's development sign-in lets anyone in as anyone: only this machine, unless asked otherwise.
+      host: env.MREG_HOST ?? (env.MREG_AZURE_TENANT_ID ? '0.0.0.0' : '127.0.0.1'),
       port: env.MREG_PORT,
       publicUrl: env.MREG_PUBLIC_URL?.replace(/\/+$/, ''),
       bodyLimitBytes: env.MREG_BODY_LIMIT,
