@@ -295,5 +295,9 @@ export class ProxyService {
 
 function sendRefusal(res: Response, refusal: PolicyRefusal, sessionId: string | undefined): void {
   if (sessionId) res.set('mcp-session-id', sessionId);
-  res.status(200).json(refusal.body);
+  // Only notifications (no request owed an answer): nothing to say, as the transport has it — 202, no body.
+  const nothingOwed =
+    refusal.body === undefined || (Array.isArray(refusal.body) && refusal.body.length === 0);
+  if (nothingOwed) res.status(202).end();
+  else res.status(200).json(refusal.body);
 }

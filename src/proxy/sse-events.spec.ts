@@ -21,6 +21,14 @@ describe('SSE events', () => {
     expect(sut.rest()).toBe('');
   });
 
+  it('counts the limit in bytes, not characters', () => {
+    const sut = new SseEventSplitter(12);
+    // 6 characters, 18 bytes of UTF-8.
+    expect(() => sut.push(bytes('data: €€€€€€'))).toThrow('exceeds 12 bytes');
+    const fits = new SseEventSplitter(12);
+    expect(fits.push(bytes('data: €\n\ndata: ab\n\n'))).toEqual(['data: €', 'data: ab']);
+  });
+
   it('refuses an event larger than the limit', () => {
     const sut = new SseEventSplitter(10);
     expect(() => sut.push(bytes('data: 0123456789abcdef'))).toThrow('exceeds 10 bytes');

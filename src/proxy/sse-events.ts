@@ -6,6 +6,8 @@ const EVENT_SEPARATOR = /\r?\n\r?\n|\r\r/g;
 
 export class SseEventSplitter {
   private buffer = '';
+  /** Bytes received and not yet returned as events: what the limit is about (the text's length counts characters). */
+  private bufferedBytes = 0;
   private readonly decoder = new TextDecoder();
 
   constructor(private readonly maxEventBytes: number) {}
@@ -16,16 +18,20 @@ export class SseEventSplitter {
     // event arriving in many small chunks costs linear, not quadratic, time.
     let from = Math.max(0, this.buffer.length - 3);
     this.buffer += this.decoder.decode(chunk, { stream: true });
+    this.bufferedBytes += chunk.byteLength;
     const events: string[] = [];
     for (;;) {
       EVENT_SEPARATOR.lastIndex = from;
       const match = EVENT_SEPARATOR.exec(this.buffer);
       if (!match) break;
-      events.push(this.buffer.slice(0, match.index));
+      const event = this.buffer.slice(0, match.index);
+      events.push(event);
+      // Each event's bytes are counted once, as it leaves: linear in the stream, however it was chunked.
+      this.bufferedBytes -= Buffer.byteLength(event) + match[0].length;
       this.buffer = this.buffer.slice(match.index + match[0].length);
       from = 0;
     }
-    if (this.buffer.length > this.maxEventBytes)
+    if (this.bufferedBytes > this.maxEventBytes)
       throw new Error(`an upstream event exceeds ${this.maxEventBytes} bytes`);
     return events;
   }

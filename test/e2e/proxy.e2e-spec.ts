@@ -193,6 +193,23 @@ describe('MCP proxy (e2e)', () => {
         data: { code: 'TOOL_NOT_ALLOWED' },
       });
       expect(fixture.invocations.get('add')).toBeUndefined();
+      // The same call sent as a notification (no id) is refused too, with nothing owed: 202 and no body.
+      const notification = await fetch(proxyUrl(id), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await tokenFor(tenant, 'ursula', id)}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'tools/call',
+          params: { name: 'add', arguments: {} },
+        }),
+      });
+      expect(notification.status).toBe(202);
+      expect(await notification.text()).toBe('');
+      expect(fixture.invocations.get('add')).toBeUndefined();
 
       const { client: adminClient } = await connect(await tokenFor(tenant, 'ada', id, ['admin']), id);
       expect((await adminClient.listTools()).tools.map((t) => t.name)).toEqual(['add', 'echo']);
