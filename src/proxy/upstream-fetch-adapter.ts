@@ -1,7 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import type { UpstreamCaller } from './upstream-caller.js';
+
+/** Requests one upstream session may have in flight before Node warns about listeners on its shared signal. */
+const CONCURRENT_REQUESTS_PER_SESSION = 1_000;
 
 function headerRecord(headers: ConstructorParameters<typeof Headers>[0]): Record<string, string> {
   const record: Record<string, string> = {};
@@ -27,6 +31,9 @@ export function fetchThroughCaller(
     // Legacy SSE servers name their message URL in the stream; it must stay on the registered endpoint's origin.
     if (target.origin !== origin) throw new Error(`upstream pointed to another origin (${target.origin})`);
     const method = (init?.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'DELETE';
+    // The SDK hands every request of a transport the same signal; each request in flight listens on it until it ends.
+    // Many concurrent calls on one upstream session are normal here, not a leak: no MaxListenersExceededWarning.
+    if (init?.signal) setMaxListeners(CONCURRENT_REQUESTS_PER_SESSION, init.signal);
     const answer = await caller.call({
       endpoint,
       targetUrl: target.href,
