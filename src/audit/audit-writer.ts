@@ -138,6 +138,13 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    // While spilling, the queue joins the file instead of replaying it now: a large file could outlast the
+    // shutdown grace period, and the kill that ends it would lose the queue. The next start replays the file.
+    if (this.spilling) {
+      this.flushing = this.flushing.then(() => this.toSpill(this.queue.splice(0)));
+      await this.flushing;
+      return;
+    }
     await this.flush();
     if (this.queue.length > 0) await this.flush();
   }
@@ -244,6 +251,12 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
         if (batch.events.length > 0) await this.write(batch.events);
         replayed += batch.events.length;
         torn += batch.torn;
+        // A long replay must not let new events pile up in memory past the cap: stop here; the queue then follows the
+        // file into it (order kept), and the next replay skips what is already stored.
+        if (this.queue.length > this.queueMax) {
+          this.logger.warn(`Replay paused after ${replayed} events: ${this.queue.length} new events queued`);
+          return false;
+        }
       }
       // Nothing can have been appended since the reader reached the end: appends (toSpill) and this replay both run
       // on the flush chain, one after the other, and events enqueued meanwhile wait in the queue, to be written

@@ -11,6 +11,8 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, what: string
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceeded(what, ms)), ms);
+    // A deadline alone never keeps the process alive.
+    timer.unref();
   });
   try {
     return await Promise.race([work, expired]);

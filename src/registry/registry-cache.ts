@@ -209,6 +209,11 @@ export class RegistryCache implements OnApplicationBootstrap, BeforeApplicationS
       retire(client);
       throw error;
     }
+    // Shutdown came while this connection was being opened: nobody would close it.
+    if (this.stopped) {
+      retire(client);
+      return;
+    }
     this.listener = client;
   }
 

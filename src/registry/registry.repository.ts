@@ -206,8 +206,10 @@ export class RegistryRepository {
   /** A scheduled check is over (whatever its outcome): the next one is due one (jittered) interval from now. */
   async systemScheduleNextCheck(id: string): Promise<void> {
     await this.dataSource.query(
+      // Only while the claim's lease still stands: an update made during the check (re-pointed endpoints, maintenance
+      // lifted) asked for a check now, and must not be pushed back an interval by the check it made obsolete.
       `UPDATE mcp_servers SET next_check_at = now() + make_interval(secs => ${JITTERED_INTERVAL_SECONDS})
-        WHERE id = $1`,
+        WHERE id = $1 AND next_check_at > now()`,
       [id, DEFAULT_HEALTH_CHECK.intervalSeconds],
     );
   }

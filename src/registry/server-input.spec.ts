@@ -135,9 +135,18 @@ describe('ServerInput: entra_obo upstream auth', () => {
     const columns = await sut.toColumns(principal('admin'), restated, 's1', oboServer());
     expect(columns.endpoints).toEqual([{ url: ELSEWHERE, weight: 1 }]);
 
-    // Same origin, or giving up on-behalf-of altogether, carries no user token anywhere new.
+    // Another path on the same host is another backend behind a shared API gateway: an admin's decision too.
     const owner = principal('server_owner');
-    await expect(sut.toColumns(owner, { url: `${HERE}/v2` }, 's1', oboServer())).resolves.toBeDefined();
+    expect(await refusal(sut.toColumns(owner, { url: `${HERE}/v2` }, 's1', oboServer()))).toEqual(
+      expect.objectContaining({ status: 403, code: 'INSUFFICIENT_ROLE' }),
+    );
+    await expect(
+      sut.toColumns(principal('admin'), { url: `${HERE}/v2` }, 's1', oboServer()),
+    ).resolves.toBeDefined();
+    // Its own URLs again (other settings changed), or giving up on-behalf-of altogether, sends no user token anywhere new.
+    await expect(
+      sut.toColumns(owner, { url: HERE, title: 'Inventory' }, 's1', oboServer()),
+    ).resolves.toBeDefined();
     const dropped = await sut.toColumns(
       owner,
       { url: ELSEWHERE, upstreamAuth: { type: 'none' } },

@@ -59,6 +59,14 @@ export class ServerInput {
       // Re-stating the same scope while moving is a new destination for users' tokens: an admin's decision too.
       if (dto.upstreamAuth?.type === 'entra_obo') assertMaySetOnBehalfOf(principal);
     }
+    // Any other URL at all, even on the same host: behind a shared API gateway another path is another backend, so
+    // where users' on-behalf-of tokens go stays an admin's decision for as long as the server keeps entra_obo.
+    const keepsOnBehalfOf =
+      previous?.upstreamAuth.type === 'entra_obo' &&
+      (dto.upstreamAuth === undefined || dto.upstreamAuth.type === 'entra_obo');
+    if (keepsOnBehalfOf && columns.endpoints && changesUrls(previous.endpoints, columns.endpoints)) {
+      assertMaySetOnBehalfOf(principal);
+    }
     if (dto.upstreamAuth) {
       if (dto.upstreamAuth.tokenUrl) await this.checkUrl(dto.upstreamAuth.tokenUrl);
       columns.upstreamAuth = this.credentials.toStored(dto.upstreamAuth, serverId, previous?.upstreamAuth);
@@ -150,4 +158,9 @@ function movesSecret(previous: PreviousServer, dto: ServerSettingsDto): boolean 
       if (dto.upstreamAuth && dto.upstreamAuth.type !== previous.upstreamAuth.type) return false;
       return !(dto.upstreamAuth?.value || dto.upstreamAuth?.clientSecret);
   }
+}
+
+function changesUrls(before: readonly ServerEndpoint[], after: readonly ServerEndpoint[]): boolean {
+  const known = new Set(before.map((endpoint) => endpoint.url));
+  return after.some((endpoint) => !known.has(endpoint.url));
 }

@@ -126,6 +126,29 @@ describe('audit writer back-pressure on the real PostgreSQL', () => {
       ?.values[0]?.value;
     expect(dropped).toBe(1);
   }, 60_000);
+  it('pauses a long replay when new events pile up past the cap, and they follow the file in order', async () => {
+    const tenantId = await auditTenant(db);
+    const appConfig = auditConfig({ queueMax: 1_000 });
+    const spill = new SpillFile(appConfig.dataDir);
+    await spill.append(Array.from({ length: 3_000 }, (_, n) => pendingEvent(tenantId, n)));
+    // Each replayed batch lets 700 new events arrive: after the second the queue is past the cap.
+    const store = new ArrivingStore(db, () => {
+      for (let n = 0; n < 700; n++) writer.enqueue(pendingEvent(tenantId, 10_000 + arrived++));
+    });
+    let arrived = 0;
+    const { writer } = await harness.writerOn(db, appConfig, store);
+    await writer.flush();
+    expect(await storedNumbers(db, tenantId)).toEqual(Array.from({ length: 1_000 }, (_, n) => n));
+    expect(writer.healthy).toBe(false);
+
+    store.arrive = () => undefined;
+    await writer.flush();
+    expect(writer.healthy).toBe(true);
+    expect(await storedNumbers(db, tenantId)).toEqual([
+      ...Array.from({ length: 3_000 }, (_, n) => n),
+      ...Array.from({ length: 1_400 }, (_, n) => 10_000 + n),
+    ]);
+  }, 60_000);
 });
 
 /** The real store, except that its `failAfter`-th append commits and then reports a lost connection. */
@@ -143,6 +166,22 @@ class FlakyStore extends AuditStore {
     this.sizes.push(events.length);
     const stored = await super.append(events, timeoutMs);
     if (--this.failAfter === 0) throw new Error('Connection terminated unexpectedly');
+    return stored;
+  }
+}
+
+/** The real store, and `arrive` after each append: new events reaching the writer while it replays. */
+class ArrivingStore extends AuditStore {
+  constructor(
+    db: DataSource,
+    public arrive: () => void,
+  ) {
+    super(db);
+  }
+
+  override async append(events: readonly PendingAuditEvent[], timeoutMs?: number): Promise<number> {
+    const stored = await super.append(events, timeoutMs);
+    this.arrive();
     return stored;
   }
 }

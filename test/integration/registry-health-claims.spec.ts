@@ -92,6 +92,20 @@ describe('health-check claims and outcomes on the real PostgreSQL', () => {
     expect(await repository.systemClaimDueChecks(10)).toEqual([]);
   });
 
+  it('keeps a check an update asked for while the previous check ran, instead of pushing it back an interval', async () => {
+    const id = await addServer({ intervalSeconds: 3600 });
+    expect(await repository.systemClaimDueChecks(10)).toEqual([id]);
+    // Mid-check, the owner re-points the server: the update makes a check due now.
+    await db.query(`UPDATE mcp_servers SET next_check_at = now() WHERE id = $1`, [id]);
+    await repository.systemScheduleNextCheck(id);
+    expect(await dueIn(id)).toBeLessThanOrEqual(0);
+
+    // Without such an update, the finished check makes the next one due an interval later.
+    expect(await repository.systemClaimDueChecks(10)).toEqual([id]);
+    await repository.systemScheduleNextCheck(id);
+    expect(await dueIn(id)).toBeGreaterThan(3000);
+  });
+
   describe('the scheduler', () => {
     /** A checker whose probes of a server never answer until the test lets them. */
     function hangingChecker() {

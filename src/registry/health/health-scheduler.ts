@@ -9,6 +9,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { RegistryRepository } from '../registry.repository.js';
 import { toRegistered } from '../server-views.js';
 import { ServerChecker } from './server-checker.js';
+import { CHECK_LEASE_MARGIN_SECONDS, probeTimeoutMs } from './check-timing.js';
+import { withDeadline } from '../../common/deadline.js';
 
 const TICK_MS = 1_000;
 const MAX_IN_FLIGHT = 10;
@@ -64,7 +66,12 @@ export class HealthScheduler implements OnApplicationBootstrap, BeforeApplicatio
   private async checkOne(id: string): Promise<void> {
     try {
       const entity = await this.repository.systemFindById(id);
-      if (entity) await this.checker.check(toRegistered(entity));
+      if (entity) {
+        const server = toRegistered(entity);
+        // However the check misbehaves, its slot on this replica is free again once its lease could have ended.
+        const longest = probeTimeoutMs(server) + CHECK_LEASE_MARGIN_SECONDS * 1000;
+        await withDeadline(this.checker.check(server), longest, `health check of ${server.name}`);
+      }
     } catch (error) {
       this.logger.warn(`Health check of server ${id} failed: ${(error as Error).message}`);
     }
