@@ -6,7 +6,6 @@ import { AuthTools } from '../auth/auth.tools.js';
 import type { GatewayException } from '../common/errors/gateway.exception.js';
 import type { AppConfig } from '../config/app-config.js';
 import { GatewayInfoTools } from '../mcp/gateway-info.tools.js';
-import { MetricsService } from '../observability/metrics.service.js';
 import { ProxyTools } from '../proxy/proxy.tools.js';
 import { RegistryTools } from '../registry/registry.tools.js';
 import { TenantsTools } from '../tenancy/tenants.tools.js';
@@ -14,7 +13,6 @@ import { AuditDenials } from './audit-denials.js';
 import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditTools } from './audit.tools.js';
 import type { Auditor } from './auditor.js';
-import { CallMetrics } from './call-metrics.js';
 
 /** Every gateway tool on /mcp, by name, with the method mcp-nest calls for it. */
 function gatewayTools(): Map<string, (...args: unknown[]) => unknown> {
@@ -44,13 +42,7 @@ function rpcContext(name: string, handler: (...args: unknown[]) => unknown): Exe
 function failClosedWithAuditOut(): AuditInterceptor {
   const auditor = { enabled: true, durable: false, record: () => undefined } as unknown as Auditor;
   const config = { audit: { failClosed: true } } as AppConfig;
-  return new AuditInterceptor(
-    new Reflector(),
-    auditor,
-    new AuditDenials(auditor),
-    new CallMetrics(new MetricsService()),
-    config,
-  );
+  return new AuditInterceptor(new Reflector(), auditor, new AuditDenials(auditor), config);
 }
 
 describe('AuditInterceptor, fail-closed, on the gateway MCP tools', () => {

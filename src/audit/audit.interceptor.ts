@@ -25,7 +25,6 @@ import {
 } from './audit.decorators.js';
 import type { AuditEventInput } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
-import { CallMetrics } from './call-metrics.js';
 
 type AuditedRequest = Request & AuthenticatedRequest;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -44,9 +43,18 @@ export class AuditInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly auditor: Auditor,
     private readonly denials: AuditDenials,
-    private readonly metrics: CallMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The record of a change that succeeded: queued, or (fail-closed) stored before the answer goes out. */
+  private async store(event: AuditEventInput, failClosed: boolean): Promise<void> {
+    if (!failClosed) return this.auditor.record(event);
+    await this.auditor
+      .recordDurably(event)
+      .catch(() =>
+        Promise.reject(auditUnavailable('The change was made but its audit record could not be stored')),
+      );
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     // MCP tool calls are observed even with audit off: the same hook feeds the call metrics.
@@ -97,16 +105,10 @@ export class AuditInterceptor implements NestInterceptor {
       concatMap(async (value: unknown) => {
         const httpCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler());
         const status = res.headersSent ? res.statusCode : (httpCode ?? (req.method === 'POST' ? 201 : 200));
-        const event = finish({ ...base, status, outcome: explicit?.outcome?.(req) ?? 'success' });
-        if (!failClosed) this.auditor.record(event);
-        else
-          await this.auditor
-            .recordDurably(event)
-            .catch(() =>
-              Promise.reject(
-                auditUnavailable('The change was made but its audit record could not be stored'),
-              ),
-            );
+        await this.store(
+          finish({ ...base, status, outcome: explicit?.outcome?.(req) ?? 'success' }),
+          failClosed,
+        );
         return value;
       }),
       tap({
@@ -148,18 +150,7 @@ export class AuditInterceptor implements NestInterceptor {
     // and with fail-closed it is passed on only once its record is stored.
     return next.handle().pipe(
       concatMap(async (value: unknown) => {
-        const event = finish({ outcome: 'success', status: 200 });
-        if (!failClosed) this.auditor.record(event);
-        else {
-          this.metrics.observe(event); // record() would; recordDurably() only stores
-          await this.auditor
-            .recordDurably(event)
-            .catch(() =>
-              Promise.reject(
-                auditUnavailable('The change was made but its audit record could not be stored'),
-              ),
-            );
-        }
+        await this.store(finish({ outcome: 'success', status: 200 }), failClosed);
         return value;
       }),
       tap({

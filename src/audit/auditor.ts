@@ -70,6 +70,7 @@ export class Auditor {
 
   /** Records and waits until the event is stored in PostgreSQL (MREG_AUDIT_FAIL_CLOSED). */
   async recordDurably(input: AuditEventInput): Promise<void> {
+    this.metrics.observe(input);
     if (!this.enabled) return;
     const event = this.build(input);
     if (event) await this.writer.enqueueDurably(event);

@@ -52,12 +52,13 @@ export async function withFileLock<T>(file: string, work: () => Promise<T>): Pro
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (the owner of a lock file, say). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: it exists but belongs to someone else, so the lock is still held.
+    // EPERM: it exists but belongs to someone else, so whatever it holds is still held.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRunning } from '../common/file-lock.js';
 
 /**
  * Exclusive ownership of a data directory for the lifetime of one process. PGlite does not lock its directory
@@ -35,15 +36,5 @@ export class DataDirLock {
   async release(): Promise<void> {
     const owner = await readFile(this.file, 'utf8').catch(() => '');
     if (owner.trim() === String(process.pid)) await rm(this.file, { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else, which still means the directory is taken.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
