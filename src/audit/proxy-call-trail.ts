@@ -34,6 +34,8 @@ export class ProxyCallTrail {
   private readonly errors = new Map<string | number, string>();
   private readonly answered = new Set<string | number>();
   private failure?: { status: number; code: string };
+  /** A GET with Last-Event-ID: the stream resumes one this or another replica closed (e.g. at its shutdown). */
+  private readonly resuming: boolean;
   private refusal?: string;
   private serverId: string;
   private redactKeys: readonly string[] = [];
@@ -49,6 +51,7 @@ export class ProxyCallTrail {
       req.method === 'DELETE'
         ? [{ id: undefined, method: 'session/terminate', params: undefined }]
         : auditedCalls(req.body);
+    this.resuming = req.method === 'GET' && req.get('last-event-id') !== undefined;
   }
 
   /** Nothing to record: the exchange carried no audited call (saves all the work on list/ping/notifications). */
@@ -87,6 +90,7 @@ export class ProxyCallTrail {
   };
 
   finish(res: Response): void {
+    if (this.resuming && this.answered.size > 0) this.finishResumed(res);
     if (this.idle) return this.finishRefusal();
     const base: AuditEventInput = {
       ...requestActor(this.req, this.principal),
@@ -105,6 +109,28 @@ export class ProxyCallTrail {
         action: call.method,
         tool: call.target,
         params: call.params,
+      });
+    }
+  }
+
+  /**
+   * Answers relayed on a resumed stream: the calls they answer were recorded where they started (as
+   * STREAM_HANDED_OFF when a replica handed them over at its shutdown); this says how each ended, by JSON-RPC id, in
+   * the same session.
+   */
+  private finishResumed(res: Response): void {
+    for (const id of this.answered) {
+      const errorCode = this.errors.get(id);
+      this.auditor.record({
+        ...requestActor(this.req, this.principal),
+        surface: 'proxy',
+        action: 'stream/resumed',
+        outcome: errorCode ? 'error' : 'success',
+        serverId: this.serverId,
+        status: res.statusCode,
+        errorCode,
+        params: { id },
+        durationMs: performance.now() - this.started,
       });
     }
   }

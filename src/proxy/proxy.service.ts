@@ -119,7 +119,7 @@ export class ProxyService {
       case 'POST':
         return this.post(principal, server, session, sessionId, req, res, trail);
       case 'GET':
-        return this.openStream(principal, server, session, sessionId, req, res);
+        return this.openStream(principal, server, session, sessionId, req, res, trail);
       case 'DELETE':
         return this.terminate(principal, server, session, req, res);
       default:
@@ -203,6 +203,7 @@ export class ProxyService {
     sessionId: string | undefined,
     req: Request,
     res: Response,
+    trail: ProxyCallTrail,
   ): Promise<void> {
     const endpoint = this.selector.endpointFor(server, session, principal);
     const lastEventId = req.get('last-event-id');
@@ -235,6 +236,8 @@ export class ProxyService {
         maxBytes: this.maxBytes,
         pendingIds: new Set(),
         signal: response.signal,
+        // A resumed stream may carry answers to calls another replica relayed: the trail records how they ended.
+        observe: trail.observe,
       },
       session,
     );

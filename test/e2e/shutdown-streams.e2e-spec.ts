@@ -105,6 +105,19 @@ describe('SSE streams at shutdown (e2e)', () => {
           [id],
         );
         expect(rows).toEqual([{ outcome: 'error', error_code: 'STREAM_HANDED_OFF' }]);
+        // The replica that relayed the resumed stream records how the call ended (written within its next batch).
+        const resumed = () =>
+          pg.query(
+            `SELECT outcome, session_hash IS NOT NULL AS in_session FROM audit_events
+              WHERE server_id = $1 AND action = 'stream/resumed'`,
+            [id],
+          );
+        let found = await resumed();
+        for (let attempt = 0; found.rows.length === 0 && attempt < 50; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          found = await resumed();
+        }
+        expect(found.rows).toEqual([{ outcome: 'success', in_session: true }]);
       } finally {
         await pg.end();
       }
