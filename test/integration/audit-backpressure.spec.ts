@@ -14,7 +14,7 @@ import {
   storedNumbers,
 } from '../support/audit-harness.js';
 import { TcpRelay } from '../support/tcp-relay.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
 /**
  * The audit writer under a PostgreSQL that is slow or stalls instead of refusing: memory stays bounded (the queue
@@ -22,20 +22,17 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * reordered when the database is back.
  */
 describe('audit writer back-pressure on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
   const harness = new AuditHarness();
 
   beforeAll(async () => {
-    database = await createTestDatabase('audit_pressure');
-    db = createDataSource({ target: { url: database.url }, poolSize: 2 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('audit_pressure', 2);
+    db = database.db;
   });
   afterAll(async () => {
     await harness.shutdown();
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   const spillOf = (dataDir: string) => join(dataDir, 'audit-spill.ndjson');

@@ -13,11 +13,15 @@ import type { Principal } from '../../src/auth/principal.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
 import { AuditHarness, auditConfig, auditTenant, storedNumbers } from '../support/audit-harness.js';
-import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import {
+  ADMIN_DATABASE_URL,
+  createMigratedTestDatabase,
+  type MigratedTestDatabase,
+} from '../support/test-database.js';
 
 /** The audit trail on the real PostgreSQL: batching under load, spill and replay across an outage, tamper evidence, retention. */
 describe('audit trail on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
 
   const harness = new AuditHarness();
@@ -48,16 +52,13 @@ describe('audit trail on the real PostgreSQL', () => {
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase('audit');
-    db = createDataSource({ target: { url: database.url }, poolSize: 4 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('audit', 4);
+    db = database.db;
   });
 
   afterAll(async () => {
     await harness.shutdown();
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('stores 5,000 events/s for 5 s without losing one, in order, on a valid chain', async () => {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OAuthRepository } from '../../src/auth/oauth/oauth.repository.js';
 import { OAuthStatePurge, PURGE_BATCH } from '../../src/auth/oauth/oauth-state-purge.js';
-import { createDataSource } from '../../src/database/data-source.factory.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -16,20 +15,17 @@ const principal = { tenantKey: 't', oid: 'o', sub: 's', roles: ['user'], scopes:
  * detect a replayed refresh token) stays, and two replicas purging at once agree.
  */
 describe('OAuth state purge', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
   const now = new Date();
   const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
 
   beforeAll(async () => {
-    database = await createTestDatabase('oauth_purge');
-    db = createDataSource({ target: { url: database.url }, poolSize: 4 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('oauth_purge', 4);
+    db = database.db;
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   const client = (id: string, createdAt: Date, kind = 'dcr') =>

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config.js';
-import { createDataSource } from '../../src/database/data-source.factory.js';
 import type { MetricsService } from '../../src/observability/metrics.service.js';
 import type {
   CapabilityDiscovery,
@@ -15,23 +14,21 @@ import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import type { HealthCheckSettings, RegisteredServer } from '../../src/registry/registry.types.js';
 import { toRegistered } from '../../src/registry/server-views.js';
 import { uniqueTenant } from '../support/registry.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
 /**
  * Health-check claiming and recording on the real PostgreSQL. Time passing is simulated by moving the stored
  * schedule back (no waiting); probes are driven by hand. Its own database: the claims take every due server.
  */
 describe('health-check claims and outcomes on the real PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
   let repository: RegistryRepository;
   let tenantId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('health_claims');
-    db = createDataSource({ target: { url: database.url }, poolSize: 4 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('health_claims', 4);
+    db = database.db;
     repository = new RegistryRepository(db);
     const [tenant] = await db.query<{ id: string }[]>(
       `INSERT INTO tenants (entra_tenant_id, name) VALUES ($1, $1) RETURNING id`,
@@ -44,8 +41,7 @@ describe('health-check claims and outcomes on the real PostgreSQL', () => {
     await db.query(`DELETE FROM mcp_servers`);
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   async function addServer(healthCheck: Partial<HealthCheckSettings>, status = 'unknown'): Promise<string> {

@@ -3,15 +3,14 @@ import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { planRetirement, RetireRefusedError, retentionMs } from '../../src/auth/signing-key-retirement.js';
 import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
-import { createDataSource } from '../../src/database/data-source.factory.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
 const HOUR = 3_600_000;
 
 /** Entra mode: retiring a shared key in PostgreSQL takes it off every replica's JWKS and verifier at its reload. */
 describe('retiring signing keys shared through PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
   const box = SecretBox.fromConfig({ encryptionKey: TEST_ENCRYPTION_KEY })!;
   const claims = {
@@ -25,14 +24,11 @@ describe('retiring signing keys shared through PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('retire');
-    db = createDataSource({ target: { url: database.url }, poolSize: 3 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('retire', 3);
+    db = database.db;
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('retires only keys superseded long enough; replicas stop publishing and accepting them at the next reload', async () => {

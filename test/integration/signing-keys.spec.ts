@@ -2,25 +2,21 @@ import type { DataSource } from 'typeorm';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
-import { createDataSource } from '../../src/database/data-source.factory.js';
 import { resealSecrets } from '../../src/database/reseal.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
 /** Entra mode keeps signing keys in PostgreSQL: a rotation reaches every replica before the new key signs. */
 describe('signing keys shared through PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedTestDatabase;
   let db: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase('keys');
-    db = createDataSource({ target: { url: database.url }, poolSize: 2 });
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
+    database = await createMigratedTestDatabase('keys', 2);
+    db = database.db;
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('two replicas agree on one key, then on a rotated one from its activation time', async () => {

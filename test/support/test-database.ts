@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/database/data-source.factory.js';
 
 /** Admin connection used to create and drop per-run databases; override for another server. */
 export const ADMIN_DATABASE_URL =
@@ -36,4 +38,36 @@ export async function createTestDatabase(purpose: string): Promise<TestDatabase>
 
 export async function dropTestDatabase(name: string): Promise<void> {
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+export interface MigratedTestDatabase extends TestDatabase {
+  /** A DataSource on the database, every migration applied. */
+  db: DataSource;
+  /** Closes the DataSource, then drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh database as the gateway's migrations leave it, for integration specs that work on the schema directly. */
+export async function createMigratedTestDatabase(
+  purpose: string,
+  poolSize = 4,
+): Promise<MigratedTestDatabase> {
+  const database = await createTestDatabase(purpose);
+  const db = createDataSource({ target: { url: database.url }, poolSize });
+  try {
+    await db.initialize();
+    await db.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    if (db.isInitialized) await db.destroy();
+    await database.drop();
+    throw error;
+  }
+  return {
+    ...database,
+    db,
+    close: async () => {
+      await db.destroy().catch(() => undefined);
+      await database.drop();
+    },
+  };
 }
