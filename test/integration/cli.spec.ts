@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../../src/audit/audit-store.js';
 import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
 import { mkdtempSync } from 'node:fs';
@@ -13,6 +12,7 @@ import { createDataSource } from '../../src/database/data-source.factory.js';
 import type { CliOutput } from '../../src/cli/cli-support.js';
 import { MigrateCommand } from '../../src/cli/migrate.command.js';
 import { ValidateCommand } from '../../src/cli/validate.command.js';
+import { pendingEvent } from '../support/audit-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 type Command = { output: CliOutput; run(params: string[], options?: Record<string, unknown>): Promise<void> };
@@ -78,27 +78,9 @@ describe('mcp-gateway CLI commands', () => {
         `INSERT INTO tenants (entra_tenant_id, name) VALUES ('local:cli', 'cli') RETURNING id`,
       );
       const event = (n: number): PendingAuditEvent => ({
-        eventId: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        tenantId,
-        actorOid: 'o',
-        actorName: null,
-        roles: [],
-        clientId: null,
+        ...pendingEvent(tenantId, n),
         surface: 'cli',
         action: 'test',
-        serverId: null,
-        tool: null,
-        requestId: null,
-        sessionHash: null,
-        outcome: 'success',
-        status: null,
-        errorCode: null,
-        durationMs: null,
-        bytes: null,
-        params: { n },
-        ip: null,
-        userAgent: null,
       });
       await new AuditStore(db).append([event(1), event(2), event(3)]);
       expect(await runCommand(new AuditVerifyCommand(), env, [], { tenant: 'cli' })).toMatchObject({
