@@ -8,6 +8,7 @@ import {
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { RETENTION_ACTION } from './audit-chain-verifier.js';
+import { runPeriodically } from '../common/periodic.js';
 import { Auditor } from './auditor.js';
 
 const RUN_EVERY_MS = 60 * 60_000;
@@ -32,7 +33,7 @@ export interface RetentionResult {
 @Injectable()
 export class AuditRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditRetention');
-  private timers: NodeJS.Timeout[] = [];
+  private stopTimers: () => void = () => undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,19 +42,17 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    const run = () =>
-      void this.runOnce().catch((error: unknown) =>
-        this.logger.warn(`Audit retention failed: ${(error as Error).message}`),
-      );
-    const first = setTimeout(run, FIRST_RUN_AFTER_MS);
-    const every = setInterval(run, RUN_EVERY_MS);
-    first.unref();
-    every.unref();
-    this.timers = [first, every];
+    this.stopTimers = runPeriodically({
+      name: 'Audit retention',
+      firstAfterMs: FIRST_RUN_AFTER_MS,
+      everyMs: RUN_EVERY_MS,
+      run: () => this.runOnce(),
+      logger: this.logger,
+    });
   }
 
   onApplicationShutdown(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    this.stopTimers();
   }
 
   async runOnce(now = new Date()): Promise<RetentionResult[]> {

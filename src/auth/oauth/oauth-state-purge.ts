@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { runPeriodically } from '../../common/periodic.js';
 import { DataSource } from 'typeorm';
 
 const MINUTE_MS = 60_000;
@@ -55,26 +56,24 @@ export interface PurgeResult {
 @Injectable()
 export class OAuthStatePurge implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OAuthStatePurge');
-  private timers: NodeJS.Timeout[] = [];
+  private stopTimers: () => void = () => undefined;
   private stopped = false;
 
   constructor(private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    const run = () =>
-      void this.runOnce().catch((error: unknown) =>
-        this.logger.warn(`OAuth state purge failed: ${(error as Error).message}`),
-      );
-    const first = setTimeout(run, FIRST_RUN_AFTER_MS);
-    const every = setInterval(run, RUN_EVERY_MS);
-    first.unref();
-    every.unref();
-    this.timers = [first, every];
+    this.stopTimers = runPeriodically({
+      name: 'OAuth state purge',
+      firstAfterMs: FIRST_RUN_AFTER_MS,
+      everyMs: RUN_EVERY_MS,
+      run: () => this.runOnce(),
+      logger: this.logger,
+    });
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    this.stopTimers();
   }
 
   /** One purge; `undefined` when another replica holds the lock (it finishes the run). */
