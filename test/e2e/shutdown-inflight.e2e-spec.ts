@@ -1,13 +1,9 @@
 import { Client as PgClient } from 'pg';
-import { gatewayIssuer } from '../../src/auth/auth.module.js';
-import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
-import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
-import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
-import { startGatewayProcess } from '../support/gateway-process.js';
-import { postJsonRpc, uniqueTenant } from '../support/registry.js';
-import { runDatabaseUrl, scratchDataDir, testConfig } from '../support/test-config.js';
+import { processAdmin, startGatewayProcess } from '../support/gateway-process.js';
+import { postJsonRpc } from '../support/registry.js';
+import { runDatabaseUrl } from '../support/test-config.js';
 
 /** SIGTERM on a busy process: the long tool call in flight completes, its audit record is stored, the exit is 0. */
 describe('shutdown with a call in flight (e2e)', () => {
@@ -25,20 +21,8 @@ describe('shutdown with a call in flight (e2e)', () => {
     };
     const gateway = await startGatewayProcess(env);
     try {
-      const tokens = new GatewayTokens(
-        await SigningKeyStore.open(SigningKeyStore.fileFor(scratchDataDir())),
-        gatewayIssuer(testConfig(env).config),
-      );
-      const tenant = uniqueTenant();
-      const issue = (audience: string) =>
-        tokens.issue({ ...localPrincipal(tenant, 'ada', ['admin']), audience, ttlSeconds: 600 });
-      const created = await fetch(`${gateway.url}/api/v1/servers`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await issue(gateway.url)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'slowpoke', url: fixture.url }),
-      });
-      expect(created.status).toBe(201);
-      const id = ((await created.json()) as { server: { id: string } }).server.id;
+      const { issue, register } = await processAdmin(env, gateway.url);
+      const id = await register({ name: 'slowpoke', url: fixture.url });
       const resource = `${gateway.url}/servers/${id}/mcp`;
 
       const call = postJsonRpc(resource, await issue(resource), 'tools/call', {

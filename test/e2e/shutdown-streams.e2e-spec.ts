@@ -1,19 +1,15 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as PgClient } from 'pg';
-import { gatewayIssuer } from '../../src/auth/auth.module.js';
-import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
-import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
-import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
+import { type GatewayProcess, processAdmin, startGatewayProcess } from '../support/gateway-process.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
 import { RoundRobinBalancer } from '../support/round-robin-balancer.js';
 import { sseEvents } from '../support/sse.js';
-import { runDatabaseUrl, scratchDataDir, testConfig } from '../support/test-config.js';
+import { runDatabaseUrl } from '../support/test-config.js';
 
 /**
  * Shutdown ends SSE streams the way the protocol lets clients resume them (a `retry` hint after the last event id,
@@ -41,20 +37,8 @@ describe('SSE streams at shutdown (e2e)', () => {
       const [leaving, staying] = replicas;
       // The balancer first knows only the replica that will leave, as a load balancer would route a session to it.
       balancer.backends = [leaving.url];
-      const tokens = new GatewayTokens(
-        await SigningKeyStore.open(SigningKeyStore.fileFor(scratchDataDir())),
-        gatewayIssuer(testConfig(env).config),
-      );
-      const tenant = uniqueTenant();
-      const issue = (audience: string) =>
-        tokens.issue({ ...localPrincipal(tenant, 'ada', ['admin']), audience, ttlSeconds: 600 });
-      const created = await fetch(`${balancer.url}/api/v1/servers`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await issue(balancer.url)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'countdown', url: upstream.url }),
-      });
-      expect(created.status).toBe(201);
-      const id = ((await created.json()) as { server: { id: string } }).server.id;
+      const { issue, register } = await processAdmin(env, balancer.url);
+      const id = await register({ name: 'countdown', url: upstream.url });
       const resource = `${balancer.url}/servers/${id}/mcp`;
       const token = await issue(resource);
       const errors: string[] = [];

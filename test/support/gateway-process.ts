@@ -1,6 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { scratchDataDir } from './test-config.js';
+import { gatewayIssuer } from '../../src/auth/auth.module.js';
+import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
+import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
+import { SigningKeyStore } from '../../src/auth/signing-keys.js';
+import { uniqueTenant } from './registry.js';
+import { scratchDataDir, testConfig } from './test-config.js';
 
 const CLI = join(__dirname, '../../bin/mcp-gateway.js');
 
@@ -49,4 +54,30 @@ export async function startGatewayProcess(env: Record<string, string | undefined
     );
   });
   return { child, url: `http://127.0.0.1:${port}`, output, exited };
+}
+
+/**
+ * An admin of a fresh tenant on gateway processes started with `env` (local mode: they sign with the scratch data
+ * directory's key): tokens for any audience, and registration of servers over REST at `baseUrl`.
+ */
+export async function processAdmin(env: Record<string, string | undefined>, baseUrl: string) {
+  const tokens = new GatewayTokens(
+    await SigningKeyStore.open(SigningKeyStore.fileFor(scratchDataDir())),
+    gatewayIssuer(testConfig(env).config),
+  );
+  const tenant = uniqueTenant();
+  const issue = (audience: string) =>
+    tokens.issue({ ...localPrincipal(tenant, 'ada', ['admin']), audience, ttlSeconds: 600 });
+  /** Registers a server and returns its id; throws unless the gateway answered 201. */
+  const register = async (body: Record<string, unknown>): Promise<string> => {
+    const created = await fetch(`${baseUrl}/api/v1/servers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issue(baseUrl)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (created.status !== 201)
+      throw new Error(`registration answered ${created.status}: ${await created.text()}`);
+    return ((await created.json()) as { server: { id: string } }).server.id;
+  };
+  return { tenant, issue, register };
 }
