@@ -58,6 +58,11 @@ export interface AppConfig {
     readonly breakerResetMs: number;
     readonly breakerSuccesses: number;
     readonly maxStreamsPerPrincipal: number;
+    readonly maxStreamsPerServer: number;
+    /** Listening streams per upstream origin, on connections of their own (never the requests' pool). */
+    readonly upstreamMaxStreams: number;
+    /** Request connections per upstream origin. */
+    readonly upstreamConnections: number;
     readonly sessionIdleMs: number;
     readonly maxEventBytes: number;
     readonly federationPageSize: number;
@@ -80,6 +85,8 @@ export interface AppConfig {
     /** Requests per minute per caller by tier; `anonymous` is per client IP. */
     readonly tiers: Readonly<Record<GatewayRole | 'anonymous', number>>;
     readonly tenantMultiplier: number;
+    /** Session housekeeping per caller per minute (initialize, ping, streams, DELETE), apart from work. */
+    readonly housekeepingPerMinute: number;
     /** 0: no deployment-wide ceiling. */
     readonly globalPerMinute: number;
     /** 0: no per-second burst bucket. */

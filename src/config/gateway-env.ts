@@ -382,14 +382,47 @@ export class GatewayEnv {
   MREG_PROXY_SESSION_IDLE_MS = 1800000;
 
   @EnvVar({
-    description: 'Concurrent streamed (SSE) proxy responses one user may hold open.',
+    description:
+      'Concurrent streamed (SSE) proxy responses one user may hold open, all servers together (an abuse cap).',
     usedBy: 'Proxy',
   })
   @ToInteger()
-  @IsInt({ message: intMessage(1, 10000) })
-  @Min(1, { message: intMessage(1, 10000) })
-  @Max(10000, { message: intMessage(1, 10000) })
-  MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL = 20;
+  @IsInt({ message: intMessage(1, 100000) })
+  @Min(1, { message: intMessage(1, 100000) })
+  @Max(100000, { message: intMessage(1, 100000) })
+  MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL = 1000;
+
+  @EnvVar({
+    description: 'Concurrent streamed (SSE) proxy responses one user may hold open to one server.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 100000) })
+  @Min(1, { message: intMessage(1, 100000) })
+  @Max(100000, { message: intMessage(1, 100000) })
+  MREG_PROXY_MAX_STREAMS_PER_SERVER = 64;
+
+  @EnvVar({
+    description:
+      'Listening streams (GET) open to one upstream origin, all users together; each holds its own connection, apart from the pool that requests use. Past it: 503 UPSTREAM_BUSY.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_PROXY_UPSTREAM_MAX_STREAMS = 10000;
+
+  @EnvVar({
+    description:
+      'Connections per upstream origin for requests (POST, DELETE); a request waits for one at most until its deadline.',
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 100000) })
+  @Min(1, { message: intMessage(1, 100000) })
+  @Max(100000, { message: intMessage(1, 100000) })
+  MREG_PROXY_UPSTREAM_CONNECTIONS = 256;
 
   @EnvVar({
     description: 'Largest upstream SSE event or JSON response the proxy relays (bytes).',
@@ -528,14 +561,26 @@ export class GatewayEnv {
   MREG_RATE_LIMIT_ANONYMOUS_PER_MINUTE = 20;
 
   @EnvVar({
-    description: "A tenant's requests per minute, all its callers together, as a multiple of the user tier.",
+    description:
+      "A tenant's requests per minute, all its callers together, as a multiple of the user tier (default: 500 users' worth). A tenant's own settings.requestsPerMinute overrides it.",
     usedBy: 'Audit and throttling',
   })
   @ToInteger()
   @IsInt({ message: intMessage(1, 100000) })
   @Min(1, { message: intMessage(1, 100000) })
   @Max(100000, { message: intMessage(1, 100000) })
-  MREG_RATE_LIMIT_TENANT_MULTIPLIER = 10;
+  MREG_RATE_LIMIT_TENANT_MULTIPLIER = 500;
+
+  @EnvVar({
+    description:
+      "Session housekeeping per caller per minute (initialize, initialized, ping, opening a stream, DELETE on the MCP endpoints); it does not spend the caller's budget for work.",
+    usedBy: 'Audit and throttling',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE = 1200;
 
   @EnvVar({
     description: 'Requests per minute for the whole deployment, every caller together (0: no ceiling).',
@@ -556,7 +601,7 @@ export class GatewayEnv {
   @IsInt({ message: intMessage(0, 60) })
   @Min(0, { message: intMessage(0, 60) })
   @Max(60, { message: intMessage(0, 60) })
-  MREG_RATE_LIMIT_BURST_FACTOR = 10;
+  MREG_RATE_LIMIT_BURST_FACTOR = 15;
 
   @EnvVar({
     description:

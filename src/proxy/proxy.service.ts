@@ -16,6 +16,7 @@ import { isRequest, methodOf, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';
+import { StreamLimiter } from './stream-limiter.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
 import { RouterMetrics } from './router-metrics.js';
 import { isRetryable, timeoutFor } from './request-traits.js';
@@ -42,6 +43,7 @@ export class ProxyService {
     private readonly rateLimits: ProxyRateLimits,
     private readonly auditor: Auditor,
     private readonly activity: SessionActivity,
+    private readonly streams: StreamLimiter,
   ) {}
 
   /** The server as the caller may use it, from the in-memory registry (no database round trip). */
@@ -181,7 +183,7 @@ export class ProxyService {
         : sessionId;
     const pendingIds = new Set(messages.filter(isRequest).map((m) => m.id as string | number));
     await this.responses.relay(
-      principal,
+      { principal, serverId: server.id },
       response.response,
       {
         res,
@@ -207,27 +209,35 @@ export class ProxyService {
   ): Promise<void> {
     const endpoint = this.selector.endpointFor(server, session, principal);
     const lastEventId = req.get('last-event-id');
-    const response = await this.caller.call({
-      endpoint,
-      server,
-      retryable: false,
-      // The standalone stream lives as long as the client keeps it open.
-      timeoutMs: 0,
-      request: {
-        method: 'GET',
-        headers: await this.headers.build(
-          server,
-          this.protocolOf(req, session),
-          lastEventId ? { 'last-event-id': lastEventId } : {},
-          this.userOf(principal, req),
-        ),
-        bodyTimeoutMs: 0,
-      },
-      res,
-    });
+    // The user's stream slot is taken before anything goes upstream: over the limit, no upstream stream is opened.
+    const held = this.streams.acquire(principal, server.id);
+    let response;
+    try {
+      response = await this.caller.call({
+        endpoint,
+        server,
+        retryable: false,
+        // The standalone stream lives as long as the client keeps it open.
+        timeoutMs: 0,
+        request: {
+          method: 'GET',
+          headers: await this.headers.build(
+            server,
+            this.protocolOf(req, session),
+            lastEventId ? { 'last-event-id': lastEventId } : {},
+            this.userOf(principal, req),
+          ),
+          bodyTimeoutMs: 0,
+        },
+        res,
+      });
+    } catch (error) {
+      held();
+      throw error;
+    }
     const policy = new ToolPolicy(server, principal);
     await this.responses.relay(
-      principal,
+      { principal, serverId: server.id, held },
       response.response,
       {
         res,

@@ -50,6 +50,13 @@ export class UpstreamCaller {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
+    // A listening stream holds a connection of its own for as long as it lives: reserved before the breaker (a full
+    // ceiling says nothing about the upstream's health) and freed when the stream ends. GETs are never retried, so
+    // the endpoint reserved for is the one used.
+    const releaseStream =
+      call.request.method === 'GET'
+        ? this.pool.reserveStream(call.targetUrl ?? call.endpoint.url)
+        : undefined;
     const abort = new AbortController();
     const res = call.res;
     const timer =
@@ -83,6 +90,7 @@ export class UpstreamCaller {
         // The deadline covers the relayed body too: it ends when the upstream body does, with or without a client.
         response.body.once('close', () => {
           clearTimeout(timer);
+          releaseStream?.();
           call.signal?.removeEventListener('abort', gone);
         });
         return { response, endpointUrl: endpoint.url, signal: abort.signal };
@@ -90,6 +98,7 @@ export class UpstreamCaller {
         const unreachable = error instanceof ProxyError && error.code === ProxyErrorCode.UPSTREAM_UNAVAILABLE;
         if (!call.retryable || !unreachable || attempt >= MAX_ATTEMPTS || abort.signal.aborted) {
           clearTimeout(timer);
+          releaseStream?.();
           call.signal?.removeEventListener('abort', gone);
           throw error;
         }

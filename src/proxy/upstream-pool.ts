@@ -2,8 +2,11 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher, Pool } from 'undici';
 import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 
 const CLOSE_GRACE_MS = 1_000;
+/** When a client refused for a full stream ceiling should try again: streams end when their users leave. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 export interface UpstreamRequest {
   url: string;
@@ -20,22 +23,36 @@ export interface UpstreamRequest {
 /**
  * Keep-alive connection pools to every upstream (undici keeps one pool per origin), with the SSRF guard applied at
  * connect time, so a name that resolves to a forbidden address is refused even if DNS changed since registration.
+ *
+ * Two agents, because a listening stream (GET) holds its connection for as long as the client stays: sharing one pool
+ * let 256 idle sessions take every connection of an upstream and leave every request after them waiting forever.
+ * Requests (POST, DELETE) use a pool of MREG_PROXY_UPSTREAM_CONNECTIONS per origin and wait for a free connection at
+ * most until their deadline; streams get connections of their own, up to MREG_PROXY_UPSTREAM_MAX_STREAMS per origin,
+ * reserved before they are opened so that past the ceiling a caller hears UPSTREAM_BUSY at once instead of queueing.
  */
 @Injectable()
 export class UpstreamPool implements OnApplicationShutdown {
-  private readonly agent: Agent;
+  private readonly exchanges: Agent;
+  private readonly streams: Agent;
   /**
-   * The agent's pool per origin, kept here to read their usage. undici 6 keeps them for the agent's life too (and
+   * The agents' pools per origin, kept here to read their usage. undici 6 keeps them for the agent's life too (and
    * origins are bounded by the registry); a later undici that drops idle pools would need this list pruned.
    */
   private readonly pools: Pool[] = [];
+  /** Listening streams reserved per origin. */
+  private readonly openStreams = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.agent = new Agent({
-      connect: { lookup: guardedLookup(config.allowPrivateUpstreams), timeout: 10_000 },
+    this.exchanges = this.agent(config.proxy.upstreamConnections);
+    this.streams = this.agent(config.proxy.upstreamMaxStreams);
+  }
+
+  private agent(connections: number): Agent {
+    return new Agent({
+      connect: { lookup: guardedLookup(this.config.allowPrivateUpstreams), timeout: 10_000 },
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
-      connections: 256,
+      connections,
       pipelining: 1,
       factory: (origin, options) => {
         const pool = new Pool(origin, options);
@@ -45,12 +62,42 @@ export class UpstreamPool implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Reserves a listening stream to the origin of `url`; the returned function frees it (once). Throws UPSTREAM_BUSY
+   * when the origin's ceiling is reached.
+   */
+  reserveStream(url: string): () => void {
+    const { origin } = new URL(url);
+    const open = this.openStreams.get(origin) ?? 0;
+    const ceiling = this.config.proxy.upstreamMaxStreams;
+    if (open >= ceiling) {
+      throw new ProxyError(
+        503,
+        ProxyErrorCode.UPSTREAM_BUSY,
+        `The upstream already has ${ceiling} listening streams open through this gateway ` +
+          '(MREG_PROXY_UPSTREAM_MAX_STREAMS); retry later, or ask the operator to raise the ceiling',
+        { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+      );
+    }
+    this.openStreams.set(origin, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.openStreams.get(origin) ?? 1) - 1;
+      if (left <= 0) this.openStreams.delete(origin);
+      else this.openStreams.set(origin, left);
+    };
+  }
+
+  /** Sends a request; a GET goes over the stream connections (reserve one first with `reserveStream`). */
   request(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     const url = new URL(request.url);
     // IP-literal hosts never reach the guarded DNS lookup: check them here, against today's setting.
     const problem = hostProblem(url, this.config.allowPrivateUpstreams);
     if (problem) return Promise.reject(new Error(`${url.host} ${problem}`));
-    return this.agent.request({
+    const agent = request.method === 'GET' ? this.streams : this.exchanges;
+    return agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: request.method,
@@ -79,11 +126,12 @@ export class UpstreamPool implements OnApplicationShutdown {
   /** Lets finished exchanges end cleanly, then cuts what is still open (long-lived streams would wait forever). */
   async onApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    const agents = [this.exchanges, this.streams];
     await Promise.race([
-      this.agent.close(),
+      Promise.all(agents.map((agent) => agent.close())),
       new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
     ]);
     clearTimeout(timer);
-    await this.agent.destroy().catch(() => undefined);
+    await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));
   }
 }

@@ -19,47 +19,58 @@ export class UpstreamResponses {
     private readonly openStreams: OpenStreams,
   ) {}
 
+  /**
+   * `streamOwner` is whose stream an SSE answer counts as; `held` is a stream slot already taken for it (a GET takes
+   * one before it goes upstream), released here when the answer ends, whatever it turned out to be.
+   */
   async relay(
-    principal: Principal,
+    streamOwner: { principal: Principal; serverId: string; held?: () => void },
     response: Dispatcher.ResponseData,
     context: RelayContext,
     session: ProxySession | undefined,
   ): Promise<void> {
-    const status = response.statusCode;
-    if (status === 404 && session) {
-      await response.body.dump();
-      throw new ProxyError(
-        404,
-        ProxyErrorCode.SESSION_NOT_FOUND,
-        'The upstream ended this session; initialize a new one',
-      );
-    }
-    if (status === 401 || status === 403) {
-      // The upstream refused the gateway's credentials; its challenge is not the client's to answer.
-      await response.body.dump();
-      throw new ProxyError(
-        502,
-        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
-        `The upstream refused the gateway's credentials (${status})`,
-      );
-    }
-    const contentType = headerValue(response.headers['content-type']) ?? '';
-    if (contentType.startsWith('text/event-stream')) {
-      let release: () => void;
-      try {
-        release = this.streams.acquire(principal);
-      } catch (error) {
-        // Refused: the upstream stream must not stay open (a GET stream has no deadline).
-        response.body.destroy();
-        throw error;
+    let release = streamOwner.held;
+    try {
+      const status = response.statusCode;
+      if (status === 404 && session) {
+        await response.body.dump();
+        throw new ProxyError(
+          404,
+          ProxyErrorCode.SESSION_NOT_FOUND,
+          'The upstream ended this session; initialize a new one',
+        );
       }
-      try {
-        await relaySse(response, context, this.openStreams);
-      } finally {
-        release();
+      if (status === 401 || status === 403) {
+        // The upstream refused the gateway's credentials; its challenge is not the client's to answer.
+        await response.body.dump();
+        throw new ProxyError(
+          502,
+          ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+          `The upstream refused the gateway's credentials (${status})`,
+        );
       }
-      return;
+      const contentType = headerValue(response.headers['content-type']) ?? '';
+      if (contentType.startsWith('text/event-stream')) {
+        try {
+          release ??= this.streams.acquire(streamOwner.principal, streamOwner.serverId);
+        } catch (error) {
+          // Refused: the upstream stream must not stay open (a GET stream has no deadline).
+          response.body.destroy();
+          throw error;
+        }
+        return await relaySse(response, context, this.openStreams);
+      }
+      return await this.relayPlain(response, context, contentType);
+    } finally {
+      release?.();
     }
+  }
+
+  private async relayPlain(
+    response: Dispatcher.ResponseData,
+    context: RelayContext,
+    contentType: string,
+  ): Promise<void> {
     try {
       if (contentType.startsWith('application/json')) return await relayJson(response, context);
       return await relayOther(response, context);

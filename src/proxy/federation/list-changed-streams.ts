@@ -46,7 +46,7 @@ export class ListChangedStreams {
     if (!(req.get('accept') ?? '').includes('text/event-stream')) {
       throw new ProxyError(406, ProxyErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
     }
-    const release = this.streams.acquire(principal);
+    const release = this.streams.acquire(principal, 'federated');
     let seen = positionOf(this.catalog.fingerprints(principal));
     const resumedFrom = parsePosition(req.get('last-event-id'));
     let pending = false;
