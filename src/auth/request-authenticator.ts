@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
-import type { Principal } from './principal.js';
+import { type Principal, tenantRequestLimit } from './principal.js';
 import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
 import { cookieSpec, readCookie } from './session-cookie.js';
 import { isTenantAllowed } from './entra-tokens.js';
@@ -127,6 +127,7 @@ export class RequestAuthenticator {
         identity.roles.includes('admin') &&
         this.config.auth.superadminTenants.some((tid) => tid.toLowerCase() === identity.tenantKey),
       expiresAt: identity.expiresAt,
+      tenantRequestsPerMinute: tenantRequestLimit(tenant.settings),
     };
   }
 }

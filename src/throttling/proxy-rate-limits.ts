@@ -33,7 +33,7 @@ export class ProxyRateLimits {
     private readonly registry: RegistryCache,
   ) {}
 
-  /** `/servers/{id}/mcp`: POST per message; GET (stream) and DELETE count one. */
+  /** `/servers/{id}/mcp`: POST per message; GET (stream) and DELETE count one, as housekeeping. */
   async admitServer(
     principal: Principal,
     server: RegisteredServer,
@@ -41,10 +41,11 @@ export class ProxyRateLimits {
     res: Response,
   ): Promise<void> {
     if (!this.limiter.enabled) return;
-    const { cost, toolCalls } = jsonRpcCost(req.method === 'POST' ? req.body : undefined);
+    const { cost, housekeeping, toolCalls } = jsonRpcCost(req.body, req.method);
     await this.admit(
       [
-        ...this.policy.forPrincipal(principal, cost),
+        ...this.policy.forPrincipal(principal, cost, housekeeping),
+        // A server's own limit, set by its owner, counts every message that reaches it.
         ...this.policy.forServer(principal, server, cost, toolCalls),
       ],
       'proxy',
@@ -65,7 +66,7 @@ export class ProxyRateLimits {
   ): Promise<void> {
     if (!this.limiter.enabled) return;
     const body: unknown = req.method === 'POST' ? req.body : undefined;
-    const { cost } = jsonRpcCost(body);
+    const { cost, housekeeping } = jsonRpcCost(body, req.method);
     const byServer = new Map<string, { server: RegisteredServer; messages: number; tools: string[] }>();
     for (const message of Array.isArray(body) ? body : [body]) {
       const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
@@ -82,7 +83,11 @@ export class ProxyRateLimits {
     const serverChecks = [...byServer.values()].flatMap(({ server, messages, tools: names }) =>
       this.policy.forServer(principal, server, messages, names),
     );
-    await this.admit([...this.policy.forPrincipal(principal, cost), ...serverChecks], 'federated', res);
+    await this.admit(
+      [...this.policy.forPrincipal(principal, cost, housekeeping), ...serverChecks],
+      'federated',
+      res,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
+import { loadConfig } from '../config/load-config.js';
 import { burstPerSecond, RateLimitPolicy, tierOf } from './rate-limit-policy.js';
 import type { BucketCheck } from './rate-limit.types.js';
 
@@ -8,6 +9,7 @@ const limits = (overrides: Partial<AppConfig['rateLimit']> = {}): AppConfig['rat
   requestsPerMinute: 100,
   tiers: { admin: 1000, server_owner: 500, user: 100, anonymous: 20 },
   tenantMultiplier: 10,
+  housekeepingPerMinute: 1200,
   globalPerMinute: 0,
   burstFactor: 10,
   oauthPerMinute: 30,
@@ -31,7 +33,10 @@ const principal = (overrides: Partial<Principal> = {}): Principal => ({
   ...overrides,
 });
 
-const byBucket = (checks: BucketCheck[]) => Object.fromEntries(checks.map((check) => [check.bucket, check]));
+/** The checks without their human description (asserted on its own below). */
+const plain = (checks: BucketCheck[]) => checks.map(({ describe: _, ...check }) => check);
+const byBucket = (checks: BucketCheck[]) =>
+  Object.fromEntries(plain(checks).map((check) => [check.bucket, check]));
 
 describe('tierOf', () => {
   it.each([
@@ -94,14 +99,14 @@ describe('RateLimitPolicy', () => {
       limit: 20,
     });
     expect(sut.forAnonymous('2001:db8:1:2:bbbb::9')[0].key).toBe(sut.forAnonymous('2001:db8:1:2::1')[0].key);
-    expect(sut.forOAuth('10.1.2.3')).toEqual([
+    expect(plain(sut.forOAuth('10.1.2.3'))).toEqual([
       { bucket: 'oauth', key: 'oauth:ip:10.1.2.3', limit: 30, windowMs: 60000, cost: 1 },
     ]);
   });
 
   it('limits the gateway tools configured in MREG_RATE_LIMIT_TOOLS, per caller, counting repeated calls', () => {
     const sut = new RateLimitPolicy(limits({ tools: { proxy_request: 60 } }));
-    expect(sut.forGatewayTools(principal(), ['proxy_request', 'whoami', 'proxy_request'])).toEqual([
+    expect(plain(sut.forGatewayTools(principal(), ['proxy_request', 'whoami', 'proxy_request']))).toEqual([
       {
         bucket: 'tool',
         key: 'tool:gateway:tenant-1:oid-1:proxy_request',
@@ -115,7 +120,7 @@ describe('RateLimitPolicy', () => {
   it("applies a server's own limits per caller: every message, and tools/call per tool", () => {
     const sut = new RateLimitPolicy(limits());
     const server = { id: 'srv', rateLimits: { requestsPerMinute: 600, tools: { create_issue: 10 } } };
-    expect(sut.forServer(principal(), server, 3, ['create_issue', 'list_issues'])).toEqual([
+    expect(plain(sut.forServer(principal(), server, 3, ['create_issue', 'list_issues']))).toEqual([
       { bucket: 'server', key: 'server:srv:tenant-1:oid-1', limit: 600, windowMs: 60000, cost: 3 },
       { bucket: 'tool', key: 'tool:srv:tenant-1:oid-1:create_issue', limit: 10, windowMs: 60000, cost: 1 },
     ]);
@@ -127,5 +132,41 @@ describe('RateLimitPolicy', () => {
     const names = ['constructor', '__proto__', 'toString'];
     expect(sut.forGatewayTools(principal(), names)).toEqual([]);
     expect(sut.forServer(principal(), { id: 'srv', rateLimits: { tools: {} } }, 1, names)).toEqual([]);
+  });
+
+  it('spends housekeeping (initialize, ping, streams, DELETE) from its own bucket, not the budget for work', () => {
+    const sut = new RateLimitPolicy(limits({ globalPerMinute: 5000 }));
+    const onlyHousekeeping = sut.forPrincipal(principal(), 2, 2);
+    expect(onlyHousekeeping.map((check) => [check.bucket, check.limit, check.cost])).toEqual([
+      ['housekeeping', 1200, 2],
+      ['global', 5000, 2],
+    ]);
+    const mixed = byBucket(sut.forPrincipal(principal(), 3, 1));
+    expect(mixed.principal.cost).toBe(2);
+    expect(mixed.tenant.cost).toBe(2);
+    expect(mixed.burst.cost).toBe(2);
+    expect(mixed.housekeeping.cost).toBe(1);
+    expect(mixed.global.cost).toBe(3);
+  });
+
+  it("uses a tenant's own requestsPerMinute over the multiplier", () => {
+    const sut = new RateLimitPolicy(limits());
+    expect(byBucket(sut.forPrincipal(principal({ tenantRequestsPerMinute: 250_000 }))).tenant.limit).toBe(
+      250_000,
+    );
+  });
+
+  it('by default lets a tenant of 500 users at the user tier through, and says how to raise each limit', () => {
+    const { config } = loadConfig({}, { dotenvDir: false });
+    const sut = new RateLimitPolicy(config.rateLimit);
+    const checks = sut.forPrincipal(principal());
+    expect(byBucket(checks).tenant.limit).toBeGreaterThanOrEqual(500 * config.rateLimit.tiers.user);
+    const describe = Object.fromEntries(checks.map((check) => [check.bucket, check.describe]));
+    expect(describe.principal).toContain('MREG_FASTMCP_REQUESTS_PER_MINUTE');
+    expect(describe.tenant).toContain('MREG_RATE_LIMIT_TENANT_MULTIPLIER');
+    expect(describe.burst).toContain('MREG_RATE_LIMIT_BURST_FACTOR');
+    expect(sut.forPrincipal(principal(), 1, 1)[0].describe).toContain(
+      'MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE',
+    );
   });
 });

@@ -10,6 +10,13 @@ export const MIN_BURST_PER_SECOND = 5;
 
 const TIER_ORDER: readonly GatewayRole[] = ['admin', 'server_owner', 'user'];
 
+/** Which setting raises each tier's per-minute limit. */
+const TIER_LIMIT: Readonly<Record<GatewayRole, string>> = {
+  admin: "the caller's limit as an admin (MREG_RATE_LIMIT_ADMIN_PER_MINUTE)",
+  server_owner: "the caller's limit as a server_owner (MREG_RATE_LIMIT_SERVER_OWNER_PER_MINUTE)",
+  user: "the caller's limit as a user (MREG_FASTMCP_REQUESTS_PER_MINUTE)",
+};
+
 /** A principal's tier is its highest role; one with no role is treated as a user. */
 export function tierOf(principal: Pick<Principal, 'roles'>): GatewayRole {
   return TIER_ORDER.find((role) => principal.roles.includes(role)) ?? 'user';
@@ -36,21 +43,44 @@ export function countTools(names: readonly string[]): Map<string, number> {
 export class RateLimitPolicy {
   constructor(private readonly limits: AppConfig['rateLimit']) {}
 
-  /** Every authenticated request: per second (burst), per caller by tier, per tenant, and the global ceiling. */
-  forPrincipal(principal: Principal, cost = 1): BucketCheck[] {
+  /**
+   * Every authenticated request: per second (burst), per caller by tier, per tenant, and the global ceiling. Of
+   * `cost`, `housekeeping` messages (initialize, ping, the stream, DELETE) spend a bucket of their own instead of the
+   * caller's and the tenant's budget for work.
+   */
+  forPrincipal(principal: Principal, cost = 1, housekeeping = 0): BucketCheck[] {
     const caller = `${principal.tenantId}:${principal.oid}`;
-    const perMinute = this.limits.tiers[tierOf(principal)];
-    return [
-      ...this.burst(caller, perMinute, cost),
-      minute('principal', `principal:${caller}`, perMinute, cost),
-      minute(
-        'tenant',
-        `tenant:${principal.tenantId}`,
-        this.limits.requestsPerMinute * this.limits.tenantMultiplier,
-        cost,
-      ),
-      ...this.global(cost),
-    ];
+    const tier = tierOf(principal);
+    const perMinute = this.limits.tiers[tier];
+    const work = cost - housekeeping;
+    const checks: BucketCheck[] = [];
+    if (work > 0) {
+      checks.push(
+        ...this.burst(caller, perMinute, work),
+        minute('principal', `principal:${caller}`, perMinute, work, TIER_LIMIT[tier]),
+        minute(
+          'tenant',
+          `tenant:${principal.tenantId}`,
+          principal.tenantRequestsPerMinute ?? this.limits.requestsPerMinute * this.limits.tenantMultiplier,
+          work,
+          principal.tenantRequestsPerMinute === undefined
+            ? "the tenant's limit (MREG_RATE_LIMIT_TENANT_MULTIPLIER × the user tier; a platform administrator can set the tenant's own requestsPerMinute)"
+            : "the tenant's own limit (its requestsPerMinute setting, set by a platform administrator)",
+        ),
+      );
+    }
+    if (housekeeping > 0) {
+      checks.push(
+        minute(
+          'housekeeping',
+          `housekeeping:${caller}`,
+          this.limits.housekeepingPerMinute,
+          housekeeping,
+          "the caller's session housekeeping: initialize, ping, streams, DELETE (MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE)",
+        ),
+      );
+    }
+    return [...checks, ...this.global(cost)];
   }
 
   /**
@@ -60,7 +90,13 @@ export class RateLimitPolicy {
   forAnonymous(ip: string, cost = 1): BucketCheck[] {
     const client = `ip:${normalizeIp(ip)}`;
     return [
-      minute('anonymous', `anonymous:${client}`, this.limits.tiers.anonymous, cost),
+      minute(
+        'anonymous',
+        `anonymous:${client}`,
+        this.limits.tiers.anonymous,
+        cost,
+        'requests without a token per client address (MREG_RATE_LIMIT_ANONYMOUS_PER_MINUTE)',
+      ),
       ...this.global(cost),
     ];
   }
@@ -68,7 +104,16 @@ export class RateLimitPolicy {
   /** OAuth endpoints, by client IP and with their own stricter limit (credential stuffing, registration spam). */
   forOAuth(ip: string): BucketCheck[] {
     const client = `ip:${normalizeIp(ip)}`;
-    return [minute('oauth', `oauth:${client}`, this.limits.oauthPerMinute, 1), ...this.global(1)];
+    return [
+      minute(
+        'oauth',
+        `oauth:${client}`,
+        this.limits.oauthPerMinute,
+        1,
+        'OAuth requests per client address (MREG_RATE_LIMIT_OAUTH_PER_MINUTE)',
+      ),
+      ...this.global(1),
+    ];
   }
 
   /** The gateway's own /mcp tools with a limit in MREG_RATE_LIMIT_TOOLS, per caller and tool. */
@@ -78,7 +123,13 @@ export class RateLimitPolicy {
       const limit = ownValue(this.limits.tools, tool);
       if (limit !== undefined) {
         checks.push(
-          minute('tool', `tool:gateway:${principal.tenantId}:${principal.oid}:${tool}`, limit, calls),
+          minute(
+            'tool',
+            `tool:gateway:${principal.tenantId}:${principal.oid}:${tool}`,
+            limit,
+            calls,
+            `calls of ${tool} per user (MREG_RATE_LIMIT_TOOLS)`,
+          ),
         );
       }
     }
@@ -96,12 +147,28 @@ export class RateLimitPolicy {
     const checks: BucketCheck[] = [];
     const { requestsPerMinute, tools } = server.rateLimits;
     if (requestsPerMinute !== undefined) {
-      checks.push(minute('server', `server:${server.id}:${caller}`, requestsPerMinute, cost));
+      checks.push(
+        minute(
+          'server',
+          `server:${server.id}:${caller}`,
+          requestsPerMinute,
+          cost,
+          "messages to this server per user (the server's rateLimits.requestsPerMinute, set by its owner or an admin)",
+        ),
+      );
     }
     for (const [tool, calls] of countTools(toolCalls)) {
       const limit = ownValue(tools, tool);
       if (limit !== undefined)
-        checks.push(minute('tool', `tool:${server.id}:${caller}:${tool}`, limit, calls));
+        checks.push(
+          minute(
+            'tool',
+            `tool:${server.id}:${caller}:${tool}`,
+            limit,
+            calls,
+            `calls of ${tool} per user (the server's rateLimits.tools, set by its owner or an admin)`,
+          ),
+        );
     }
     return checks;
   }
@@ -110,15 +177,41 @@ export class RateLimitPolicy {
     const limit = burstPerSecond(perMinute, this.limits.burstFactor);
     return limit === undefined
       ? []
-      : [{ bucket: 'burst', key: `burst:${caller}`, limit, windowMs: SECOND_MS, cost }];
+      : [
+          {
+            bucket: 'burst',
+            key: `burst:${caller}`,
+            limit,
+            windowMs: SECOND_MS,
+            cost,
+            describe:
+              "the caller's burst per second (MREG_RATE_LIMIT_BURST_FACTOR × the tier per minute / 60)",
+          },
+        ];
   }
 
   private global(cost: number): BucketCheck[] {
     const limit = this.limits.globalPerMinute;
-    return limit > 0 ? [minute('global', 'global', limit, cost)] : [];
+    return limit > 0
+      ? [
+          minute(
+            'global',
+            'global',
+            limit,
+            cost,
+            'the whole deployment, every caller together (MREG_RATE_LIMIT_GLOBAL_PER_MINUTE)',
+          ),
+        ]
+      : [];
   }
 }
 
-function minute(bucket: BucketCheck['bucket'], key: string, limit: number, cost: number): BucketCheck {
-  return { bucket, key, limit, windowMs: MINUTE_MS, cost };
+function minute(
+  bucket: BucketCheck['bucket'],
+  key: string,
+  limit: number,
+  cost: number,
+  describe: string,
+): BucketCheck {
+  return { bucket, key, limit, windowMs: MINUTE_MS, cost, describe };
 }

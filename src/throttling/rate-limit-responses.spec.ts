@@ -10,7 +10,7 @@ const state = (
   windowMs = 60_000,
 ) =>
   ({
-    check: { bucket, key: bucket, limit, windowMs, cost: 1 },
+    check: { bucket, key: bucket, limit, windowMs, cost: 1, describe: `the ${bucket} (MREG_X)` },
     count,
     resetMs,
     hadRoom: count < limit,
@@ -50,7 +50,7 @@ describe('rate-limit responses', () => {
     });
     expect(error.headers).toMatchObject({ 'Retry-After': '43', 'RateLimit-Limit': '100' });
     expect(error.message).toBe(
-      'Rate limit exceeded: 100 requests per minute (principal limit); retry in 43 s',
+      'Rate limit exceeded: 100 requests per minute (principal limit: the principal (MREG_X)); retry in 43 s',
     );
   });
 

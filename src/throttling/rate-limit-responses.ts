@@ -70,7 +70,7 @@ export function refusalOf(decision: RateLimitDecision): Refusal {
     message:
       `Rate limit exceeded: ${binding.check.limit} request${binding.check.limit === 1 ? '' : 's'} per ` +
       `${windowSeconds === 1 ? 'second' : windowSeconds === 60 ? 'minute' : `${windowSeconds} s`} ` +
-      `(${binding.check.bucket} limit); retry in ${details.retryAfterSeconds} s`,
+      `(${binding.check.bucket} limit: ${binding.check.describe}); retry in ${details.retryAfterSeconds} s`,
     details,
     headers: rateLimitHeaders(decision),
   };

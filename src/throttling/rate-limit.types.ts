@@ -1,6 +1,6 @@
 /** What a bucket limits; also the `bucket` label of the metrics and `details.bucket` of a 429. */
 export type BucketName =
-  'burst' | 'principal' | 'tenant' | 'global' | 'anonymous' | 'oauth' | 'server' | 'tool';
+  'burst' | 'principal' | 'tenant' | 'global' | 'anonymous' | 'oauth' | 'server' | 'tool' | 'housekeeping';
 
 /** Where a request came in; the `surface` label of the metrics. */
 export type Surface = 'rest' | 'mcp' | 'oauth' | 'proxy' | 'federated';
@@ -13,6 +13,8 @@ export interface BucketCheck {
   readonly limit: number;
   readonly windowMs: number;
   readonly cost: number;
+  /** What the limit is, and who raises it how: said in a refusal, so the caller knows which knob to ask for. */
+  readonly describe: string;
 }
 
 /** A bucket after the request: its count (including this request when admitted) and when its window ends. */

@@ -27,6 +27,7 @@ const rateLimit: AppConfig['rateLimit'] = {
   requestsPerMinute: 2,
   tiers: { admin: 20, server_owner: 10, user: 2, anonymous: 1 },
   tenantMultiplier: 10,
+  housekeepingPerMinute: 1200,
   globalPerMinute: 0,
   burstFactor: 10,
   oauthPerMinute: 1,
@@ -121,11 +122,12 @@ describe('GatewayThrottlerGuard', () => {
       .catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(JsonRpcException);
     expect(refusal).toMatchObject({ requestId: 2, details: { bucket: 'tool', limit: 1 } });
-    // A batch of three costs three: more than alice's tier of two.
+    // A batch of three costs three: more than alice's tier of two (housekeeping alongside costs her nothing).
     const batch = [
-      call(3),
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
       { jsonrpc: '2.0', method: 'notifications/initialized' },
-      { jsonrpc: '2.0', id: 4, method: 'ping' },
+      { jsonrpc: '2.0', id: 4, method: 'resources/list' },
+      { jsonrpc: '2.0', id: 5, method: 'prompts/list' },
     ];
     await expect(
       sut.canActivate(contextFor('mcp', request({ method: 'POST', body: batch }))),

@@ -45,8 +45,7 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
     const { req, res } = this.getRequestResponse(context) as { req: GuardedRequest; res: Response };
     // The raw client address (`trust proxy` applied); the policy normalizes it (IPv6 by /64).
     const ip = req.ip ?? '';
-    const jsonRpc =
-      kind === 'jsonrpc' ? jsonRpcCost(req.method === 'POST' ? req.body : undefined) : undefined;
+    const jsonRpc = kind === 'jsonrpc' ? jsonRpcCost(req.body, req.method) : undefined;
     const { checks, surface } = this.checksFor(kind, req.principal, ip, jsonRpc);
     const decision = await this.limiter.consume(checks, surface);
     if (!decision.allowed) {
@@ -85,7 +84,7 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
     if (!principal) return { checks: this.policy.forAnonymous(ip, jsonRpc?.cost), surface };
     return {
       checks: [
-        ...this.policy.forPrincipal(principal, jsonRpc?.cost),
+        ...this.policy.forPrincipal(principal, jsonRpc?.cost, jsonRpc?.housekeeping),
         ...(jsonRpc ? this.policy.forGatewayTools(principal, jsonRpc.toolCalls) : []),
       ],
       surface,
