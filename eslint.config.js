@@ -34,12 +34,24 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } },
+    // Keep disableTypeChecked's parserOptions (no project service): a plain `languageOptions` here would replace
+    // them, and every .js/.mjs file would count against the project service's default-project limit of 8.
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly' },
+    },
   },
   {
-    files: ['bench/*.mjs'],
+    files: ['bench/**/*.mjs'],
     languageOptions: {
-      globals: { URL: 'readonly', fetch: 'readonly', performance: 'readonly', setTimeout: 'readonly' },
+      globals: {
+        URL: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        AbortSignal: 'readonly',
+        Buffer: 'readonly',
+      },
     },
   },
   {
