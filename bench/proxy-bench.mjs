@@ -1,178 +1,118 @@
 #!/usr/bin/env node
 /**
- * Proxy benchmark (not a test): a fast SDK upstream with an echo tool, measured in one run directly, through
- * /servers/{id}/mcp and through /federated/mcp, at concurrency 1 and 32. Prints req/s, p50, p99 and the ratio to
- * direct. Run with `npm run bench` (builds first). Uses MREG_DATABASE_URL when set, else the embedded database.
- *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=1,32 npm run bench
- * BENCH_PROFILE=/tmp/prof writes a CPU profile of the gateway process (open it in Chrome DevTools).
+ * Proxy benchmark (not a test). `npm run bench` builds, then runs this against dist/. See docs/performance.md.
+ *
+ * Scenarios (BENCH_SCENARIOS, comma-separated, default all three):
+ * - relay: tools/call of an echo tool on the official reference server (stateful, SSE) and on a fast stateless
+ *   JSON upstream, each measured directly, through a raw forwarder, /servers/{id}/mcp and /federated/mcp;
+ * - tools: tools/list through /servers/{id}/mcp with 5 vs 500 tools;
+ * - idle: opening new sessions while N idle sessions hold their listening streams open, and the gateway's memory.
+ *
+ * Knobs: BENCH_REQUESTS (3000 per relay row), BENCH_WARMUP (300), BENCH_CONCURRENCY (1,16), BENCH_TIMEOUT_MS
+ * (10000, per request), BENCH_TOOLS (500), BENCH_TOOLS_REQUESTS (1000 per tools row), BENCH_IDLE_SESSIONS (1000),
+ * BENCH_IDLE_PROBES (200), BENCH_PROFILE=/dir (CPU profile of the gateway), MREG_DATABASE_URL (PostgreSQL instead of
+ * the embedded database); any MREG_* variable of the gateway can be set too. Everything listens on 127.0.0.1 only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Pool } from 'undici';
-import { GatewayTokens } from '../dist/src/auth/gateway-tokens.js';
-import { localPrincipal } from '../dist/src/auth/oauth/dev-sign-in.js';
-import { loadConfig } from '../dist/src/config/load-config.js';
-import { SigningKeyStore } from '../dist/src/auth/signing-keys.js';
-import { gatewayIssuer } from '../dist/src/auth/auth.module.js';
+import { isStopping, killChildrenOnExit, stopAll } from './lib/children.mjs';
+import { startGateway } from './lib/gateway.mjs';
+import { startEverything, startFast } from './lib/upstreams.mjs';
+import { idleScenario } from './scenarios/idle.mjs';
+import { relayScenario } from './scenarios/relay.mjs';
+import { toolsScenario } from './scenarios/tools.mjs';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
-const WARMUP = 300;
+const SCENARIOS = ['relay', 'tools', 'idle'];
 
-/** Starts a child process and resolves with the first line it prints (its URL). */
-function spawnService(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.startsWith('http'));
-      if (line) resolve({ child, url: line.trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
+function positiveInt(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
 }
 
-function callBody(id, name) {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    method: 'tools/call',
-    params: { name, arguments: { text: 'hello' } },
-  });
-}
-
-/** Sends `count` tools/call requests with `concurrency` in flight; returns latencies (ms) and wall time. */
-async function load(url, token, toolName, count, concurrency) {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': '2025-11-25',
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
-  };
-  const latencies = [];
-  let next = 0;
-  const started = performance.now();
-  async function worker() {
-    while (next < count) {
-      const id = next++;
-      const t0 = performance.now();
-      const response = await pool.request({
-        path: target.pathname,
-        method: 'POST',
-        headers,
-        body: callBody(id, toolName),
-      });
-      const text = await response.body.text();
-      if (response.statusCode !== 200 || !text.includes('hello')) {
-        throw new Error(`${url}: ${response.statusCode} ${text.slice(0, 200)}`);
-      }
-      latencies.push(performance.now() - t0);
-    }
+function readSettings() {
+  const scenarios = (process.env.BENCH_SCENARIOS ?? SCENARIOS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
+  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown} (known: ${SCENARIOS})`);
+  const concurrency = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
+  if (!concurrency.every((c) => Number.isInteger(c) && c >= 1 && c <= 256)) {
+    throw new Error('BENCH_CONCURRENCY must be comma-separated integers from 1 to 256');
   }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = performance.now() - started;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rps: count / (wall / 1000), p50: at(0.5), p99: at(0.99) };
+  const requests = positiveInt('BENCH_REQUESTS', 3000);
+  return {
+    scenarios: new Set(scenarios),
+    requests,
+    warmup: positiveInt('BENCH_WARMUP', 300),
+    concurrency,
+    timeoutMs: positiveInt('BENCH_TIMEOUT_MS', 10_000),
+    toolCount: positiveInt('BENCH_TOOLS', 500),
+    toolsRequests: positiveInt('BENCH_TOOLS_REQUESTS', Math.min(requests, 1000)),
+    toolsWarmup: Math.max(20, Math.ceil(positiveInt('BENCH_WARMUP', 300) / 3)),
+    idleSessions: positiveInt('BENCH_IDLE_SESSIONS', 1000),
+    idleProbes: positiveInt('BENCH_IDLE_PROBES', 200),
+    profileDir: process.env.BENCH_PROFILE,
+  };
 }
 
 async function main() {
-  const upstream = await spawnService(['bench/upstream.mjs']);
-  const dataDir = mkdtempSync(join(tmpdir(), 'mreg-bench-'));
-  const env = {
-    MREG_HOST: '127.0.0.1',
-    MREG_PORT: String(18_000 + Math.floor(Math.random() * 1000)),
-    MREG_LOG_LEVEL: 'warn',
-    MREG_DATA_DIR: dataDir,
-    MREG_ALLOW_PRIVATE_UPSTREAMS: 'true',
-    MREG_HEALTH_CHECKS_ENABLED: 'false',
-    // Rate limiting stays on (every request is counted) with limits the load never reaches; audit stays on.
-    MREG_FASTMCP_REQUESTS_PER_MINUTE: process.env.MREG_FASTMCP_REQUESTS_PER_MINUTE ?? '1000000',
-    MREG_RATE_LIMIT_ADMIN_PER_MINUTE: process.env.MREG_RATE_LIMIT_ADMIN_PER_MINUTE ?? '1000000',
-    MREG_RATE_LIMIT_BURST_FACTOR: process.env.MREG_RATE_LIMIT_BURST_FACTOR ?? '60',
-    ...(process.env.MREG_DATABASE_URL ? { MREG_DATABASE_URL: process.env.MREG_DATABASE_URL } : {}),
-  };
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const gateway = spawn(process.execPath, [...profile, 'bin/mcp-gateway.js', 'serve'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const gatewayUrl = `http://127.0.0.1:${env.MREG_PORT}`;
+  const settings = readSettings();
+  let gateway;
+  killChildrenOnExit();
+  const want = (name) => settings.scenarios.has(name);
   try {
-    await waitForReady(gatewayUrl);
-    const { config } = loadConfig(env, { dotenvDir: false });
-    const tokens = new GatewayTokens(
-      await SigningKeyStore.open(SigningKeyStore.fileFor(dataDir)),
-      gatewayIssuer(config),
-    );
-    const principal = localPrincipal('bench', 'bench', ['admin']);
-    const token = (audience) => tokens.issue({ ...principal, audience, ttlSeconds: 3600 });
-    const register = await fetch(`${gatewayUrl}/api/v1/servers`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await token(`http://localhost:${env.MREG_PORT}`)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name: 'bench', url: upstream.url }),
-    });
-    if (register.status !== 201) throw new Error(`register: ${register.status} ${await register.text()}`);
-    const { server } = await register.json();
-    const proxyUrl = `${gatewayUrl}/servers/${server.id}/mcp`;
-    const federatedUrl = `${gatewayUrl}/federated/mcp`;
-    const scenarios = [
-      { name: 'direct upstream', url: upstream.url, token: undefined, tool: 'echo' },
-      { name: '/servers/{id}/mcp', url: proxyUrl, token: await token(proxyUrl), tool: 'echo' },
-      { name: '/federated/mcp', url: federatedUrl, token: await token(federatedUrl), tool: 'bench__echo' },
-    ];
+    const [, everything, fast] = await Promise.all([
+      startGateway({ profileDir: settings.profileDir }).then((started) => (gateway = started)),
+      want('relay') || want('idle') ? startEverything() : undefined,
+      want('relay') ? startFast() : undefined,
+    ]);
     console.log(
-      `node ${process.version}, ${REQUESTS} tools/call per run, database ${config.database.kind}, ${os.cpus().length} CPUs`,
+      `gateway ${sourceVersion()}, node ${process.version}, ${os.cpus().length} CPUs, database ${gateway.databaseKind}; ` +
+        `scenarios ${[...settings.scenarios]}, c=${settings.concurrency}, ${settings.requests} calls per relay row ` +
+        `after ${settings.warmup} warm-up, ${settings.toolsRequests} per tools row, ` +
+        `${settings.idleSessions} idle sessions, ${settings.idleProbes} new-session probes`,
     );
-    console.log('| scenario | c | req/s | p50 ms | p99 ms | throughput vs direct | added p50 ms |');
-    console.log('|---|---|---|---|---|---|---|');
-    for (const concurrency of CONCURRENCY) {
-      let direct;
-      for (const scenario of scenarios) {
-        await load(scenario.url, scenario.token, scenario.tool, WARMUP, concurrency);
-        const result = await load(scenario.url, scenario.token, scenario.tool, REQUESTS, concurrency);
-        direct ??= result;
-        console.log(
-          `| ${scenario.name} | ${concurrency} | ${result.rps.toFixed(0)} | ${result.p50.toFixed(2)} | ${result.p99.toFixed(2)} | ${(result.rps / direct.rps).toFixed(2)} | ${(result.p50 - direct.p50).toFixed(2)} |`,
-        );
+    // Both echo upstreams are registered before anything is measured, so /federated/mcp has the same catalog in
+    // both relay tables.
+    for (const upstream of [everything, fast].filter(Boolean)) {
+      upstream.proxyUrl = await gateway.register(upstream.name, upstream.url);
+    }
+
+    let failures = 0;
+    if (want('relay')) {
+      for (const upstream of [everything, fast]) {
+        failures += await relayScenario({ gateway, upstream, settings });
       }
     }
+    if (want('tools')) failures += await toolsScenario({ gateway, settings });
+    // Last: if the gateway stalls under the idle streams, nothing measured after it would mean anything.
+    if (want('idle')) await idleScenario({ gateway, upstream: everything, settings });
+    if (failures > 0) {
+      console.error(`\n${failures} relay/tools requests failed (see the notes under the tables)`);
+      process.exitCode = 1;
+    }
   } finally {
-    gateway.kill('SIGTERM');
-    upstream.child.kill('SIGTERM');
-    await new Promise((resolve) => gateway.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopAll();
   }
 }
 
-async function waitForReady(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** The commit dist/ was built from, "-dirty" with uncommitted changes: numbers belong to a version of the code. */
+function sourceVersion() {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return '(not a git checkout)';
   }
-  throw new Error('gateway did not become ready');
 }
 
 main().catch((error) => {
+  // After Ctrl-C the signal handler ends the process; what failed meanwhile is only the processes it stopped.
+  if (isStopping()) return;
   console.error(error);
   process.exitCode = 1;
 });
