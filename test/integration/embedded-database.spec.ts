@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
 import { Database } from '../../src/database/database.js';
+import { PGLITE_SETTINGS } from '../../src/database/pglite-settings.js';
 import { TenantEntity } from '../../src/tenancy/tenant.entity.js';
 
 /** The embedded default must never silently break: the same migrations and entities against PGlite. */
@@ -75,6 +76,18 @@ describe('embedded PGlite database', () => {
       await database.ping();
       const options = database.dataSource.options as { host?: string };
       expect(options.host).toMatch(/mreg-pg-/);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('runs PGlite with the embedded settings (small buffer pool)', async () => {
+    const database = await open();
+    try {
+      for (const [name, value] of Object.entries(PGLITE_SETTINGS)) {
+        const [row] = await database.dataSource.query<Record<string, string>[]>(`SHOW ${name}`);
+        expect(row[name]).toBe(value);
+      }
     } finally {
       await database.close();
     }
