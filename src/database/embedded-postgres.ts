@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataDirLock } from './data-dir-lock.js';
+import { initdbIfMissing } from './pglite-initdb.js';
 import { pgliteStartParams } from './pglite-settings.js';
 
 export interface PostgresEndpoint {
@@ -43,7 +44,9 @@ export class EmbeddedPostgres {
     let db: PGlite | undefined;
     let privateSocketDir: string | undefined;
     try {
-      db = await PGlite.create(dataPath, { startParams: pgliteStartParams() });
+      const startParams = pgliteStartParams();
+      await initdbIfMissing(dataPath, startParams);
+      db = await PGlite.create(dataPath, { startParams });
       let socketDir = join(dataDir, 'run');
       if (join(socketDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
         privateSocketDir = await mkdtemp(join(tmpdir(), 'mreg-pg-'));

@@ -1,4 +1,13 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -91,6 +100,24 @@ describe('embedded PGlite database', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('creates a new database in a scratch directory, renames it into place and removes what a killed start left', async () => {
+    const stale = join(dataDir, 'pgdata.initdb-killed');
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'PG_VERSION'), '18\n');
+    const database = await open();
+    await database.close();
+    expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+    expect(readdirSync(dataDir).filter((entry) => entry.startsWith('pgdata.initdb-'))).toEqual([]);
+  });
+
+  it('refuses a pgdata directory that holds no database instead of writing over it', async () => {
+    mkdirSync(join(dataDir, 'pgdata'));
+    writeFileSync(join(dataDir, 'pgdata', 'notes.txt'), 'not a database');
+    await expect(open()).rejects.toThrow(/holds no PostgreSQL data directory/);
+    expect(readdirSync(join(dataDir, 'pgdata'))).toEqual(['notes.txt']);
+    expect(readdirSync(dataDir).filter((entry) => entry.startsWith('pgdata.initdb-'))).toEqual([]);
   });
 
   it('enforces the schema constraints of the migrations (unique Entra tenant id)', async () => {
