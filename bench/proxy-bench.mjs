@@ -59,36 +59,44 @@ function readSettings() {
 
 async function main() {
   const settings = readSettings();
-  let gateway;
   killChildrenOnExit();
   const want = (name) => settings.scenarios.has(name);
   try {
-    const [, everything, fast] = await Promise.all([
-      startGateway({ profileDir: settings.profileDir }).then((started) => (gateway = started)),
+    const [everything, fast] = await Promise.all([
       want('relay') || want('idle') ? startEverything() : undefined,
       want('relay') ? startFast() : undefined,
     ]);
     console.log(
-      `gateway ${sourceVersion()}, node ${process.version}, ${os.cpus().length} CPUs, database ${gateway.databaseKind}; ` +
+      `gateway ${sourceVersion()}, node ${process.version}, ${os.cpus().length} CPUs, ` +
+        `database ${process.env.MREG_DATABASE_URL ? 'PostgreSQL (MREG_DATABASE_URL)' : 'embedded'}; ` +
         `scenarios ${[...settings.scenarios]}, c=${settings.concurrency}, ${settings.requests} calls per relay row ` +
         `after ${settings.warmup} warm-up, ${settings.toolsRequests} per tools row, ` +
         `${settings.idleSessions} idle sessions, ${settings.idleProbes} new-session probes`,
     );
-    // Both echo upstreams are registered before anything is measured, so /federated/mcp has the same catalog in
-    // both relay tables.
-    for (const upstream of [everything, fast].filter(Boolean)) {
-      upstream.proxyUrl = await gateway.register(upstream.name, upstream.url);
-    }
-
     let failures = 0;
-    if (want('relay')) {
-      for (const upstream of [everything, fast]) {
-        failures += await relayScenario({ gateway, upstream, settings });
+    if (want('relay') || want('tools')) {
+      const gateway = await startGateway({ profileDir: settings.profileDir });
+      // Both echo upstreams are registered before anything is measured, so /federated/mcp has the same catalog in
+      // both relay tables.
+      for (const upstream of [everything, fast].filter(Boolean)) {
+        upstream.proxyUrl = await gateway.register(upstream.name, upstream.url);
       }
+      if (want('relay')) {
+        for (const upstream of [everything, fast]) {
+          failures += await relayScenario({ gateway, upstream, settings });
+        }
+      }
+      if (want('tools')) failures += await toolsScenario({ gateway, settings });
+      await gateway.stop();
     }
-    if (want('tools')) failures += await toolsScenario({ gateway, settings });
-    // Last: if the gateway stalls under the idle streams, nothing measured after it would mean anything.
-    if (want('idle')) await idleScenario({ gateway, upstream: everything, settings });
+    if (want('idle')) {
+      // A gateway of its own: its memory is then not mixed with the garbage of the runs before, and if it stalls
+      // under the idle streams nothing else is measured on it.
+      const gateway = await startGateway({ profileDir: settings.profileDir });
+      everything.proxyUrl = await gateway.register(everything.name, everything.url);
+      await idleScenario({ gateway, upstream: everything, settings });
+      await gateway.stop();
+    }
     if (failures > 0) {
       console.error(`\n${failures} relay/tools requests failed (see the notes under the tables)`);
       process.exitCode = 1;
@@ -104,6 +112,7 @@ function sourceVersion() {
     return execFileSync('git', ['describe', '--always', '--dirty'], {
       cwd: new URL('..', import.meta.url),
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch {
     return '(not a git checkout)';

@@ -60,12 +60,15 @@ export function startChild(name, args, { env = {}, ready, stream = 'stdout', tim
   });
 }
 
-/** Like `startChild` without waiting for a line: for the gateway, whose readiness is its /ready endpoint. */
-export function spawnChild(args, env) {
+/**
+ * Like `startChild` without waiting for a line: for the gateway, whose readiness is its /ready endpoint. Its stdout
+ * (the JSON log) is dropped unless `stdout` is a file descriptor to append it to.
+ */
+export function spawnChild(args, env, { stdout = 'ignore' } = {}) {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));

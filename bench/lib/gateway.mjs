@@ -4,7 +4,7 @@
  * from that directory, as the CLI does) instead of going through the OAuth sign-in, and registers upstreams through
  * the REST API like an admin would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { localPrincipal } from '../../dist/src/auth/oauth/dev-sign-in.js';
 import { loadConfig } from '../../dist/src/config/load-config.js';
 import { SigningKeyStore } from '../../dist/src/auth/signing-keys.js';
 import { gatewayIssuer } from '../../dist/src/auth/auth.module.js';
-import { freePort, spawnChild } from './children.mjs';
+import { freePort, spawnChild, stopChild } from './children.mjs';
 
 /** The environment the gateway runs with; every value can be overridden from the bench's own environment. */
 function gatewayEnv(dataDir, port) {
@@ -46,7 +46,9 @@ export async function startGateway({ profileDir } = {}) {
   const port = await freePort();
   const env = gatewayEnv(dataDir, port);
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawnChild([...profile, 'bin/mcp-gateway.js', 'serve'], env);
+  // BENCH_GATEWAY_LOG=/path keeps the gateway's log (appended): the bench only sees status codes, the log says why.
+  const log = process.env.BENCH_GATEWAY_LOG ? openSync(process.env.BENCH_GATEWAY_LOG, 'a') : 'ignore';
+  const child = spawnChild([...profile, 'bin/mcp-gateway.js', 'serve'], env, { stdout: log });
   const url = `http://127.0.0.1:${port}`;
   await waitForReady(url, child);
   const { config } = loadConfig(env, { dotenvDir: false });
@@ -59,7 +61,6 @@ export async function startGateway({ profileDir } = {}) {
   const gateway = {
     url,
     pid: child.pid,
-    databaseKind: config.database.kind,
     /** A bearer token of local user `user` (an admin) for exactly `audience` (the gateway checks the URL). */
     async token(audience, user = 'bench') {
       const key = `${user} ${audience}`;
@@ -106,6 +107,7 @@ export async function startGateway({ profileDir } = {}) {
         return {};
       }
     },
+    stop: () => stopChild(child),
   };
   return gateway;
 }

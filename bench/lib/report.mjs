@@ -42,11 +42,18 @@ export function printTable(header, rows) {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
-/** Errors of a run, each message once with its count, so a stalled gateway reads as one line and not thousands. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * Errors of a run, each kind once with its count, so a stalled gateway reads as one line and not thousands. Ids
+ * (correlation ids, server ids) are blanked so that the same failure of different requests counts as one kind;
+ * BENCH_GATEWAY_LOG keeps the gateway's log with the correlation ids.
+ */
 export function errorSummary(errors) {
   const counts = new Map();
   for (const error of errors) {
-    const message = String(error?.code ? `${error.code}: ${error.message}` : (error?.message ?? error));
+    const text = String(error?.code ? `${error.code}: ${error.message}` : (error?.message ?? error));
+    const message = text.replace(UUID, '…');
     counts.set(message, (counts.get(message) ?? 0) + 1);
   }
   return [...counts].map(([message, count]) => `${count} × ${message}`);

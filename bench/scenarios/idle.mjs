@@ -76,7 +76,10 @@ export async function idleScenario({ gateway, upstream, settings }) {
   );
   for (const line of errorSummary(idle.errors)) notes.push(`opening: ${line}`);
   if (idle.open > 0) {
-    notes.push(`gateway RSS per idle session: ${fmt(((rssIdle - rssBefore) * 1024) / idle.open, 1)} KiB`);
+    notes.push(
+      `gateway RSS ${fmt(rssBefore, 0)} MiB before opening, ${fmt(rssIdle, 0)} MiB with ${idle.open} idle sessions: ` +
+        `${fmt(((rssIdle - rssBefore) * 1024) / idle.open, 1)} KiB per session (RSS also moves with garbage collection)`,
+    );
   }
 
   await snapshot(
