@@ -1,33 +1,24 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { AuditDenials } from './audit/audit-denials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
-import { requestContextMiddleware } from './common/context/request-context.js';
-import { AllExceptionsFilter, expressErrorHandler } from './common/http/all-exceptions.filter.js';
 import { setupSwagger } from './common/http/swagger.js';
-import { jsonDepthLimit } from './common/http/json-depth.js';
-import { createValidationPipe } from './common/http/validation.pipe.js';
-import { createHttpLogger } from './common/logging/http-logger.js';
 import { createLogger } from './common/logging/logger.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { Database } from './database/database.js';
 import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
 import { LifecycleState } from './observability/lifecycle-state.js';
-import { MetricsService } from './observability/metrics.service.js';
-import { drainableMcpPosts } from './observability/drainable-requests.js';
 import { OpenStreams } from './observability/open-streams.js';
 import { installTracing, type TracingHandle } from './observability/tracing.js';
 import { GATEWAY_VERSION } from './version.js';
+import { configureHttpPipeline } from './http-pipeline.js';
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
 /** After streams were ended for shutdown, how long their last bytes get to reach clients before sockets are cut. */
 const STREAM_CLOSE_GRACE_MS = 1_000;
 
@@ -163,43 +154,4 @@ async function within(promise: Promise<void>, ms: number): Promise<'done' | 'tim
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * While draining, every response closes its connection and each finished response lets idle keep-alive sockets go:
- * after `server.close()` a busy keep-alive connection would otherwise stay open and take new requests until the
- * shutdown timeout cut it off mid-request.
- */
-function closeConnectionsWhileDraining(lifecycle: LifecycleState, server: Server): RequestHandler {
-  return (_req, res, next) => {
-    if (lifecycle.isDraining) res.setHeader('Connection', 'close');
-    res.once('finish', () => {
-      if (lifecycle.isDraining) setImmediate(() => server.closeIdleConnections());
-    });
-    next();
-  };
-}
-
-/**
- * Express-level pipeline, in order: correlation id and request context, metrics, request log, body parsers with the
- * configured limit (for every content type, so no route can be fed an unbounded body), and an error handler that
- * turns parser failures (413, malformed JSON) into the common error body.
- */
-function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
-  const limit = config.http.bodyLimitBytes;
-  app.disable('x-powered-by');
-  // Behind an ingress the socket address is the ingress's; trusting its X-Forwarded-For gives `req.ip` per client.
-  if (config.http.trustProxy > 0) app.set('trust proxy', config.http.trustProxy);
-  app.use(requestContextMiddleware);
-  app.use(closeConnectionsWhileDraining(app.get(LifecycleState), app.getHttpServer()));
-  app.use(app.get(MetricsService).httpMiddleware);
-  app.use(createHttpLogger(logger));
-  app.use(express.json({ limit, type: JSON_TYPES }));
-  app.use(express.urlencoded({ limit, extended: false }));
-  app.use(express.raw({ limit, type: () => true }));
-  app.use(jsonDepthLimit());
-  app.use(drainableMcpPosts(app.get(OpenStreams), ['/mcp', '/federated/mcp']));
-  app.use(expressErrorHandler);
-  app.useGlobalFilters(new AllExceptionsFilter(app.get(AuditDenials)));
-  app.useGlobalPipes(createValidationPipe());
 }

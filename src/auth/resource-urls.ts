@@ -19,6 +19,20 @@ export function isMcpEndpoint(path: string): boolean {
  * for http://localhost:8000/mcp also matches http://127.0.0.1:8000/mcp on a developer's machine.
  */
 export function canonicalUrl(url: string): string {
+  let canonical = canonicalUrls.get(url);
+  if (canonical === undefined) {
+    // Every authenticated request compares its token's audiences with its own URL: parse each distinct URL once.
+    if (canonicalUrls.size >= MAX_REMEMBERED_URLS) canonicalUrls.clear();
+    canonical = parseCanonical(url);
+    canonicalUrls.set(url, canonical);
+  }
+  return canonical;
+}
+
+const MAX_REMEMBERED_URLS = 10_000;
+const canonicalUrls = new Map<string, string>();
+
+function parseCanonical(url: string): string {
   try {
     const parsed = new URL(url);
     const host = LOOPBACK_HOSTS.has(parsed.hostname) ? 'localhost' : parsed.hostname.toLowerCase();

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   type Span,
   SpanKind,
@@ -14,6 +15,10 @@ import { GATEWAY_VERSION } from '../version.js';
 
 const tracer = () => trace.getTracer('mcp-gateway', GATEWAY_VERSION);
 let propagationInstalled = false;
+/** Whether spans are exported; until then a request without a caller's trace needs no span and no context. */
+let recording = false;
+/** The span of work nobody traces: records nothing, carries no trace context. */
+const UNTRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 export interface TracingHandle {
   shutdown(): Promise<void>;
@@ -48,6 +53,7 @@ export async function installTracing(env: NodeJS.ProcessEnv = process.env): Prom
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   trace.setGlobalTracerProvider(provider);
+  recording = true;
   return { shutdown: () => provider.shutdown() };
 }
 
@@ -66,6 +72,9 @@ export function inServerSpan<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  // The hot path of every proxied call: with no exporter and no caller's trace there is nothing to record or pass
+  // on, so no span is started and no async context entered.
+  if (!recording && headers.traceparent === undefined) return work(UNTRACED);
   const parent = propagation.extract(context.active(), headers);
   const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return context.with(trace.setSpan(parent, span), () => finished(span, work));
@@ -77,6 +86,7 @@ export function inClientSpan<T>(
   attributes: Attributes,
   work: (span: Span, traceHeaders: Record<string, string>) => Promise<T>,
 ): Promise<T> {
+  if (!recording && trace.getSpanContext(context.active()) === undefined) return work(UNTRACED, {});
   const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
   const active = trace.setSpan(context.active(), span);
   const traceHeaders: Record<string, string> = {};

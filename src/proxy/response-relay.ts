@@ -92,10 +92,14 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
   const filtered = messages.map((message) => filterMessage(message, context));
   // Only a filtered tools/list is re-serialised; anything else goes out exactly as the upstream sent it.
   const rewritten = filtered.some((message, index) => message !== messages[index]);
-  context.res
-    .status(response.statusCode)
-    .set({ 'content-type': 'application/json', ...sessionHeaders(context) })
-    .send(rewritten ? JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]) : text);
+  const body = rewritten ? JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]) : text;
+  // Plain Node rather than Express's send: no ETag of every answer on the hot path (nobody revalidates a POST).
+  context.res.writeHead(response.statusCode, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...sessionHeaders(context),
+  });
+  context.res.end(body);
 }
 
 /** Rewrites an SSE event if it carries a message to filter; drops data that is not JSON-RPC. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal.js';
 import { UpstreamSecrets } from '../registry/upstream-secrets.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
@@ -7,6 +8,7 @@ const PURPOSE = 'proxy-session:v1';
 /** A session older than this answers 404, so the client initializes a fresh one. */
 const MAX_SESSION_AGE_MS = 24 * 3600 * 1000;
 const MAX_TOKEN_LENGTH = 4096;
+const OPENED_TTL_MS = 60_000;
 
 /** What the client-facing `Mcp-Session-Id` carries, sealed. */
 export interface ProxySession {
@@ -35,6 +37,13 @@ interface Sealed {
  */
 @Injectable()
 export class SessionTokens {
+  /**
+   * Tokens opened lately: every request of a session carries the same one, and only genuine tokens get in (a forged
+   * one fails to open). The checks against the caller, the server and the age still run on every request; the TTL
+   * bounds how long a token sealed with a key since retired keeps opening.
+   */
+  private readonly opened = new LRUCache<string, Sealed>({ max: 20_000, ttl: OPENED_TTL_MS });
+
   constructor(private readonly secrets: UpstreamSecrets) {}
 
   seal(session: ProxySession): string {
@@ -54,11 +63,14 @@ export class SessionTokens {
     const notFound = () =>
       new ProxyError(404, ProxyErrorCode.SESSION_NOT_FOUND, 'Session not found; initialize a new one');
     if (token.length > MAX_TOKEN_LENGTH) throw notFound();
-    let payload: Sealed;
-    try {
-      payload = JSON.parse(this.secrets.openFor(PURPOSE, token)) as Sealed;
-    } catch {
-      throw notFound();
+    let payload = this.opened.get(token);
+    if (!payload) {
+      try {
+        payload = JSON.parse(this.secrets.openFor(PURPOSE, token)) as Sealed;
+      } catch {
+        throw notFound();
+      }
+      this.opened.set(token, payload);
     }
     if (payload.v !== serverId || payload.t !== principal.tenantId || payload.o !== principal.oid)
       throw notFound();

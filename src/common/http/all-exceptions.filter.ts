@@ -26,54 +26,64 @@ export interface HttpErrorObserver {
   onHttpError(req: RequestWithId, status: number, code: string): void;
 }
 
-/** Maps every error on an HTTP route to the common body. Details of unexpected errors go to the log only. */
+const logger = new Logger('ExceptionFilter');
+
+/**
+ * Answers an error on an HTTP route: the common body (or an OAuth error body, or a JSON-RPC error for JSON-RPC
+ * exceptions), told to the observer. Details of unexpected errors go to the log only. Shared by the global filter and
+ * routes served ahead of Nest's router, so both answer alike.
+ */
+export function answerHttpError(
+  exception: unknown,
+  req: RequestWithId,
+  res: Response,
+  observer?: HttpErrorObserver,
+): void {
+  if (exception instanceof HttpException && isOAuthError(exception)) {
+    observer?.onHttpError(
+      req,
+      exception.getStatus(),
+      String((exception.getResponse() as { error: string }).error),
+    );
+    // OAuth endpoints answer in the shape OAuth clients parse (RFC 6749 §5.2), not the common body.
+    for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+    res.status(exception.getStatus()).json(exception.getResponse());
+    return;
+  }
+  const body = toErrorBody(exception, req.id);
+  observer?.onHttpError(req, body.statusCode, body.code);
+  // A deliberate 503 (a dependency is down: rate-limit store, audit trail) is an answer, not a bug: its cause is
+  // logged once where it is detected, not with a stack trace per refused request.
+  const deliberateUnavailable =
+    (exception instanceof GatewayException && body.statusCode === 503) ||
+    body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string);
+  if (body.statusCode >= 500 && !deliberateUnavailable) {
+    logger.error(
+      exception instanceof Error ? exception : String(exception),
+      (exception as Error | undefined)?.stack,
+    );
+  }
+  if (res.headersSent) {
+    // A streamed response already started; the only honest thing left is to end it.
+    res.end();
+    return;
+  }
+  if (exception instanceof GatewayException && exception.headers) {
+    for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+  }
+  if (body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
+  res.status(body.statusCode).json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
+}
+
+/** Maps every error on an HTTP route to the common body (see answerHttpError). */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ExceptionFilter');
-
   constructor(private readonly observer?: HttpErrorObserver) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const req = http.getRequest<RequestWithId>();
-    const res = http.getResponse<Response>();
-    if (exception instanceof HttpException && isOAuthError(exception)) {
-      this.observer?.onHttpError(
-        req,
-        exception.getStatus(),
-        String((exception.getResponse() as { error: string }).error),
-      );
-      // OAuth endpoints answer in the shape OAuth clients parse (RFC 6749 §5.2), not the common body.
-      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
-      res.status(exception.getStatus()).json(exception.getResponse());
-      return;
-    }
-    const body = toErrorBody(exception, req.id);
-    this.observer?.onHttpError(req, body.statusCode, body.code);
-    // A deliberate 503 (a dependency is down: rate-limit store, audit trail) is an answer, not a bug: its cause is
-    // logged once where it is detected, not with a stack trace per refused request.
-    const deliberateUnavailable =
-      (exception instanceof GatewayException && body.statusCode === 503) ||
-      body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string);
-    if (body.statusCode >= 500 && !deliberateUnavailable) {
-      this.logger.error(
-        exception instanceof Error ? exception : String(exception),
-        (exception as Error | undefined)?.stack,
-      );
-    }
-    if (res.headersSent) {
-      // A streamed response already started; the only honest thing left is to end it.
-      res.end();
-      return;
-    }
-    if (exception instanceof GatewayException && exception.headers) {
-      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
-    }
-    if (body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
-    res
-      .status(body.statusCode)
-      .json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
+    answerHttpError(exception, http.getRequest<RequestWithId>(), http.getResponse<Response>(), this.observer);
   }
 }
 

@@ -1,0 +1,85 @@
+import type { GatewayApp } from '../../src/gateway-app.js';
+import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
+import { localToken } from '../support/gateway.js';
+import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+
+/**
+ * `/servers/{id}/mcp` is served by the proxy's fast lane ahead of Express's router, except requests it leaves to the
+ * ordinary pipeline (a body that is not JSON). Both paths must answer alike: same refusals, same error bodies, same
+ * correlation ids and the same metrics.
+ */
+describe('proxy fast lane (e2e)', () => {
+  let gateway: GatewayApp;
+  let fixture: FixtureMcpServer;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    fixture = await new FixtureMcpServer().start();
+    gateway = await startRegistryGateway({ MREG_BODY_LIMIT: '2048' });
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+      name: 'fixture',
+      url: fixture.url,
+    });
+    url = `${gateway.url}/servers/${created.body.server.id}/mcp`;
+    token = await localToken(gateway, { tenant, user: 'lane', resource: url });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await fixture?.stop();
+  });
+
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(url, {
+      method: 'POST',
+      body,
+      headers: { accept: 'application/json, text/event-stream', ...headers },
+    });
+  const withoutId = (body: Record<string, unknown>) => ({ ...body, correlationId: undefined });
+
+  it('refuses a request without a token exactly as the ordinary pipeline does', async () => {
+    const viaLane = await post('{}', { 'content-type': 'application/json' });
+    const viaExpress = await post('{}', { 'content-type': 'text/plain' });
+    expect(viaLane.status).toBe(401);
+    expect(viaExpress.status).toBe(401);
+    expect(viaLane.headers.get('www-authenticate')).toBe(viaExpress.headers.get('www-authenticate'));
+    const laneBody = (await viaLane.json()) as Record<string, unknown>;
+    expect(withoutId(laneBody)).toEqual(withoutId((await viaExpress.json()) as Record<string, unknown>));
+    expect(laneBody.correlationId).toBe(viaLane.headers.get('x-request-id'));
+  });
+
+  it('answers malformed and oversized JSON with the common error body', async () => {
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const malformed = await post('{"jsonrpc":', auth);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ statusCode: 400, correlationId: expect.any(String) });
+    const oversized = await post(JSON.stringify({ padding: 'x'.repeat(4096) }), auth);
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ statusCode: 413 });
+  });
+
+  it('labels proxied calls with the route template in the HTTP metrics', async () => {
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const initialized = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'lane', version: '1' },
+        },
+      }),
+      auth,
+    );
+    expect(initialized.status).toBe(200);
+    await initialized.text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /mcp_gateway_http_request_duration_seconds_count\{method="POST",route="\/servers\/:serverId\/mcp",status_code="200"\} [1-9]/,
+    );
+  });
+});
