@@ -10,8 +10,9 @@
  *
  * Knobs: BENCH_REQUESTS (3000 per relay row), BENCH_WARMUP (300), BENCH_CONCURRENCY (1,16), BENCH_TIMEOUT_MS
  * (10000, per request), BENCH_TOOLS (500), BENCH_TOOLS_REQUESTS (1000 per tools row), BENCH_IDLE_SESSIONS (1000),
- * BENCH_IDLE_PROBES (200), BENCH_PROFILE=/dir (CPU profile of the gateway), MREG_DATABASE_URL (PostgreSQL instead of
- * the embedded database); any MREG_* variable of the gateway can be set too. Everything listens on 127.0.0.1 only.
+ * BENCH_IDLE_PROBES (200), BENCH_PROFILE=/dir (CPU profile of the gateway), BENCH_GATEWAY_LOG=/file (its log),
+ * MREG_DATABASE_URL (PostgreSQL instead of the embedded database); any MREG_* variable of the gateway can be set too.
+ * Everything listens on 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';

@@ -62,6 +62,10 @@ export async function idleScenario({ gateway, upstream, settings }) {
     return probeNewSessions({ url, token, upstream, count: probes, timeoutMs: settings.timeoutMs });
   };
 
+  // Unmeasured warm-up (BENCH_WARMUP sessions) on both paths: the gateway is fresh, and without it the baseline would
+  // time its JIT compiler (with 50 the gateway's baseline p50 was half again slower than later phases).
+  await probe(upstream.url, undefined, settings.warmup);
+  await probe(proxyUrl, 'probe', settings.warmup);
   await snapshot('new sessions, direct upstream, no idle sessions', await probe(upstream.url));
   await snapshot('new sessions, /servers/{id}/mcp, no idle sessions', await probe(proxyUrl, 'probe'));
   const rssBefore = rssMiB(gateway.pid);
