@@ -2,6 +2,7 @@ import type { GatewayApp } from '../../src/gateway-app.js';
 import { DataSource } from 'typeorm';
 import { HealthScheduler } from '../../src/registry/health/health-scheduler.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
+import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { rest, startRegistryGateway, tool, uniqueTenant } from '../support/registry.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -24,6 +25,23 @@ describe('registry health checks and drift (e2e)', () => {
   afterAll(async () => {
     await gateway?.stop();
     await database?.drop();
+  });
+
+  it('ends the upstream session each discovery and health check opens on a stateful server', async () => {
+    const stateful = await new ResumableMcpServer().start();
+    try {
+      const admin = await localToken(gateway, { tenant: uniqueTenant(), roles: ['admin'] });
+      const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+        name: 'stateful',
+        url: stateful.url,
+      });
+      expect(created.body.server.status).toBe('healthy');
+      const checked = await rest(gateway, admin, 'POST', `/api/v1/servers/${created.body.server.id}/health`);
+      expect(checked.body.status).toBe('healthy');
+      expect(stateful.openSessions).toBe(0);
+    } finally {
+      await stateful.stop();
+    }
   });
 
   it('goes unhealthy after N consecutive failures and healthy again when the upstream returns', async () => {

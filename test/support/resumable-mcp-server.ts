@@ -40,6 +40,11 @@ export class ResumableMcpServer {
   private readonly transports = new Map<string, NodeStreamableHTTPServerTransport>();
   private readonly eventStore = new OrderedEventStore();
 
+  /** Sessions initialized and not ended by a DELETE. */
+  get openSessions(): number {
+    return this.transports.size;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${(this.http!.address() as AddressInfo).port}/mcp`;
   }
@@ -60,6 +65,7 @@ export class ResumableMcpServer {
         sessionIdGenerator: () => randomUUID(),
         eventStore: this.eventStore,
         onsessioninitialized: (id) => void this.transports.set(id, transport),
+        onsessionclosed: (id) => void this.transports.delete(id),
       });
       void this.build()
         .connect(transport)

@@ -12,6 +12,7 @@ import { UpstreamCredentials } from '../upstream-credentials.js';
 import { UpstreamFetch } from './upstream-fetch.js';
 
 /** Bounds on what an upstream may make us store. */
+const END_SESSION_TIMEOUT_MS = 2_000;
 const MAX_TOOLS = 1000;
 const MAX_RESOURCES = 1000;
 const MAX_PROMPTS = 500;
@@ -116,6 +117,7 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         latencyMs: Math.round(performance.now() - started),
       };
     } finally {
+      await endSession(transport);
       await client.close().catch(() => undefined);
     }
   }
@@ -135,6 +137,18 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.upstream.close();
   }
+}
+
+/**
+ * Ends the upstream session a discovery opened (DELETE), best effort and briefly: a stateful server otherwise keeps
+ * one per registration and health check, and may wait on requests to a client that is gone (the reference server
+ * spends a minute on `roots/list` to each).
+ */
+async function endSession(transport: SdkTransport): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
+  await withDeadline(transport.terminateSession(), AbortSignal.timeout(END_SESSION_TIMEOUT_MS)).catch(
+    () => undefined,
+  );
 }
 
 /** Rejects when the deadline passes even if the SDK call ignores the signal. */
