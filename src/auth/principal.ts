@@ -25,7 +25,7 @@ export interface Principal {
 }
 
 /** Most a tenant's own `requestsPerMinute` setting may say; anything else in the setting is ignored. */
-const MAX_TENANT_REQUESTS_PER_MINUTE = 100_000_000;
+export const MAX_TENANT_REQUESTS_PER_MINUTE = 100_000_000;
 
 /** A tenant's `settings.requestsPerMinute`, when it is a usable limit. */
 export function tenantRequestLimit(settings: Record<string, unknown> | undefined): number | undefined {

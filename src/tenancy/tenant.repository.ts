@@ -26,6 +26,17 @@ export class TenantRepository {
     return this.tenants.findOneBy({ id });
   }
 
+  /** Sets (or, with null, removes) one key of the tenant's settings; the updated tenant, or null when there is none. */
+  async setSetting(id: string, key: string, value: unknown): Promise<TenantEntity | null> {
+    await this.dataSource.query(
+      value === null
+        ? `UPDATE tenants SET settings = settings - $2 WHERE id = $1`
+        : `UPDATE tenants SET settings = jsonb_set(settings, ARRAY[$2], $3::jsonb) WHERE id = $1`,
+      value === null ? [id, key] : [id, key, JSON.stringify(value)],
+    );
+    return this.findById(id);
+  }
+
   listAll(limit: number): Promise<TenantEntity[]> {
     return this.tenants.find({ order: { createdAt: 'ASC' }, take: limit });
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../auth/principal.js';
+import { type Principal, tenantRequestLimit } from '../auth/principal.js';
+import { CommonErrorCode } from '../common/errors/error-codes.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
 import { TenantRepository } from './tenant.repository.js';
 import type { TenantEntity } from './tenant.entity.js';
 
@@ -13,7 +15,22 @@ export interface TenantView {
   key: string;
   name: string;
   status: string;
+  /** The tenant's own request limit per minute; null: the default for every tenant. */
+  requestsPerMinute: number | null;
   createdAt: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function viewOf(tenant: TenantEntity): TenantView {
+  return {
+    id: tenant.id,
+    key: tenant.entraTenantId,
+    name: tenant.name,
+    status: tenant.status,
+    requestsPerMinute: tenantRequestLimit(tenant.settings) ?? null,
+    createdAt: tenant.createdAt.toISOString(),
+  };
 }
 
 @Injectable()
@@ -39,12 +56,30 @@ export class TenantsService {
     const tenants = principal.superadmin
       ? await this.tenants.listAll(MAX_LISTED_TENANTS)
       : [await this.tenants.findById(principal.tenantId)].filter((t): t is TenantEntity => t !== null);
-    return tenants.map((tenant) => ({
-      id: tenant.id,
-      key: tenant.entraTenantId,
-      name: tenant.name,
-      status: tenant.status,
-      createdAt: tenant.createdAt.toISOString(),
-    }));
+    return tenants.map(viewOf);
+  }
+
+  /**
+   * Sets a tenant's own request limit (the rate limiter's tenant bucket). Only platform administrators: a tenant's
+   * admin raising its own tenant's ceiling would defeat it. Replicas apply it as their tenant cache renews (a minute).
+   */
+  async setRequestLimit(
+    principal: Principal,
+    id: string,
+    requestsPerMinute: number | null,
+  ): Promise<TenantView> {
+    if (!principal.superadmin) {
+      throw new GatewayException(
+        403,
+        CommonErrorCode.FORBIDDEN,
+        "Only platform administrators (tenants in MREG_SUPERADMIN_TENANTS) set a tenant's limits",
+      );
+    }
+    const tenant = UUID.test(id)
+      ? await this.tenants.setSetting(id, 'requestsPerMinute', requestsPerMinute)
+      : null;
+    if (!tenant) throw new GatewayException(404, CommonErrorCode.NOT_FOUND, 'No such tenant');
+    this.byKey.delete(tenant.entraTenantId);
+    return viewOf(tenant);
   }
 }

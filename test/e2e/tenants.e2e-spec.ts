@@ -50,4 +50,42 @@ describe('tenants: platform administrators and suspension', () => {
     expect(res.status).toBe(403);
     expect(await json(res)).toMatchObject({ code: 'TENANT_SUSPENDED' });
   });
+
+  it("lets a platform administrator set a tenant's own request limit, and nobody else", async () => {
+    const platform = await entra.token({ tid: TID, roles: ['Gateway.Admin'] });
+    const listed = await json(await call(gateway, '/api/v1/tenants', platform));
+    const other = (listed as { id: string; key: string }[]).find((tenant) => tenant.key === OTHER_TID)!;
+    const patch = (token: string, body: unknown) =>
+      call(gateway, `/api/v1/tenants/${other.id}`, token, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    const ownAdmin = await patch(await entra.token({ tid: OTHER_TID, roles: ['Gateway.Admin'] }), {
+      requestsPerMinute: 1_000_000,
+    });
+    expect(ownAdmin.status).toBe(403);
+    expect((await patch(platform, { requestsPerMinute: 'lots' })).status).toBe(400);
+    const set = await patch(platform, { requestsPerMinute: 5 });
+    expect(set.status).toBe(200);
+    expect(await json(set)).toMatchObject({ key: OTHER_TID, requestsPerMinute: 5 });
+
+    // The tenant's callers together (earlier requests of this file count too) get at most 5 this minute.
+    const user = await entra.token({ tid: OTHER_TID, oid: '5a0e0e0e-0000-4000-8000-00000000000a' });
+    let refused: Response | undefined;
+    for (let i = 0; i < 6 && !refused; i++) {
+      const res = await call(gateway, '/oauth/userinfo', user);
+      if (res.status === 429) refused = res;
+    }
+    expect(refused).toBeDefined();
+    expect(await json(refused!)).toMatchObject({
+      details: { bucket: 'tenant', limit: 5 },
+      message: expect.stringContaining('requestsPerMinute'),
+    });
+
+    const reset = await patch(platform, { requestsPerMinute: null });
+    expect(await json(reset)).toMatchObject({ requestsPerMinute: null });
+    expect((await call(gateway, '/oauth/userinfo', user)).status).toBe(200);
+  });
 });
