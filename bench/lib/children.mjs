@@ -142,3 +142,20 @@ export function rssMiB(pid) {
     return undefined;
   }
 }
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc; undefined when unreadable. The CPU a proxy
+ * spends per call is the one number a busy, shared machine does not blur: throughput ratios move with whatever else
+ * runs on the cores, CPU per call hardly does.
+ */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -6,14 +6,14 @@
  * or stalled target costs seconds, not `requests × timeout`.
  */
 import { Pool } from 'undici';
-import { checkNotStopping, isStopping } from './children.mjs';
+import { checkNotStopping, cpuMs, isStopping } from './children.mjs';
 import { McpSession } from './mcp-session.mjs';
 import { summarize } from './report.mjs';
 
 /**
  * Measures one target.
  * @param send `(session, seq) => Promise` one request of the workload, throwing when the answer is wrong
- * @returns `{ count, rps, p50, p99, errors }`
+ * @returns `{ count, rps, p50, p99, errors, cpuUsPerCall }` (the last only with `cpuPid`)
  */
 export async function measure({
   url,
@@ -24,6 +24,8 @@ export async function measure({
   timeoutMs,
   send,
   maxErrors = 20,
+  /** A process whose CPU time per measured call to report (the proxy under test), if any. */
+  cpuPid,
 }) {
   const pool = new Pool(new URL(url).origin, { connections: concurrency, pipelining: 1 });
   const errors = [];
@@ -42,9 +44,15 @@ export async function measure({
     await drive(sessions, warmup, send, errors, maxErrors);
     // Warm-up failures are reported too, but only the measured run's latencies count.
     const started = performance.now();
+    const cpuBefore = cpuPid === undefined ? undefined : cpuMs(cpuPid);
     const latencies = await drive(sessions, requests, send, errors, maxErrors);
+    const cpuAfter = cpuPid === undefined ? undefined : cpuMs(cpuPid);
     checkNotStopping();
-    return { ...summarize(latencies, performance.now() - started), errors };
+    const cpuUsPerCall =
+      cpuBefore === undefined || cpuAfter === undefined || latencies.length === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / latencies.length;
+    return { ...summarize(latencies, performance.now() - started), errors, cpuUsPerCall };
   } finally {
     await pool.destroy();
   }

@@ -27,6 +27,7 @@ export function meanRun(a, b) {
     rps: avg(a.rps, b.rps),
     p50: avg(a.p50, b.p50),
     p99: avg(a.p99, b.p99),
+    cpuUsPerCall: avg(a.cpuUsPerCall, b.cpuUsPerCall),
     errors: [...a.errors, ...b.errors],
   };
 }

@@ -48,12 +48,12 @@ export async function startFast() {
   };
 }
 
-/** A forwarder to `url`; resolves with its URL (same path). */
+/** A forwarder to `url`; resolves with its URL (same path) and its process id. */
 export async function startForwarder(url) {
-  const { match } = await startChild('bench/forwarder.mjs', ['bench/forwarder.mjs', url], {
+  const { match, pid } = await startChild('bench/forwarder.mjs', ['bench/forwarder.mjs', url], {
     ready: /^http\S+/m,
   });
-  return match[0];
+  return { url: match[0], pid };
 }
 
 /** The tools upstream; `urlFor(n)` is the endpoint that lists n tools. */

@@ -14,17 +14,24 @@ import { startForwarder } from '../lib/upstreams.mjs';
  * @returns the number of failed requests (wrong answers included)
  */
 export async function relayScenario({ gateway, upstream, settings }) {
-  const forwarderUrl = await startForwarder(upstream.url);
+  const forwarder = await startForwarder(upstream.url);
   const federatedUrl = `${gateway.url}/federated/mcp`;
   const targets = [
-    { key: 'direct', label: 'direct upstream', url: upstream.url, tool: upstream.tool },
-    { key: 'forwarder', label: 'raw forwarder', url: forwarderUrl, tool: upstream.tool },
+    { key: 'direct', label: 'direct upstream', url: upstream.url, tool: upstream.tool, cpuPid: upstream.pid },
+    {
+      key: 'forwarder',
+      label: 'raw forwarder',
+      url: forwarder.url,
+      tool: upstream.tool,
+      cpuPid: forwarder.pid,
+    },
     {
       key: 'servers',
       label: '/servers/{id}/mcp',
       url: upstream.proxyUrl,
       token: await gateway.token(upstream.proxyUrl),
       tool: upstream.tool,
+      cpuPid: gateway.pid,
     },
     {
       key: 'federated',
@@ -32,8 +39,15 @@ export async function relayScenario({ gateway, upstream, settings }) {
       url: federatedUrl,
       token: await gateway.token(federatedUrl),
       tool: `${upstream.name}__${upstream.tool}`,
+      cpuPid: gateway.pid,
     },
-    { key: 'directAgain', label: 'direct upstream (again)', url: upstream.url, tool: upstream.tool },
+    {
+      key: 'directAgain',
+      label: 'direct upstream (again)',
+      url: upstream.url,
+      tool: upstream.tool,
+      cpuPid: upstream.pid,
+    },
   ];
 
   console.log(`\n### Relay: ${upstream.name} upstream (${upstream.description})\n`);
@@ -52,6 +66,7 @@ export async function relayScenario({ gateway, upstream, settings }) {
         requests: settings.requests,
         timeoutMs: settings.timeoutMs,
         send: echoCall(target.tool, upstream.argument),
+        cpuPid: target.cpuPid,
       });
       const { errors } = runs[target.key];
       failures += errors.length;
@@ -62,7 +77,6 @@ export async function relayScenario({ gateway, upstream, settings }) {
       `c=${concurrency}: direct before ${fmt(runs.direct.rps, 0)} req/s, after ${fmt(runs.directAgain.rps, 0)} req/s ` +
         `(drift ${fmt((100 * (runs.directAgain.rps - runs.direct.rps)) / runs.direct.rps, 0)}%)`,
     );
-    const forwarder = runs.forwarder;
     const row = (label, run) => [
       label,
       concurrency,
@@ -70,20 +84,36 @@ export async function relayScenario({ gateway, upstream, settings }) {
       fmt(run.p50),
       fmt(run.p99),
       fmt(run.rps / direct.rps),
-      fmt(run.rps / forwarder.rps),
+      fmt(run.rps / runs.forwarder.rps),
       fmt(run.p50 - direct.p50),
+      fmt(run.cpuUsPerCall, 0),
       run.errors.length,
     ];
     rows.push(row('direct upstream (mean of before/after)', direct));
-    rows.push(row('raw forwarder', forwarder));
+    rows.push(row('raw forwarder', runs.forwarder));
     rows.push(row('/servers/{id}/mcp', runs.servers));
     rows.push(row('/federated/mcp', runs.federated));
   }
   printTable(
-    ['target', 'c', 'req/s', 'p50 ms', 'p99 ms', 'vs direct', 'vs forwarder', 'added p50 ms', 'errors'],
+    [
+      'target',
+      'c',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'vs direct',
+      'vs forwarder',
+      'added p50 ms',
+      'CPU µs/call',
+      'errors',
+    ],
     rows,
   );
   console.log('');
+  console.log(
+    "- CPU µs/call: the upstream's per call on the direct row; on the others, the proxy process's own (forwarder or " +
+      'gateway, the upstream not included): the figure a busy machine blurs least',
+  );
   for (const note of notes) console.log(`- ${note}`);
   return failures;
 }
