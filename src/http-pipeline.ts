@@ -7,6 +7,7 @@ import { RequestAuthenticator } from './auth/request-authenticator.js';
 import { requestContextMiddleware } from './common/context/request-context.js';
 import { AllExceptionsFilter, expressErrorHandler } from './common/http/all-exceptions.filter.js';
 import { jsonDepthLimit } from './common/http/json-depth.js';
+import { originGuard } from './common/http/origin-guard.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { createHttpLogger } from './common/logging/http-logger.js';
 import type { AppConfig } from './config/app-config.js';
@@ -51,6 +52,12 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     closeConnectionsWhileDraining(app.get(LifecycleState), server),
     app.get(MetricsService).httpMiddleware,
     createHttpLogger(logger),
+    originGuard({
+      allowedOrigins: config.http.allowedOrigins,
+      publicUrl: config.http.publicUrl,
+      localMode: config.auth.mode === 'local',
+      bindHost: config.http.host,
+    }),
   ];
   const json = express.json({ limit, type: JSON_TYPES });
   const depth = jsonDepthLimit();

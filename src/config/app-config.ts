@@ -11,6 +11,8 @@ export interface AppConfig {
     readonly host: string;
     readonly port: number;
     readonly publicUrl?: string;
+    /** Browser origins allowed on MCP endpoints and OAuth pages besides the public URL's (MREG_ALLOWED_ORIGINS). */
+    readonly allowedOrigins: readonly string[];
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
     readonly shutdownDelayMs: number;

@@ -69,6 +69,19 @@ export class GatewayEnv {
   @Matches(HTTP_URL, { message: urlMessage('an http(s) URL without query or fragment') })
   MREG_PUBLIC_URL?: string;
 
+  @EnvVar({
+    description:
+      'Browser origins allowed on the MCP endpoints and OAuth pages besides the public URL (and, in local mode, loopback), comma-separated; a request with any other Origin gets 403 ORIGIN_NOT_ALLOWED.',
+  })
+  @IsOptional()
+  @ToList()
+  @ArrayMaxSize(100)
+  @Matches(/^https?:\/\/[^\s/?#]+$/i, {
+    each: true,
+    message: (a) => `must be comma-separated origins such as https://app.example.com${got(a)}`,
+  })
+  MREG_ALLOWED_ORIGINS?: string[];
+
   @EnvVar({ description: 'Largest accepted request body on any route, including /mcp (e.g. 1mb, 512kb).' })
   @ToByteSize()
   @IsInt({ message: urlMessage('a size such as 1mb, 512kb or a number of bytes, from 1kb to 64mb') })

@@ -139,6 +139,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       host: env.MREG_HOST ?? (env.MREG_AZURE_TENANT_ID ? '0.0.0.0' : '127.0.0.1'),
       port: env.MREG_PORT,
       publicUrl: env.MREG_PUBLIC_URL?.replace(/\/+$/, ''),
+      allowedOrigins: env.MREG_ALLOWED_ORIGINS ?? [],
       bodyLimitBytes: env.MREG_BODY_LIMIT,
       shutdownTimeoutMs: env.MREG_SHUTDOWN_TIMEOUT_MS,
       shutdownDelayMs: env.MREG_SHUTDOWN_DELAY_MS,

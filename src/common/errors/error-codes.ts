@@ -5,6 +5,8 @@ export enum CommonErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
+  /** A browser request from an origin (or to a host name) the gateway does not serve: DNS rebinding, hostile pages. */
+  ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED',
   NOT_FOUND = 'NOT_FOUND',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   CONFLICT = 'CONFLICT',
