@@ -1,7 +1,7 @@
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
-import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -29,12 +29,7 @@ describe('Origin validation (e2e)', () => {
     fixture = await new FixtureMcpServer().start();
     gateway = await startRegistryGateway();
     tenant = uniqueTenant();
-    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
-    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
-      name: 'fixture',
-      url: fixture.url,
-    });
-    serverId = created.body.server.id as string;
+    serverId = await registerAs(gateway, tenant, { name: 'fixture', url: fixture.url });
   });
   afterAll(async () => {
     await gateway?.stop();

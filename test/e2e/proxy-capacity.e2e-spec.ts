@@ -4,7 +4,7 @@ import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { localToken } from '../support/gateway.js';
 import { json } from '../support/http.js';
-import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { postJsonRpc, registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /** Nothing in this file may hang: every raw request gives up after this, and the test fails instead. */
 const NEVER_HANGS = { signal: () => AbortSignal.timeout(10_000) };
@@ -44,14 +44,7 @@ describe('MCP proxy capacity (e2e)', () => {
 
   async function setUp(body: Record<string, unknown> = {}) {
     const tenant = uniqueTenant();
-    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
-    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
-      name: 'everything',
-      url: everything.url,
-      ...body,
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.server.id as string;
+    const id = await registerAs(gateway, tenant, { name: 'everything', url: everything.url, ...body });
     const token = await localToken(gateway, { tenant, user: 'ida', resource: proxyUrl(id) });
     return { id, token };
   }
@@ -190,12 +183,8 @@ describe('MCP proxy default limits (e2e)', () => {
       loadConfig({}, { dotenvDir: false }).config.rateLimit.burstFactor,
     );
     const tenant = uniqueTenant();
-    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
-    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
-      name: 'ide',
-      url: everything.url,
-    });
-    const url = `${gateway.url}/servers/${created.body.server.id}/mcp`;
+    const id = await registerAs(gateway, tenant, { name: 'ide', url: everything.url });
+    const url = `${gateway.url}/servers/${id}/mcp`;
     const token = await localToken(gateway, { tenant, user: 'dev', roles: ['user'], resource: url });
     const results = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {

@@ -1,7 +1,7 @@
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
-import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /**
  * `/servers/{id}/mcp` is served by the proxy's fast lane ahead of Express's router, except requests it leaves to the
@@ -18,12 +18,8 @@ describe('proxy fast lane (e2e)', () => {
     fixture = await new FixtureMcpServer().start();
     gateway = await startRegistryGateway({ MREG_BODY_LIMIT: '2048' });
     const tenant = uniqueTenant();
-    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
-    const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
-      name: 'fixture',
-      url: fixture.url,
-    });
-    url = `${gateway.url}/servers/${created.body.server.id}/mcp`;
+    const id = await registerAs(gateway, tenant, { name: 'fixture', url: fixture.url });
+    url = `${gateway.url}/servers/${id}/mcp`;
     token = await localToken(gateway, { tenant, user: 'lane', resource: url });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { TEST_ENCRYPTION_KEY } from './entra-gateway.js';
-import { call, startGateway } from './gateway.js';
+import { call, localToken, startGateway } from './gateway.js';
 
 /**
  * A local-mode gateway for registry and proxy specs: upstreams on loopback allowed, background health checks off
@@ -41,6 +41,19 @@ export async function rest(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Registers a server in `tenant` as an admin of it, over REST; returns the server's id. */
+export async function registerAs(
+  gateway: GatewayApp,
+  tenant: string,
+  body: Record<string, unknown>,
+): Promise<string> {
+  const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+  const created = await rest(gateway, admin, 'POST', '/api/v1/servers', body);
+  if (created.status !== 201)
+    throw new Error(`registration failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.server.id as string;
 }
 
 /** Calls a gateway tool and returns its structured result. */
