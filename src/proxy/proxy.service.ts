@@ -14,6 +14,7 @@ import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, methodOf, parseIncoming } from './jsonrpc.js';
 import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
+import { mirroredHeaders } from './protocol-headers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -141,6 +142,13 @@ export class ProxyService {
     const messages = parseIncoming(req.body);
     if (!messages)
       throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'The body is not a JSON-RPC message');
+    // Headers that would say something other than the body are refused before any policy reads the body.
+    const mirrored = mirroredHeaders(req.headers, messages);
+    if (!mirrored.ok) {
+      trail.refused(mirrored.code);
+      res.status(mirrored.status).json(mirrored.body);
+      return;
+    }
     const policy = new ToolPolicy(server, principal);
     const refusal = refuseDisallowedCalls(messages, policy);
     if (refusal) {
@@ -162,7 +170,7 @@ export class ProxyService {
         headers: await this.headers.build(
           server,
           this.protocolOf(req, session),
-          { 'content-type': 'application/json' },
+          { 'content-type': 'application/json', ...mirrored.headers },
           this.userOf(principal, req),
         ),
         body: JSON.stringify(req.body),

@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+
+/**
+ * An MCP server built the way the official SDK 2.4 builds current servers (`createMcpHandler`): it speaks the
+ * 2026-07-28 revision (and serves 2025 clients statelessly), and on 2026-07-28 requests it requires the protocol's
+ * request headers (`Mcp-Method`, `Mcp-Name`) to be present and to match the body.
+ */
+export class ModernMcpServer {
+  private http?: Server;
+  /** The request headers of every request, newest last. */
+  readonly requests: { method?: string; headers: Record<string, string | string[] | undefined> }[] = [];
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.http!.address() as AddressInfo).port}/mcp`;
+  }
+
+  async start(): Promise<this> {
+    const handler = toNodeHandler(
+      createMcpHandler(() => {
+        const server = new McpServer({ name: 'modern', version: '1.0.0' });
+        server.registerTool(
+          'echo',
+          { description: 'Echoes its text', inputSchema: z.object({ text: z.string() }) },
+          ({ text }) => ({ content: [{ type: 'text', text: `echo:${text}` }] }),
+        );
+        return server;
+      }),
+    );
+    this.http = createServer((req, res) => {
+      this.requests.push({ method: req.method, headers: { ...req.headers } });
+      void Promise.resolve(handler(req, res)).catch(() => res.destroy());
+    });
+    await new Promise<void>((resolve) => this.http!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.http?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+  }
+}
