@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { currentRequestContext } from '../common/context/request-context.js';
 import { errorResponse, JSONRPC_SERVER_ERROR } from './jsonrpc.js';
+import type { PolicyRefusal } from './inbound-policy.js';
 import { ProxyError } from './proxy.errors.js';
 
 /**
@@ -21,4 +22,14 @@ export function sendProxyError(res: Response, error: unknown): boolean {
       }),
     );
   return true;
+}
+
+/** A policy refusal of calls in the body, answered as the upstream would have: JSON-RPC errors for what was owed. */
+export function sendRefusal(res: Response, refusal: PolicyRefusal, sessionId: string | undefined): void {
+  if (sessionId) res.set('mcp-session-id', sessionId);
+  // Only notifications (no request owed an answer): nothing to say, as the transport has it — 202, no body.
+  const nothingOwed =
+    refusal.body === undefined || (Array.isArray(refusal.body) && refusal.body.length === 0);
+  if (nothingOwed) res.status(202).end();
+  else res.status(200).json(refusal.body);
 }

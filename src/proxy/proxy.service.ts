@@ -13,9 +13,10 @@ import { ToolPolicy } from '../registry/tool-policy.js';
 import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, methodOf, parseIncoming } from './jsonrpc.js';
-import { PolicyRefusal, refuseDisallowedCalls } from './inbound-policy.js';
+import { refuseDisallowedCalls } from './inbound-policy.js';
 import { mirroredHeaders } from './protocol-headers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { sendRefusal } from './proxy-error-response.js';
 import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
@@ -312,13 +313,4 @@ export class ProxyService {
   private get maxBytes(): number {
     return this.config.proxy.maxEventBytes;
   }
-}
-
-function sendRefusal(res: Response, refusal: PolicyRefusal, sessionId: string | undefined): void {
-  if (sessionId) res.set('mcp-session-id', sessionId);
-  // Only notifications (no request owed an answer): nothing to say, as the transport has it — 202, no body.
-  const nothingOwed =
-    refusal.body === undefined || (Array.isArray(refusal.body) && refusal.body.length === 0);
-  if (nothingOwed) res.status(202).end();
-  else res.status(200).json(refusal.body);
 }
