@@ -2,10 +2,10 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataDirLock } from './data-dir-lock.js';
 import { initdbIfMissing } from './pglite-initdb.js';
 import { pgliteStartParams } from './pglite-settings.js';
+import { PGliteWireServer } from './pglite-wire-server.js';
 
 export interface PostgresEndpoint {
   host: string;
@@ -21,14 +21,14 @@ const SOCKET_NAME = `.s.PGSQL.${SOCKET_PORT}`;
 
 /**
  * The embedded default: PGlite persisted under the data directory, served over the PostgreSQL wire protocol by
- * pglite-socket, so TypeORM and pg use it exactly like a real server, with the same migrations.
+ * PGliteWireServer, so TypeORM and pg use it exactly like a real server, with the same migrations.
  * The directory is locked to this process (DataDirLock) and kept at mode 0700, and the server listens only on a Unix
  * socket in a 0700 directory, so neither another process nor another local user can reach the data.
  */
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly server: PGliteWireServer,
     private readonly lock: DataDirLock,
     private readonly privateSocketDir: string | undefined,
     readonly endpoint: PostgresEndpoint,
@@ -57,7 +57,7 @@ export class EmbeddedPostgres {
       const socketPath = join(socketDir, SOCKET_NAME);
       // A socket file left by a crashed process; the directory lock proves no live process owns it.
       await rm(socketPath, { force: true });
-      const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
+      const server = new PGliteWireServer(db, socketPath, maxConnections);
       await server.start();
       const endpoint = { host: socketDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' };
       return new EmbeddedPostgres(db, server, lock, privateSocketDir, endpoint, dataPath);
