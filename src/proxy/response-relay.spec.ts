@@ -29,7 +29,9 @@ function capture() {
     writeHead: () => res,
     flushHeaders: () => undefined,
     write: (text: string) => ((body += text), true),
-    end: () => undefined,
+    end: (text?: string) => {
+      if (text) body += text;
+    },
     on: () => res,
     off: () => res,
   };
