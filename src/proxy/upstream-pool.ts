@@ -95,7 +95,7 @@ export class UpstreamPool implements OnApplicationShutdown {
     const url = new URL(request.url);
     // IP-literal hosts never reach the guarded DNS lookup: check them here, against today's setting.
     const problem = hostProblem(url, this.config.allowPrivateUpstreams);
-    if (problem) return Promise.reject(new Error(`${url.host} ${problem}`));
+    if (problem) return Promise.reject(new Error(problem));
     const agent = request.method === 'GET' ? this.streams : this.exchanges;
     return agent.request({
       origin: url.origin,

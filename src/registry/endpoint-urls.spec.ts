@@ -24,7 +24,9 @@ describe('checkUpstreamUrl', () => {
   it('refuses names resolving to private addresses unless private upstreams are allowed', async () => {
     await expect(
       checkUpstreamUrl('http://internal.example/mcp', false, resolvesTo('10.0.0.5')),
-    ).rejects.toThrow('private or metadata address (10.0.0.5)');
+    ).rejects.toThrow(
+      '10.0.0.5 is a private or loopback address; an operator can allow those with MREG_ALLOW_PRIVATE_UPSTREAMS=true',
+    );
     await expect(
       checkUpstreamUrl('http://internal.example/mcp', true, resolvesTo('10.0.0.5')),
     ).resolves.toBeTruthy();

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isRefusedAddress } from '../common/net/ssrf-guard.js';
+import { addressRefusal } from '../common/net/ssrf-guard.js';
 import { urlRefused } from './registry.errors.js';
 
 export type ResolveHost = (host: string) => Promise<string[]>;
@@ -39,8 +39,9 @@ export async function checkUpstreamUrl(
       throw urlRefused(raw, `has a host that does not resolve (${host})`);
     }
   }
-  const refused = addresses.find((address) => isRefusedAddress(address, allowPrivate));
-  if (refused)
-    throw urlRefused(raw, `resolves to a private or metadata address (${refused}), which is not allowed`);
+  for (const address of addresses) {
+    const refusal = addressRefusal(address, allowPrivate);
+    if (refusal) throw urlRefused(raw, `is refused: ${refusal}`);
+  }
   return url.href;
 }

@@ -60,14 +60,26 @@ export function isRefusedAddress(address: string, allowPrivate: boolean): boolea
   return !allowPrivate && blocked.check(ip.address, ip.family);
 }
 
+/** Why an address is refused, naming the setting when there is one; undefined when it is allowed. */
+export function addressRefusal(address: string, allowPrivate: boolean): string | undefined {
+  const ip = normalise(address);
+  if (!ip) return `${address} is not an IP address`;
+  if (alwaysBlocked.check(ip.address, ip.family)) {
+    return `${address} is a link-local or cloud metadata address, which is never allowed`;
+  }
+  if (!allowPrivate && blocked.check(ip.address, ip.family)) {
+    return `${address} is a private or loopback address; an operator can allow those with MREG_ALLOW_PRIVATE_UPSTREAMS=true`;
+  }
+  return undefined;
+}
+
 /**
  * Checks a URL's host before connecting. Names are checked again at connect time by `guardedLookup`; an IP literal
  * (including the decimal and mapped forms the URL parser normalises) never goes through a lookup, so it is checked here.
  */
 export function hostProblem(url: URL, allowPrivate: boolean): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0 && isRefusedAddress(host, allowPrivate)) return 'points to a private address';
-  return undefined;
+  return isIP(host) !== 0 ? addressRefusal(host, allowPrivate) : undefined;
 }
 
 type LookupCallback = (
@@ -86,10 +98,12 @@ export function guardedLookup(allowPrivate: boolean) {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const list = addresses;
-      const refused = list.find((entry) => isRefusedAddress(entry.address, allowPrivate));
-      if (refused) {
+      const refusal = list
+        .map((entry) => addressRefusal(entry.address, allowPrivate))
+        .find((reason) => reason !== undefined);
+      if (refusal) {
         const blockedError = Object.assign(
-          new Error(`${hostname} resolves to a private address (${refused.address})`),
+          new Error(`${hostname} resolves to an address that is refused: ${refusal}`),
           {
             code: 'EPRIVATEADDRESS',
           },

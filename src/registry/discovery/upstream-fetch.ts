@@ -26,7 +26,7 @@ export class UpstreamFetch {
     const target = new URL(url instanceof URL ? url.href : url);
     // IP-literal hosts never reach the guarded DNS lookup: check them here, against today's setting.
     const problem = hostProblem(target, this.allowPrivate);
-    if (problem) return Promise.reject(new Error(`${target.host} ${problem}`));
+    if (problem) return Promise.reject(new Error(problem));
     return undiciFetch(target.href, { ...init, dispatcher: this.agent });
   };
 
