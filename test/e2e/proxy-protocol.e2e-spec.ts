@@ -13,12 +13,13 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
   let upstream: ModernMcpServer;
   let url: string;
   let token: string;
+  let tenant: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
     upstream = await new ModernMcpServer().start();
     gateway = await startRegistryGateway();
-    const tenant = uniqueTenant();
+    tenant = uniqueTenant();
     url = `${gateway.url}/servers/${await registerAs(gateway, tenant, { name: 'modern', url: upstream.url })}/mcp`;
     token = await localToken(gateway, { tenant, user: 'nova', resource: url });
   });
@@ -84,5 +85,26 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
       id: 9,
       error: { code: -32020, data: { code: 'HEADER_MISMATCH' } },
     });
+  });
+
+  it('serves a client set to auto on /federated/mcp and /mcp too (2025-11-25 there, 2026-07-28 on /mcp)', async () => {
+    for (const [path, expected] of [
+      ['/federated/mcp', '2025-11-25'],
+      ['/mcp', '2026-07-28'],
+    ] as const) {
+      const resource = `${gateway.url}${path}`;
+      const client = new Client(
+        { name: 'auto-e2e', version: '1.0.0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(resource), {
+          authProvider: { token: () => localToken(gateway, { tenant, user: 'nova', resource }) },
+        }),
+      );
+      clients.push(client);
+      expect({ path, version: client.getNegotiatedProtocolVersion() }).toEqual({ path, version: expected });
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    }
   });
 });
