@@ -22,7 +22,9 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   let config: AppConfig;
   let warnings: string[];
   try {
-    ({ config, warnings } = loadConfig(process.env));
+    const loaded = loadConfig(process.env);
+    config = loaded.config;
+    warnings = [...loaded.warnings, ...loaded.servingWarnings];
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);

@@ -14,9 +14,9 @@ export class ValidateCommand extends CommandRunner {
     const loaded = loadConfigOrReport(this.output);
     if (!loaded) return;
     const { config } = loaded;
-    this.output.out(
-      `configuration: ok (${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'})`,
-    );
+    for (const warning of loaded.servingWarnings) this.output.err(`warning: ${warning}`);
+    const warnings = loaded.warnings.length + loaded.servingWarnings.length;
+    this.output.out(`configuration: ok (${warnings} warning${warnings === 1 ? '' : 's'})`);
     const problems: string[] = [];
     try {
       await withDatabase(config, async (database) => {

@@ -202,4 +202,16 @@ describe('loadConfig', () => {
       'Unknown variable MREG_SOMETHING_ELSE is ignored',
     ]);
   });
+
+  it('warns a gateway on PostgreSQL without MREG_ENCRYPTION_KEY what that means, apart from the variable warnings', () => {
+    const loaded = sut({ MREG_DATABASE_URL: 'postgres://db/mreg' });
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.servingWarnings).toEqual([
+      expect.stringContaining('MREG_ENCRYPTION_KEY is unset on PostgreSQL'),
+    ]);
+    expect(
+      sut({ MREG_DATABASE_URL: 'postgres://db/mreg', MREG_ENCRYPTION_KEY: 'a'.repeat(64) }).servingWarnings,
+    ).toEqual([]);
+    expect(sut({}).servingWarnings).toEqual([]);
+  });
 });

@@ -18,7 +18,10 @@ export interface LoadedConfig {
   config: AppConfig;
   env: GatewayEnv;
   sources: Readonly<Record<string, ValueSource>>;
+  /** About the variables themselves (unknown names); every command prints them. */
   warnings: string[];
+  /** About how a gateway would serve with this configuration; `serve` logs them and `validate` reports them. */
+  servingWarnings: string[];
 }
 
 export class ConfigValidationError extends Error {
@@ -77,7 +80,15 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOpt
     const hint = closestName(name, [...known]);
     return `Unknown variable ${name} is ignored${hint ? ` (did you mean ${hint}?)` : ''}`;
   });
-  return { config: toAppConfig(env), env, sources, warnings };
+  const servingWarnings: string[] = [];
+  if (env.MREG_DATABASE_URL !== undefined && env.MREG_ENCRYPTION_KEY === undefined) {
+    servingWarnings.push(
+      'MREG_ENCRYPTION_KEY is unset on PostgreSQL: upstream credentials cannot be stored, and the token signing keys ' +
+        'and proxy session keys live in the data directory (MREG_DATA_DIR), which every process of this gateway must ' +
+        'share. For several replicas set MREG_ENCRYPTION_KEY (openssl rand -base64 32).',
+    );
+  }
+  return { config: toAppConfig(env), env, sources, warnings, servingWarnings };
 }
 
 function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {

@@ -17,6 +17,8 @@ const LOCAL_KEY_FILE = 'upstream-secrets.key';
 @Injectable()
 export class UpstreamSecrets {
   private box: SecretBox | undefined;
+  /** The data directory's key, for short-lived values when no MREG_ENCRYPTION_KEY is set. */
+  private localBox: SecretBox | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.box = SecretBox.fromConfig(config) ?? undefined;
@@ -30,14 +32,25 @@ export class UpstreamSecrets {
     return this.requireBox().open(sealed, `mcp_servers:${serverId}`);
   }
 
-  /** Seals a value for another purpose (e.g. proxy session ids); `purpose` is bound as associated data. */
+  /**
+   * Seals a short-lived value for another purpose (proxy session ids); `purpose` is bound as associated data. Without
+   * MREG_ENCRYPTION_KEY the data directory's key is used on any database: such values are never stored, and without
+   * that key the gateway's token signing keys live in the data directory too, so processes that share one already
+   * share the other. (The proxy answered every initialize 422 ENCRYPTION_KEY_REQUIRED on PostgreSQL without a key.)
+   */
   sealFor(purpose: string, plaintext: string): string {
-    return this.requireBox().seal(plaintext, purpose);
+    return this.ephemeralBox().seal(plaintext, purpose);
   }
 
   /** Throws when `sealed` was not made by `sealFor` with this purpose and key. */
   openFor(purpose: string, sealed: string): string {
-    return this.requireBox().open(sealed, purpose);
+    return this.ephemeralBox().open(sealed, purpose);
+  }
+
+  private ephemeralBox(): SecretBox {
+    if (this.box) return this.box;
+    this.localBox ??= new SecretBox(localKey(this.config.dataDir));
+    return this.localBox;
   }
 
   private requireBox(): SecretBox {
@@ -48,7 +61,7 @@ export class UpstreamSecrets {
       throw new GatewayException(
         422,
         RegistryErrorCode.ENCRYPTION_KEY_REQUIRED,
-        'Upstream secrets need MREG_ENCRYPTION_KEY on a shared database',
+        'Storing upstream secrets on a shared database needs MREG_ENCRYPTION_KEY on every replica (32 bytes, e.g. openssl rand -base64 32)',
       );
     }
     return this.box;
