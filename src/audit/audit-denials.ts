@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
-import { firstMessage, methodOf, toolName } from '../proxy/jsonrpc.js';
+import { firstMessage, methodOf, toolName } from '../common/jsonrpc.js';
 import { outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditSurface } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';

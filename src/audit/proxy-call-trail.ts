@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { describeRequest } from '../common/context/request-context.js';
-import { methodOf } from '../proxy/jsonrpc.js';
+import { methodOf } from '../common/jsonrpc.js';
 import { describeError, outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditOutcome } from './audit.types.js';
 import { type Auditor, requestActor } from './auditor.js';

@@ -5,7 +5,7 @@ import {
   JSONRPC_INVALID_PARAMS,
   type JsonRpcMessage,
   toolName,
-} from './jsonrpc.js';
+} from '../common/jsonrpc.js';
 import { ProxyErrorCode } from './proxy.errors.js';
 
 export interface PolicyRefusal {

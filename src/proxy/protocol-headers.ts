@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { errorResponse, type JsonRpcMessage } from './jsonrpc.js';
+import { errorResponse, type JsonRpcMessage } from '../common/jsonrpc.js';
 
 /** JSON-RPC error code of a request whose mirrored headers disagree with its body (MCP 2026-07-28, SEP-2243). */
 export const HEADER_MISMATCH_CODE = -32020;

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { currentRequestContext } from '../common/context/request-context.js';
-import { errorResponse, JSONRPC_SERVER_ERROR } from './jsonrpc.js';
+import { errorResponse, JSONRPC_SERVER_ERROR } from '../common/jsonrpc.js';
 import type { PolicyRefusal } from './inbound-policy.js';
 import { ProxyError } from './proxy.errors.js';
 

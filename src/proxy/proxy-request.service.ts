@@ -7,7 +7,7 @@ import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
-import { ProxyRateLimits } from '../throttling/proxy-rate-limits.js';
+import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';

@@ -16,6 +16,7 @@ import { RouterController } from './router.controller.js';
 import { RouterService } from './router.service.js';
 import { ProxyService } from './proxy.service.js';
 import { ProxyMetrics } from './proxy-metrics.js';
+import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { SessionActivity } from './session-activity.js';
 import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -40,6 +41,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
     StreamLimiter,
     SessionActivity,
     ProxyMetrics,
+    ProxyRateLimits,
     UpstreamResponses,
     UpstreamHeaders,
     RouterMetrics,

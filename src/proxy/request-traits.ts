@@ -1,6 +1,6 @@
 import type { RegisteredServer } from '../registry/registry.types.js';
 import type { ToolPolicy } from '../registry/tool-policy.js';
-import { type JsonRpcMessage, toolName } from './jsonrpc.js';
+import { type JsonRpcMessage, toolName } from '../common/jsonrpc.js';
 import { ownValue } from '../common/own-value.js';
 
 /** Methods safe to repeat when the upstream could not be reached (no response byte was received). */

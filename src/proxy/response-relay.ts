@@ -7,7 +7,7 @@ import {
   type JsonRpcId,
   JSONRPC_SERVER_ERROR,
   type JsonRpcMessage,
-} from './jsonrpc.js';
+} from '../common/jsonrpc.js';
 import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
 import type { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';

@@ -1,4 +1,4 @@
-import { isRequest, type JsonRpcId, parseIncoming, toolName } from '../proxy/jsonrpc.js';
+import { isRequest, type JsonRpcId, parseIncoming, toolName } from '../common/jsonrpc.js';
 
 /**
  * Session housekeeping: what a client does to open, keep and close a session rather than to work. It does not spend

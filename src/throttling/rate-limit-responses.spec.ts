@@ -1,5 +1,4 @@
-import { ProxyError } from '../proxy/proxy.errors.js';
-import { jsonRpcRefusal, proxyRefusal, rateLimitHeaders, restRefusal } from './rate-limit-responses.js';
+import { jsonRpcRefusal, rateLimitHeaders, restRefusal } from './rate-limit-responses.js';
 import type { BucketState, RateLimitDecision } from './rate-limit.types.js';
 
 const state = (
@@ -81,13 +80,6 @@ describe('rate-limit responses', () => {
     });
   });
 
-  it('gives the proxy a ProxyError with status, headers and details', () => {
-    const error = proxyRefusal(refused);
-    expect(error).toBeInstanceOf(ProxyError);
-    expect(error).toMatchObject({ status: 429, code: 'RATE_LIMITED', details: { retryAfterSeconds: 43 } });
-    expect(error.headers['Retry-After']).toBe('43');
-  });
-
   it('refuses with 503 RATE_LIMIT_UNAVAILABLE when the store is down and the gateway fails closed', () => {
     const unavailable: RateLimitDecision = { allowed: false, states: [], unavailable: true };
     expect(restRefusal(unavailable)).toMatchObject({
@@ -95,6 +87,5 @@ describe('rate-limit responses', () => {
       headers: { 'Retry-After': '5' },
     });
     expect(restRefusal(unavailable).getStatus()).toBe(503);
-    expect(proxyRefusal(unavailable)).toMatchObject({ status: 503, code: 'RATE_LIMIT_UNAVAILABLE' });
   });
 });

@@ -1,7 +1,6 @@
 import type { Response } from 'express';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { JsonRpcException } from '../common/errors/json-rpc.exception.js';
-import { ProxyError, ProxyErrorCode } from '../proxy/proxy.errors.js';
 import type { BucketState, RateLimitDecision } from './rate-limit.types.js';
 import { ThrottlingErrorCode, UNAVAILABLE_RETRY_AFTER_SECONDS } from './throttling.errors.js';
 
@@ -89,14 +88,4 @@ export function jsonRpcRefusal(
 ): JsonRpcException {
   const r = refusalOf(decision);
   return new JsonRpcException(r.status, r.code, r.message, requestId, r.details, r.headers);
-}
-
-/** The proxy endpoints answer ProxyErrors (JSON-RPC body with status and headers, see sendProxyError). */
-export function proxyRefusal(decision: RateLimitDecision): ProxyError {
-  const r = refusalOf(decision);
-  const code =
-    r.code === ThrottlingErrorCode.RATE_LIMITED
-      ? ProxyErrorCode.RATE_LIMITED
-      : ProxyErrorCode.RATE_LIMIT_UNAVAILABLE;
-  return new ProxyError(r.status, code, r.message, r.headers, r.details);
 }

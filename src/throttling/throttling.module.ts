@@ -2,8 +2,6 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { RegistryModule } from '../registry/registry.module.js';
-import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { RateLimitPolicy } from './rate-limit-policy.js';
 import { RateLimiter } from './rate-limiter.service.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
@@ -12,12 +10,11 @@ import { GatewayThrottlerGuard } from './throttling.guard.js';
 
 /**
  * Rate limits on every surface (ADR 0008). Import after AuthModule: global guards run in registration order and the
- * throttling guard keys on the principal authentication found. Global, so the proxy can count its messages here.
+ * throttling guard keys on the principal authentication found. Global, so the proxy's own limits (ProxyRateLimits) count in the same store.
  */
 @Global()
 @Module({
   imports: [
-    RegistryModule,
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -35,7 +32,6 @@ import { GatewayThrottlerGuard } from './throttling.guard.js';
   ],
   providers: [
     RateLimiter,
-    ProxyRateLimits,
     {
       provide: RateLimitPolicy,
       inject: [APP_CONFIG],
@@ -43,6 +39,6 @@ import { GatewayThrottlerGuard } from './throttling.guard.js';
     },
     { provide: APP_GUARD, useClass: GatewayThrottlerGuard },
   ],
-  exports: [RateLimiter, ProxyRateLimits],
+  exports: [RateLimiter, RateLimitPolicy],
 })
 export class ThrottlingModule {}

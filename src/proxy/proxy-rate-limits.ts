@@ -3,13 +3,14 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
-import { jsonRpcCost } from './jsonrpc-cost.js';
-import { RateLimitPolicy } from './rate-limit-policy.js';
-import { applyRateLimitHeaders, proxyRefusal, restRefusal } from './rate-limit-responses.js';
-import type { BucketCheck, Surface } from './rate-limit.types.js';
-import { RateLimiter } from './rate-limiter.service.js';
+import { jsonRpcCost } from '../throttling/jsonrpc-cost.js';
+import { RateLimitPolicy } from '../throttling/rate-limit-policy.js';
+import { applyRateLimitHeaders, refusalOf, restRefusal } from '../throttling/rate-limit-responses.js';
+import type { BucketCheck, RateLimitDecision, Surface } from '../throttling/rate-limit.types.js';
+import { RateLimiter } from '../throttling/rate-limiter.service.js';
+import { ThrottlingErrorCode } from '../throttling/throttling.errors.js';
+import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 
-/** Resolves a federated tool name (`{server}__{tool}`) to the server and the upstream tool name. */
 /** Where a federated request is routed: its server and, for `tools/call`, the tool's name there. */
 export interface FederatedRouting {
   route(
@@ -116,4 +117,14 @@ export class ProxyRateLimits {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The proxy endpoints answer ProxyErrors (JSON-RPC body with status and headers, see sendProxyError). */
+export function proxyRefusal(decision: RateLimitDecision): ProxyError {
+  const r = refusalOf(decision);
+  const code =
+    r.code === ThrottlingErrorCode.RATE_LIMITED
+      ? ProxyErrorCode.RATE_LIMITED
+      : ProxyErrorCode.RATE_LIMIT_UNAVAILABLE;
+  return new ProxyError(r.status, code, r.message, r.headers, r.details);
 }
