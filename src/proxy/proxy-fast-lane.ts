@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
 import type { RequestAuthenticator } from '../auth/request-authenticator.js';
@@ -13,6 +14,13 @@ import { sendProxyError } from './proxy-error-response.js';
 import type { ProxyService } from './proxy.service.js';
 
 const PROXY_PATH = /^\/servers\/([^/?]+)\/mcp\/?(?:\?|$)/;
+const logger = new Logger('ProxyFastLane');
+
+/** The media types the app's JSON parser reads (application/json, application/*+json); others take the ordinary path. */
+function isJsonType(header: string | undefined): boolean {
+  const type = header?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json' || (type !== undefined && /^application\/[^/\s]+\+json$/.test(type));
+}
 /** The route template the HTTP metrics label these requests with, as Nest's router would. */
 const PROXY_ROUTE = { path: '/servers/:serverId/mcp' };
 
@@ -45,12 +53,17 @@ export class ProxyFastLane {
   take(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
     const serverId = laneTarget(incoming);
     if (serverId === undefined) return false;
-    const { req, res } = this.asExpress(incoming, outgoing);
+    const { req, res } = this.asExpress(incoming, outgoing, serverId);
     runChain(
       this.pipeline,
       req,
       res,
-      () => void this.serve(req, res, serverId),
+      () =>
+        void this.serve(req, res, serverId).catch((error: unknown) => {
+          // Answering the error failed too (the response broke mid-way): nothing sensible is left to send.
+          logger.error(error instanceof Error ? error : String(error));
+          res.destroy();
+        }),
       (error) => expressErrorHandler(error, req, res, () => res.destroy()),
     );
     return true;
@@ -60,10 +73,19 @@ export class ProxyFastLane {
   private asExpress(
     incoming: IncomingMessage,
     outgoing: ServerResponse,
+    serverId: string,
   ): { req: LaneRequest; res: Response } {
     const req = Object.setPrototypeOf(incoming, this.express.request) as LaneRequest;
     const res = Object.setPrototypeOf(outgoing, this.express.response) as Response;
-    Object.assign(req, { res, app: this.express, baseUrl: '', route: PROXY_ROUTE });
+    // The route parameter too: the audit of a refused request names the server, as behind Nest's router.
+    Object.assign(req, {
+      res,
+      app: this.express,
+      baseUrl: '',
+      originalUrl: incoming.url,
+      route: PROXY_ROUTE,
+      params: { serverId },
+    });
     Object.assign(res, { req, app: this.express, locals: Object.create(null) as Record<string, unknown> });
     return { req, res };
   }
@@ -87,9 +109,11 @@ export class ProxyFastLane {
 function laneTarget(req: IncomingMessage): string | undefined {
   const method = req.method;
   if (method === 'POST') {
-    const type = req.headers['content-type'];
-    if (type === undefined || !type.toLowerCase().startsWith('application/json')) return undefined;
+    if (!isJsonType(req.headers['content-type'])) return undefined;
   } else if (method !== 'GET' && method !== 'DELETE') {
+    return undefined;
+  } else if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    // A GET or DELETE with a body: the ordinary pipeline reads it under the body limit.
     return undefined;
   }
   const match = PROXY_PATH.exec(req.url ?? '');

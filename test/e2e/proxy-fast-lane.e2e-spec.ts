@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
@@ -13,13 +15,15 @@ describe('proxy fast lane (e2e)', () => {
   let fixture: FixtureMcpServer;
   let url: string;
   let token: string;
+  let serverId: string;
+  let tenant: string;
 
   beforeAll(async () => {
     fixture = await new FixtureMcpServer().start();
     gateway = await startRegistryGateway({ MREG_BODY_LIMIT: '2048' });
-    const tenant = uniqueTenant();
-    const id = await registerAs(gateway, tenant, { name: 'fixture', url: fixture.url });
-    url = `${gateway.url}/servers/${id}/mcp`;
+    tenant = uniqueTenant();
+    serverId = await registerAs(gateway, tenant, { name: 'fixture', url: fixture.url });
+    url = `${gateway.url}/servers/${serverId}/mcp`;
     token = await localToken(gateway, { tenant, user: 'lane', resource: url });
   });
   afterAll(async () => {
@@ -44,6 +48,31 @@ describe('proxy fast lane (e2e)', () => {
     const laneBody = (await viaLane.json()) as Record<string, unknown>;
     expect(withoutId(laneBody)).toEqual(withoutId((await viaExpress.json()) as Record<string, unknown>));
     expect(laneBody.correlationId).toBe(viaLane.headers.get('x-request-id'));
+  });
+
+  it('records a refused token in the audit trail with the server it was meant for, as the ordinary pipeline does', async () => {
+    const elsewhere = await localToken(gateway, { tenant, user: 'lane' });
+    const refused = await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', {
+      'content-type': 'application/json',
+      authorization: `Bearer ${elsewhere}`,
+    });
+    expect(refused.status).toBe(401);
+    await gateway.app.get(AuditWriter).flush();
+    const rows = await gateway.app
+      .get(DataSource)
+      .query<{ server_id: string; status: number }[]>(
+        'SELECT server_id, status FROM audit_events WHERE request_id = $1',
+        [refused.headers.get('x-request-id')],
+      );
+    expect(rows).toEqual([{ server_id: serverId, status: 401 }]);
+  });
+
+  it('leaves a body that is not JSON to the ordinary pipeline, which reads it under the body limit', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const large = 'x'.repeat(4096);
+    for (const type of ['application/jsonx', 'text/plain']) {
+      expect((await post(large, { ...auth, 'content-type': type })).status).toBe(413);
+    }
   });
 
   it('answers malformed and oversized JSON with the common error body', async () => {
