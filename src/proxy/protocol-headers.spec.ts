@@ -36,5 +36,10 @@ describe('mirroredHeaders', () => {
     const uri = { jsonrpc: '2.0' as const, id: 1, method: 'resources/read', params: { uri: 'file:///a' } };
     expect(mirroredHeaders({ 'mcp-name': 'file:///b' }, [uri]).ok).toBe(false);
     expect(mirroredHeaders({ 'mcp-method': 'tools/call' }, [call('a'), call('b')]).ok).toBe(false);
+    // A name the body does not carry (a list, or a call without a name) is never relayed.
+    const list = { jsonrpc: '2.0' as const, id: 2, method: 'tools/list' };
+    expect(mirroredHeaders({ 'mcp-name': 'delete_all' }, [list]).ok).toBe(false);
+    const nameless = { jsonrpc: '2.0' as const, id: 4, method: 'tools/call', params: {} };
+    expect(mirroredHeaders({ 'mcp-name': 'delete_all' }, [nameless]).ok).toBe(false);
   });
 });

@@ -56,9 +56,15 @@ export function mirroredHeaders(headers: IncomingHttpHeaders, messages: JsonRpcM
   }
   const field = message.method === undefined ? undefined : NAME_SOURCE[message.method];
   const bodyValue = field === undefined ? undefined : message.params?.[field];
-  if (nameHeader !== undefined && typeof bodyValue === 'string') {
-    const decoded = decodeHeaderValue(trimOws(nameHeader));
-    if (decoded !== bodyValue) {
+  if (nameHeader !== undefined) {
+    // An Mcp-Name the body does not carry would name something the gateway never checked: refused, not relayed.
+    if (typeof bodyValue !== 'string') {
+      return mismatch(
+        messages,
+        `Mcp-Name is sent, but the body of ${message.method ?? 'a response'} names nothing`,
+      );
+    }
+    if (decodeHeaderValue(trimOws(nameHeader)) !== bodyValue) {
       return mismatch(
         messages,
         `the body carries params.${field}="${bodyValue}" but the Mcp-Name header does not`,
