@@ -63,6 +63,8 @@ export interface AppConfig {
     readonly maxStreamsPerServer: number;
     /** Listening streams per upstream origin, on connections of their own (never the requests' pool). */
     readonly upstreamMaxStreams: number;
+    /** A tenant's share of an upstream origin's listening streams. */
+    readonly upstreamMaxStreamsPerTenant: number;
     /** Request connections per upstream origin. */
     readonly upstreamConnections: number;
     readonly sessionIdleMs: number;

@@ -428,6 +428,17 @@ export class GatewayEnv {
 
   @EnvVar({
     description:
+      "Listening streams one tenant may hold open to one upstream origin: its share of MREG_PROXY_UPSTREAM_MAX_STREAMS, so one tenant cannot take a shared upstream's every stream from the others.",
+    usedBy: 'Proxy',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 1000000) })
+  @Min(1, { message: intMessage(1, 1000000) })
+  @Max(1000000, { message: intMessage(1, 1000000) })
+  MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT = 2500;
+
+  @EnvVar({
+    description:
       'Connections per upstream origin for requests (POST, DELETE); a request waits for one at most until its deadline.',
     usedBy: 'Proxy',
   })

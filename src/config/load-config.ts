@@ -195,6 +195,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       maxStreamsPerPrincipal: env.MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL,
       maxStreamsPerServer: env.MREG_PROXY_MAX_STREAMS_PER_SERVER,
       upstreamMaxStreams: env.MREG_PROXY_UPSTREAM_MAX_STREAMS,
+      upstreamMaxStreamsPerTenant: env.MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT,
       upstreamConnections: env.MREG_PROXY_UPSTREAM_CONNECTIONS,
       sessionIdleMs: env.MREG_PROXY_SESSION_IDLE_MS,
       maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,

@@ -225,6 +225,7 @@ export class ProxyService {
       response = await this.caller.call({
         endpoint,
         server,
+        tenantId: principal.tenantId,
         retryable: false,
         // The standalone stream lives as long as the client keeps it open.
         timeoutMs: 0,

@@ -26,6 +26,8 @@ export interface UpstreamCall {
   res?: Response;
   /** Cancellation from an in-process caller (the SDK client of proxy_request and federation). */
   signal?: AbortSignal;
+  /** The caller's tenant, whose share of the upstream's listening streams a GET counts against (default: the server's). */
+  tenantId?: string;
 }
 
 export interface UpstreamAnswer {
@@ -55,7 +57,7 @@ export class UpstreamCaller {
     // the endpoint reserved for is the one used.
     const releaseStream =
       call.request.method === 'GET'
-        ? this.pool.reserveStream(call.targetUrl ?? call.endpoint.url)
+        ? this.pool.reserveStream(call.targetUrl ?? call.endpoint.url, call.tenantId ?? call.server.tenantId)
         : undefined;
     const abort = new AbortController();
     const res = call.res;

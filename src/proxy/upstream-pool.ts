@@ -39,7 +39,7 @@ export class UpstreamPool implements OnApplicationShutdown {
    * origins are bounded by the registry); a later undici that drops idle pools would need this list pruned.
    */
   private readonly pools: Pool[] = [];
-  /** Listening streams reserved per origin. */
+  /** Listening streams reserved per origin, and per origin and tenant (`origin|tenant`). */
   private readonly openStreams = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -63,30 +63,34 @@ export class UpstreamPool implements OnApplicationShutdown {
   }
 
   /**
-   * Reserves a listening stream to the origin of `url`; the returned function frees it (once). Throws UPSTREAM_BUSY
-   * when the origin's ceiling is reached.
+   * Reserves a listening stream to the origin of `url` for `tenantId`; the returned function frees it (once). Throws
+   * UPSTREAM_BUSY when the origin's ceiling, or the tenant's share of it, is reached: a shared upstream (one URL that
+   * several tenants registered) cannot be taken from the others by one tenant's sessions.
    */
-  reserveStream(url: string): () => void {
+  reserveStream(url: string, tenantId: string): () => void {
     const { origin } = new URL(url);
-    const open = this.openStreams.get(origin) ?? 0;
-    const ceiling = this.config.proxy.upstreamMaxStreams;
-    if (open >= ceiling) {
-      throw new ProxyError(
-        503,
-        ProxyErrorCode.UPSTREAM_BUSY,
-        `The upstream already has ${ceiling} listening streams open through this gateway ` +
-          '(MREG_PROXY_UPSTREAM_MAX_STREAMS); retry later, or ask the operator to raise the ceiling',
-        { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+    const share = `${origin}|${tenantId}`;
+    const { upstreamMaxStreams, upstreamMaxStreamsPerTenant } = this.config.proxy;
+    if ((this.openStreams.get(origin) ?? 0) >= upstreamMaxStreams) {
+      throw busy(
+        `The upstream already has ${upstreamMaxStreams} listening streams open through this gateway`,
+        'MREG_PROXY_UPSTREAM_MAX_STREAMS',
       );
     }
-    this.openStreams.set(origin, open + 1);
+    if ((this.openStreams.get(share) ?? 0) >= upstreamMaxStreamsPerTenant) {
+      throw busy(
+        `Your organisation already has ${upstreamMaxStreamsPerTenant} listening streams open to this upstream`,
+        'MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT',
+      );
+    }
+    count(this.openStreams, origin, 1);
+    count(this.openStreams, share, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.openStreams.get(origin) ?? 1) - 1;
-      if (left <= 0) this.openStreams.delete(origin);
-      else this.openStreams.set(origin, left);
+      count(this.openStreams, origin, -1);
+      count(this.openStreams, share, -1);
     };
   }
 
@@ -134,4 +138,19 @@ export class UpstreamPool implements OnApplicationShutdown {
     clearTimeout(timer);
     await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));
   }
+}
+
+function busy(what: string, setting: string): ProxyError {
+  return new ProxyError(
+    503,
+    ProxyErrorCode.UPSTREAM_BUSY,
+    `${what} (${setting}); retry later, or ask the operator to raise it`,
+    { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+  );
+}
+
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
 }

@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { loadConfig } from '../../src/config/load-config.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
+import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
 import { localToken } from '../support/gateway.js';
 import { json } from '../support/http.js';
 import { postJsonRpc, registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
@@ -206,5 +207,58 @@ describe('MCP proxy default limits (e2e)', () => {
       // Not even the listening streams were refused.
       expect(errors).toEqual([]);
     });
+  });
+});
+
+/** One upstream URL registered by two tenants: one tenant's sessions cannot take every stream from the other. */
+describe('MCP proxy stream share per tenant (e2e)', () => {
+  let gateway: GatewayApp;
+  let upstream: ResumableMcpServer;
+  const streams: AbortController[] = [];
+
+  beforeAll(async () => {
+    upstream = await new ResumableMcpServer().start();
+    gateway = await startRegistryGateway({
+      MREG_PROXY_UPSTREAM_MAX_STREAMS: '4',
+      MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT: '2',
+    });
+  });
+  afterAll(async () => {
+    for (const stream of streams) stream.abort();
+    await gateway?.stop();
+    await upstream?.stop();
+  });
+
+  /** A session of its own with its listening stream open; resolves with the stream's response. */
+  async function listenAs(tenant: string, id: string): Promise<Response> {
+    const url = `${gateway.url}/servers/${id}/mcp`;
+    const token = await localToken(gateway, { tenant, user: 'sam', resource: url });
+    const init = await postJsonRpc(url, token, 'initialize', INITIALIZE);
+    await init.text();
+    const controller = new AbortController();
+    streams.push(controller);
+    return fetch(url, {
+      signal: controller.signal,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'text/event-stream',
+        'mcp-session-id': init.headers.get('mcp-session-id')!,
+        'mcp-protocol-version': '2025-11-25',
+      },
+    });
+  }
+
+  it("refuses a tenant past its share with UPSTREAM_BUSY, and still serves another tenant's streams", async () => {
+    const [greedy, other] = [uniqueTenant(), uniqueTenant()];
+    const greedyServer = await registerAs(gateway, greedy, { name: 'shared', url: upstream.url });
+    const otherServer = await registerAs(gateway, other, { name: 'shared', url: upstream.url });
+    for (let i = 0; i < 2; i++) expect((await listenAs(greedy, greedyServer)).status).toBe(200);
+    const refused = await listenAs(greedy, greedyServer);
+    expect(refused.status).toBe(503);
+    expect((await json(refused)).error).toMatchObject({
+      message: expect.stringContaining('MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT'),
+      data: { code: 'UPSTREAM_BUSY' },
+    });
+    expect((await listenAs(other, otherServer)).status).toBe(200);
   });
 });
