@@ -137,15 +137,19 @@ describe('RateLimitPolicy', () => {
   it('spends housekeeping (initialize, ping, streams, DELETE) from its own bucket, not the budget for work', () => {
     const sut = new RateLimitPolicy(limits({ globalPerMinute: 5000 }));
     const onlyHousekeeping = sut.forPrincipal(principal(), 2, 2);
-    expect(onlyHousekeeping.map((check) => [check.bucket, check.limit, check.cost])).toEqual([
-      ['housekeeping', 1200, 2],
-      ['global', 5000, 2],
+    expect(onlyHousekeeping.map((check) => [check.key, check.limit, check.windowMs, check.cost])).toEqual([
+      ['housekeeping:tenant-1:oid-1', 1200, 60000, 2],
+      ['housekeeping:tenant:tenant-1', 1000, 60000, 2],
+      ['housekeeping:burst:tenant-1:oid-1', 200, 1000, 2],
+      ['global', 5000, 60000, 2],
     ]);
     const mixed = byBucket(sut.forPrincipal(principal(), 3, 1));
     expect(mixed.principal.cost).toBe(2);
     expect(mixed.tenant.cost).toBe(2);
     expect(mixed.burst.cost).toBe(2);
-    expect(mixed.housekeeping.cost).toBe(1);
+    expect(
+      sut.forPrincipal(principal(), 3, 1).filter((check) => check.bucket === 'housekeeping'),
+    ).toHaveLength(3);
     expect(mixed.global.cost).toBe(3);
   });
 

@@ -61,7 +61,7 @@ export class RateLimitPolicy {
         minute(
           'tenant',
           `tenant:${principal.tenantId}`,
-          principal.tenantRequestsPerMinute ?? this.limits.requestsPerMinute * this.limits.tenantMultiplier,
+          this.tenantLimit(principal),
           work,
           principal.tenantRequestsPerMinute === undefined
             ? "the tenant's limit (MREG_RATE_LIMIT_TENANT_MULTIPLIER × the user tier; a platform administrator can set the tenant's own requestsPerMinute)"
@@ -69,18 +69,49 @@ export class RateLimitPolicy {
         ),
       );
     }
-    if (housekeeping > 0) {
-      checks.push(
-        minute(
-          'housekeeping',
-          `housekeeping:${caller}`,
-          this.limits.housekeepingPerMinute,
-          housekeeping,
-          "the caller's session housekeeping: initialize, ping, streams, DELETE (MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE)",
-        ),
-      );
-    }
+    if (housekeeping > 0) checks.push(...this.housekeeping(principal, caller, housekeeping));
     return [...checks, ...this.global(cost)];
+  }
+
+  /**
+   * Housekeeping bounded on its own: per caller per minute, per caller per second (so one batch of pings or initializes
+   * cannot be a flood), and per tenant, as much as the tenant's budget for work (sessions created tenant-wide).
+   */
+  private housekeeping(principal: Principal, caller: string, cost: number): BucketCheck[] {
+    const perMinute = this.limits.housekeepingPerMinute;
+    const setting = 'MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE';
+    const checks: BucketCheck[] = [
+      minute(
+        'housekeeping',
+        `housekeeping:${caller}`,
+        perMinute,
+        cost,
+        `the caller's session housekeeping: initialize, ping, streams, DELETE (${setting})`,
+      ),
+      minute(
+        'housekeeping',
+        `housekeeping:tenant:${principal.tenantId}`,
+        this.tenantLimit(principal),
+        cost,
+        "the tenant's session housekeeping, all its callers together (as much as the tenant's limit)",
+      ),
+    ];
+    const perSecond = burstPerSecond(perMinute, this.limits.burstFactor);
+    if (perSecond !== undefined) {
+      checks.push({
+        bucket: 'housekeeping',
+        key: `housekeeping:burst:${caller}`,
+        limit: perSecond,
+        windowMs: SECOND_MS,
+        cost,
+        describe: `the caller's session housekeeping per second (${setting} / 60 × MREG_RATE_LIMIT_BURST_FACTOR)`,
+      });
+    }
+    return checks;
+  }
+
+  private tenantLimit(principal: Principal): number {
+    return principal.tenantRequestsPerMinute ?? this.limits.requestsPerMinute * this.limits.tenantMultiplier;
   }
 
   /**
