@@ -16,7 +16,7 @@ interface TokenOptions {
 
 /**
  * Local identity mode only: prints a bearer token the running gateway accepts, signed with the key in the data
- * directory, e.g. `TOKEN=$(npx mcp-gateway token --tenant acme --user alice --roles admin)`.
+ * directory, e.g. `TOKEN=$(node bin/mcp-gateway.js token --tenant acme --user alice --roles admin)`.
  */
 @Command({ name: 'token', description: 'Local mode: print a bearer token for a development user' })
 export class TokenCommand extends CommandRunner {
