@@ -21,6 +21,14 @@ const builtAt = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
 const changedAt = Math.max(...INPUTS.map(newestMtime));
 if (changedAt < builtAt) process.exit(0);
 
+// A first start compiles for a while (about 15 s on two cores): say so, or the terminal looks stuck.
+const started = Date.now();
+process.stderr.write(
+  builtAt === 0
+    ? 'Building the gateway (first start, about 15 s)...\n'
+    : 'Sources changed since the last build: rebuilding...\n',
+);
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 writeFileSync(STAMP, new Date().toISOString());
+process.stderr.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s; starting.\n`);
