@@ -102,7 +102,7 @@ export class RequestAuthenticator {
       if (identity.audiences) {
         const accepted = this.urls.acceptedAudiences(req);
         if (!identity.audiences.some((aud) => accepted.includes(canonicalUrl(aud)))) {
-          throw new TokenRejectedError('token was issued for another resource');
+          throw new TokenRejectedError(audienceMismatch(identity.audiences, this.urls.resourceUrl(req)));
         }
       }
     } catch (error) {
@@ -130,4 +130,19 @@ export class RequestAuthenticator {
       tenantRequestsPerMinute: tenantRequestLimit(tenant.settings),
     };
   }
+}
+
+/** Printable, header-safe and short: only such audiences are echoed back (they come from the token). */
+const ECHOABLE = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Which resource the token was for and which this is, and how to get the right one: the commonest mistake with
+ * per-endpoint tokens (RFC 8707) is a token for /mcp used on /servers/{id}/mcp or the other way round.
+ */
+function audienceMismatch(audiences: readonly string[], resource: string): string {
+  const shown = audiences.filter((aud) => ECHOABLE.test(aud)).slice(0, 3);
+  return (
+    `token was issued for another resource (${shown.join(', ') || 'an audience not shown'}), not ${resource}; ` +
+    `get a token for ${resource} (local mode: mcp-gateway token --resource ${resource})`
+  );
 }

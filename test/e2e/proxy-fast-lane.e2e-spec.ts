@@ -57,6 +57,10 @@ describe('proxy fast lane (e2e)', () => {
       authorization: `Bearer ${elsewhere}`,
     });
     expect(refused.status).toBe(401);
+    // It says which resource the token was for, which this is, and how to get the right one.
+    expect(((await refused.json()) as { message: string }).message).toContain(
+      `not ${url}; get a token for ${url} (local mode: mcp-gateway token --resource ${url})`,
+    );
     await gateway.app.get(AuditWriter).flush();
     const rows = await gateway.app
       .get(DataSource)
