@@ -12,7 +12,10 @@ interface TokenOptions {
   roles?: string;
   ttl?: string;
   resource?: string;
+  url?: string;
 }
+
+const BASE_URL = /^https?:\/\/[^\s/?#]+$/i;
 
 /**
  * Local identity mode only: prints a bearer token the running gateway accepts, signed with the key in the data
@@ -40,6 +43,11 @@ export class TokenCommand extends CommandRunner {
     const ttl = parseDuration(options.ttl ?? '8h');
     if (ttl === undefined || ttl < 60 || ttl > LOCAL_TOKEN_MAX_TTL_SECONDS)
       problems.push(`--ttl must be a duration from 1m to 30d such as 1h (got ${options.ttl})`);
+    const url = options.url?.replace(/\/+$/, '');
+    if (url !== undefined && !BASE_URL.test(url))
+      problems.push(
+        `--url must be the gateway's base URL such as http://localhost:8000 (got ${options.url})`,
+      );
     if (problems.length > 0) {
       for (const problem of problems) this.output.err(problem);
       process.exitCode = 1;
@@ -47,7 +55,8 @@ export class TokenCommand extends CommandRunner {
     }
     const keys = await SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir));
     const tokens = new GatewayTokens(keys, gatewayIssuer(config));
-    const base = config.http.publicUrl ?? `http://localhost:${config.http.port}`;
+    // The URL clients use, when it is not what this process's own MREG_PORT or MREG_PUBLIC_URL would say.
+    const base = url ?? config.http.publicUrl ?? `http://localhost:${config.http.port}`;
     const token = await tokens.issue({
       ...localPrincipal(tenant, user, roles ?? []),
       // Default: the REST API and the gateway's own /mcp. MCP endpoints accept only tokens for themselves.
@@ -86,6 +95,15 @@ export class TokenCommand extends CommandRunner {
       'Audience: one MCP endpoint URL (default: the REST API and /mcp of MREG_PUBLIC_URL or localhost)',
   })
   parseResource(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--url <base URL>',
+    description:
+      "The gateway's base URL the token is for (default: MREG_PUBLIC_URL, or localhost and MREG_PORT)",
+  })
+  parseUrl(value: string): string {
     return value;
   }
 }

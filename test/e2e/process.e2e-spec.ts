@@ -64,6 +64,13 @@ describe('mcp-gateway process', () => {
         roles: ['admin', 'server_owner', 'user'],
       });
       expect((await fetch(`${gateway.url}/oauth/userinfo`)).status).toBe(401);
+      // A CLI whose own MREG_PORT differs from the gateway's names the gateway instead.
+      const byUrl = collect(runCli(['token', '--url', gateway.url], { MREG_PORT: '1' }));
+      expect(await byUrl.exited).toBe(0);
+      const viaUrl = await fetch(`${gateway.url}/oauth/userinfo`, {
+        headers: { authorization: `Bearer ${byUrl.output().trim()}` },
+      });
+      expect(viaUrl.status).toBe(200);
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
