@@ -23,7 +23,7 @@ export class GatewayApiError extends Error {}
  */
 export class GatewayApiClient {
   private constructor(
-    private readonly baseUrl: string,
+    readonly baseUrl: string,
     private readonly token: string,
   ) {}
 

@@ -29,8 +29,11 @@ export class RegisterServerCommand extends RegistryCommand {
       const registered = await client.request<Registration>('POST', '/api/v1/servers', body);
       if (options.json) return this.output.out(JSON.stringify(registered, null, 2));
       const tools = registered.discovered ? `${registered.discovered.tools.length} tools` : 'not discovered';
+      const endpoint = `${client.baseUrl}/servers/${registered.server.id}/mcp`;
       this.output.out(
-        `Registered ${registered.server.name} (${registered.server.id}): ${registered.server.status}, ${tools}`,
+        `Registered ${registered.server.name} (${registered.server.id}): ${registered.server.status}, ${tools}\n` +
+          `  MCP endpoint: ${endpoint}\n` +
+          `  a token for it (local mode): node bin/mcp-gateway.js token${options.tenant ? ` --tenant ${options.tenant}` : ''} --resource ${endpoint}`,
       );
     });
   }

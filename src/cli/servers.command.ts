@@ -22,7 +22,7 @@ export class ServersListCommand extends RegistryCommand {
       for (const server of servers) {
         const url = server.endpoints.map((endpoint) => endpoint.url).join(', ');
         this.output.out(
-          `${server.name}\t${server.status}\t${server.toolCount} tools\t${server.transport}\t${url}`,
+          `${server.name}\t${server.id}\t${server.status}\t${server.toolCount} tools\t${server.transport}\t${url}`,
         );
       }
     });

@@ -59,6 +59,12 @@ describe('mcp-gateway register-server / servers (e2e)', () => {
       exitCode: 0,
       out: expect.stringMatching(/^Registered fixture .*(healthy|degraded), 2 tools/),
     });
+    // It says where MCP clients connect and how to get a token for exactly that endpoint.
+    expect(registered.out).toMatch(
+      new RegExp(
+        `MCP endpoint: http://\\S+/servers/[0-9a-f-]{36}/mcp\n.*token --tenant ${tenant} --resource http`,
+      ),
+    );
 
     const listed = await run(new ServersListCommand(), [], { tenant, json: true });
     const servers = JSON.parse(listed.out);
