@@ -1,12 +1,24 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
+/** Contexts of Nest's start-up detail (routes mapped, modules and microservices initialised). */
+const STARTUP_DETAIL = new Set([
+  'RouterExplorer',
+  'RoutesResolver',
+  'InstanceLoader',
+  'NestFactory',
+  'NestMicroservice',
+]);
+
 /** Routes Nest's own logging (bootstrap, module init, mcp-nest) into the same pino JSON stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.logger.info(this.fields(params), this.text(message));
+    const fields = this.fields(params);
+    // Nest's one line per mapped route and module is start-up detail: debug, so the start log says what matters.
+    const detail = fields.context !== undefined && STARTUP_DETAIL.has(fields.context);
+    this.logger[detail ? 'debug' : 'info'](fields, this.text(message));
   }
 
   error(message: unknown, ...params: unknown[]): void {
