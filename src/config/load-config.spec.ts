@@ -214,4 +214,12 @@ describe('loadConfig', () => {
     ).toEqual([]);
     expect(sut({}).servingWarnings).toEqual([]);
   });
+
+  it('warns an Entra gateway without a client secret that its OAuth sign-in cannot work', () => {
+    const entra = { MREG_AZURE_TENANT_ID: TENANT, MREG_AZURE_CLIENT_ID: CLIENT };
+    expect(sut(entra).servingWarnings).toEqual([
+      expect.stringContaining('MREG_AZURE_CLIENT_SECRET is unset'),
+    ]);
+    expect(sut({ ...entra, MREG_AZURE_CLIENT_SECRET: 'x' }).servingWarnings).toEqual([]);
+  });
 });

@@ -88,6 +88,12 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOpt
         'share. For several replicas set MREG_ENCRYPTION_KEY (openssl rand -base64 32).',
     );
   }
+  if (env.MREG_AZURE_TENANT_ID !== undefined && env.MREG_AZURE_CLIENT_SECRET === undefined) {
+    servingWarnings.push(
+      'MREG_AZURE_CLIENT_SECRET is unset: Entra access tokens sent as bearer tokens work, but the OAuth sign-in of MCP ' +
+        "clients (the consent page) and entra_obo upstream credentials cannot reach Entra. Set it to a client secret of the gateway's app registration.",
+    );
+  }
   return { config: toAppConfig(env), env, sources, warnings, servingWarnings };
 }
 
