@@ -59,7 +59,9 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   try {
     gateway = await GatewayApp.start(config, { logger });
   } catch (error) {
-    logger.fatal({ err: error }, `Gateway failed to start: ${(error as Error).message}`);
+    const known = startFailure(error, config);
+    if (known) logger.fatal(`Gateway failed to start: ${known}`);
+    else logger.fatal({ err: error }, `Gateway failed to start: ${(error as Error).message}`);
     logger.flush();
     process.exitCode = 1;
     process.off('SIGTERM', onSignal);
@@ -82,4 +84,16 @@ async function stopAndExit(gateway: GatewayApp, signal: NodeJS.Signals, logger: 
     logger.flush();
     process.exit();
   }, EXIT_GRACE_MS).unref();
+}
+
+/** A start failure the operator fixes by a setting, said as such without a stack trace; undefined for anything else. */
+function startFailure(error: unknown, config: AppConfig): string | undefined {
+  const { code } = error as { code?: string };
+  const where = `${config.http.host}:${config.http.port}`;
+  if (code === 'EADDRINUSE') {
+    return `${where} is already in use (another gateway or program listens there); stop it, or set MREG_PORT (and MREG_HOST) to a free address`;
+  }
+  if (code === 'EACCES') return `not allowed to listen on ${where}; use a port above 1023 (MREG_PORT)`;
+  if (code === 'EADDRNOTAVAIL') return `${config.http.host} is not an address of this machine (MREG_HOST)`;
+  return undefined;
 }

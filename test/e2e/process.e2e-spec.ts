@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,22 @@ describe('mcp-gateway process', () => {
     );
     expect(await entra.exited).toBe(1);
     expect(entra.output()).toMatch(/only be minted in local identity mode/);
+  });
+
+  it('says which setting to change when its port is taken, without a stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const { output, exited } = collect(
+        runCli(['serve'], { MREG_PORT: port, MREG_HOST: '127.0.0.1', MREG_DATABASE_URL: runDatabaseUrl() }),
+      );
+      expect(await exited).toBe(1);
+      expect(output()).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is already in use.*MREG_PORT`));
+      expect(output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('refuses to start on invalid configuration, listing every problem, with exit code 1', async () => {
