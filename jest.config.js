@@ -1,7 +1,7 @@
 /**
  * Jest runs in its default CommonJS mode with @swc/jest: NestJS 12 is ESM-only while @rekog/mcp-nest is CommonJS
  * and require()s it, which Jest's ESM runtime refuses. swc therefore also transforms the ESM-only packages below.
- * See ../shared/docs/verified-facts.md ("Jest with NestJS 12").
+ * See docs/adr/0001-esm-nest-with-commonjs-jest.md.
  */
 const esmPackages = [
   '@nestjs',
