@@ -16,12 +16,12 @@ const LOCAL_KEY_FILE = 'upstream-secrets.key';
  */
 @Injectable()
 export class UpstreamSecrets {
-  private box: SecretBox | undefined;
-  /** The data directory's key, for short-lived values when no MREG_ENCRYPTION_KEY is set. */
-  private localBox: SecretBox | undefined;
+  /** MREG_ENCRYPTION_KEY's box; without it, the data directory's key (made on first use). */
+  private readonly configured: SecretBox | undefined;
+  private local: SecretBox | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.box = SecretBox.fromConfig(config) ?? undefined;
+    this.configured = SecretBox.fromConfig(config) ?? undefined;
   }
 
   seal(plaintext: string, serverId: string): string {
@@ -48,23 +48,17 @@ export class UpstreamSecrets {
   }
 
   private ephemeralBox(): SecretBox {
-    if (this.box) return this.box;
-    this.localBox ??= new SecretBox(localKey(this.config.dataDir));
-    return this.localBox;
+    return this.configured ?? (this.local ??= new SecretBox(localKey(this.config.dataDir)));
   }
 
+  /** Stored secrets: the configured key, or on the embedded database (one process) the data directory's. */
   private requireBox(): SecretBox {
-    if (!this.box && this.config.database.kind === 'embedded') {
-      this.box = new SecretBox(localKey(this.config.dataDir));
-    }
-    if (!this.box) {
-      throw new GatewayException(
-        422,
-        RegistryErrorCode.ENCRYPTION_KEY_REQUIRED,
-        'Storing upstream secrets on a shared database needs MREG_ENCRYPTION_KEY on every replica (32 bytes, e.g. openssl rand -base64 32)',
-      );
-    }
-    return this.box;
+    if (this.configured || this.config.database.kind === 'embedded') return this.ephemeralBox();
+    throw new GatewayException(
+      422,
+      RegistryErrorCode.ENCRYPTION_KEY_REQUIRED,
+      'Storing upstream secrets on a shared database needs MREG_ENCRYPTION_KEY on every replica (32 bytes, e.g. openssl rand -base64 32)',
+    );
   }
 }
 
