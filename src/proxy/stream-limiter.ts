@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { SlotCounts } from './slot-counts.js';
 
 /**
  * Caps the streamed responses one user holds open on this process: per server (MREG_PROXY_MAX_STREAMS_PER_SERVER,
@@ -10,37 +11,38 @@ import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
  */
 @Injectable()
 export class StreamLimiter {
-  private readonly perPrincipal = new Map<string, number>();
-  private readonly perServer = new Map<string, number>();
-  /** Streams open on this process, all users together (a metric). */
-  total = 0;
+  private readonly slots = new SlotCounts();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Streams open on this process, all users together (a metric). */
+  get total(): number {
+    return this.slots.count(ALL);
+  }
 
   /** Counts one stream of the principal to the server; the returned function releases it (once). */
   acquire(principal: Principal, serverId: string): () => void {
     const caller = `${principal.tenantId}/${principal.oid}`;
-    const pair = `${caller}/${serverId}`;
     const { maxStreamsPerPrincipal, maxStreamsPerServer } = this.config.proxy;
-    if ((this.perServer.get(pair) ?? 0) >= maxStreamsPerServer) {
-      throw tooMany(`${maxStreamsPerServer} to this server`, 'MREG_PROXY_MAX_STREAMS_PER_SERVER');
-    }
-    if ((this.perPrincipal.get(caller) ?? 0) >= maxStreamsPerPrincipal) {
-      throw tooMany(`${maxStreamsPerPrincipal} across all servers`, 'MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL');
-    }
-    increment(this.perServer, pair, 1);
-    increment(this.perPrincipal, caller, 1);
-    this.total += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.total -= 1;
-      increment(this.perServer, pair, -1);
-      increment(this.perPrincipal, caller, -1);
-    };
+    return this.slots.take([
+      {
+        key: `${caller}/${serverId}`,
+        limit: maxStreamsPerServer,
+        refusal: () => tooMany(`${maxStreamsPerServer} to this server`, 'MREG_PROXY_MAX_STREAMS_PER_SERVER'),
+      },
+      {
+        key: caller,
+        limit: maxStreamsPerPrincipal,
+        refusal: () =>
+          tooMany(`${maxStreamsPerPrincipal} across all servers`, 'MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL'),
+      },
+      { key: ALL },
+    ]);
   }
 }
+
+/** The key every stream is also counted under (no user's key can be empty). */
+const ALL = '';
 
 function tooMany(limit: string, setting: string): ProxyError {
   return new ProxyError(
@@ -49,10 +51,4 @@ function tooMany(limit: string, setting: string): ProxyError {
     `Too many open streams: at most ${limit} per user; close one first (the operator sets ${setting})`,
     { 'Retry-After': '1' },
   );
-}
-
-function increment(counts: Map<string, number>, key: string, by: number): void {
-  const next = (counts.get(key) ?? 0) + by;
-  if (next <= 0) counts.delete(key);
-  else counts.set(key, next);
 }

@@ -3,6 +3,7 @@ import { Agent, type Dispatcher, Pool } from 'undici';
 import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { SlotCounts } from './slot-counts.js';
 
 const CLOSE_GRACE_MS = 1_000;
 /** When a client refused for a full stream ceiling should try again: streams end when their users leave. */
@@ -40,7 +41,7 @@ export class UpstreamPool implements OnApplicationShutdown {
    */
   private readonly pools: Pool[] = [];
   /** Listening streams reserved per origin, and per origin and tenant (`origin|tenant`). */
-  private readonly openStreams = new Map<string, number>();
+  private readonly openStreams = new SlotCounts();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.exchanges = this.agent(config.proxy.upstreamConnections);
@@ -69,29 +70,27 @@ export class UpstreamPool implements OnApplicationShutdown {
    */
   reserveStream(url: string, tenantId: string): () => void {
     const { origin } = new URL(url);
-    const share = `${origin}|${tenantId}`;
     const { upstreamMaxStreams, upstreamMaxStreamsPerTenant } = this.config.proxy;
-    if ((this.openStreams.get(origin) ?? 0) >= upstreamMaxStreams) {
-      throw busy(
-        `The upstream already has ${upstreamMaxStreams} listening streams open through this gateway`,
-        'MREG_PROXY_UPSTREAM_MAX_STREAMS',
-      );
-    }
-    if ((this.openStreams.get(share) ?? 0) >= upstreamMaxStreamsPerTenant) {
-      throw busy(
-        `Your organisation already has ${upstreamMaxStreamsPerTenant} listening streams open to this upstream`,
-        'MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT',
-      );
-    }
-    count(this.openStreams, origin, 1);
-    count(this.openStreams, share, 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      count(this.openStreams, origin, -1);
-      count(this.openStreams, share, -1);
-    };
+    return this.openStreams.take([
+      {
+        key: origin,
+        limit: upstreamMaxStreams,
+        refusal: () =>
+          busy(
+            `The upstream already has ${upstreamMaxStreams} listening streams open through this gateway`,
+            'MREG_PROXY_UPSTREAM_MAX_STREAMS',
+          ),
+      },
+      {
+        key: `${origin}|${tenantId}`,
+        limit: upstreamMaxStreamsPerTenant,
+        refusal: () =>
+          busy(
+            `Your organisation already has ${upstreamMaxStreamsPerTenant} listening streams open to this upstream`,
+            'MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT',
+          ),
+      },
+    ]);
   }
 
   /** Sends a request; a GET goes over the stream connections (reserve one first with `reserveStream`). */
@@ -147,10 +146,4 @@ function busy(what: string, setting: string): ProxyError {
     `${what} (${setting}); retry later, or ask the operator to raise it`,
     { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
   );
-}
-
-function count(counts: Map<string, number>, key: string, by: number): void {
-  const next = (counts.get(key) ?? 0) + by;
-  if (next <= 0) counts.delete(key);
-  else counts.set(key, next);
 }
