@@ -56,7 +56,13 @@ export class RateLimitPolicy {
     const checks: BucketCheck[] = [];
     if (work > 0) {
       checks.push(
-        ...this.burst(caller, perMinute, work),
+        ...this.perSecond(
+          'burst',
+          `burst:${caller}`,
+          perMinute,
+          work,
+          "the caller's burst per second (MREG_RATE_LIMIT_BURST_FACTOR × the tier per minute / 60)",
+        ),
         minute('principal', `principal:${caller}`, perMinute, work, TIER_LIMIT[tier]),
         minute(
           'tenant',
@@ -80,7 +86,7 @@ export class RateLimitPolicy {
   private housekeeping(principal: Principal, caller: string, cost: number): BucketCheck[] {
     const perMinute = this.limits.housekeepingPerMinute;
     const setting = 'MREG_RATE_LIMIT_HOUSEKEEPING_PER_MINUTE';
-    const checks: BucketCheck[] = [
+    return [
       minute(
         'housekeeping',
         `housekeeping:${caller}`,
@@ -95,19 +101,14 @@ export class RateLimitPolicy {
         cost,
         "the tenant's session housekeeping, all its callers together (as much as the tenant's limit)",
       ),
-    ];
-    const perSecond = burstPerSecond(perMinute, this.limits.burstFactor);
-    if (perSecond !== undefined) {
-      checks.push({
-        bucket: 'housekeeping',
-        key: `housekeeping:burst:${caller}`,
-        limit: perSecond,
-        windowMs: SECOND_MS,
+      ...this.perSecond(
+        'housekeeping',
+        `housekeeping:burst:${caller}`,
+        perMinute,
         cost,
-        describe: `the caller's session housekeeping per second (${setting} / 60 × MREG_RATE_LIMIT_BURST_FACTOR)`,
-      });
-    }
-    return checks;
+        `the caller's session housekeeping per second (${setting} / 60 × MREG_RATE_LIMIT_BURST_FACTOR)`,
+      ),
+    ];
   }
 
   private tenantLimit(principal: Principal): number {
@@ -204,21 +205,16 @@ export class RateLimitPolicy {
     return checks;
   }
 
-  private burst(caller: string, perMinute: number, cost: number): BucketCheck[] {
+  /** A per-second bucket derived from a per-minute one by the burst factor; none with factor 0. */
+  private perSecond(
+    bucket: BucketCheck['bucket'],
+    key: string,
+    perMinute: number,
+    cost: number,
+    describe: string,
+  ): BucketCheck[] {
     const limit = burstPerSecond(perMinute, this.limits.burstFactor);
-    return limit === undefined
-      ? []
-      : [
-          {
-            bucket: 'burst',
-            key: `burst:${caller}`,
-            limit,
-            windowMs: SECOND_MS,
-            cost,
-            describe:
-              "the caller's burst per second (MREG_RATE_LIMIT_BURST_FACTOR × the tier per minute / 60)",
-          },
-        ];
+    return limit === undefined ? [] : [{ bucket, key, limit, windowMs: SECOND_MS, cost, describe }];
   }
 
   private global(cost: number): BucketCheck[] {
