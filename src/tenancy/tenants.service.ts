@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { type Principal, tenantRequestLimit } from '../auth/principal.js';
+import type { Principal } from '../auth/principal.js';
+import { tenantRequestLimit } from './tenant-settings.js';
 import { CommonErrorCode } from '../common/errors/error-codes.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { TenantRepository } from './tenant.repository.js';

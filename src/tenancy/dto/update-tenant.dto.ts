@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, Max, Min, ValidateIf } from 'class-validator';
-import { MAX_TENANT_REQUESTS_PER_MINUTE } from '../../auth/principal.js';
+import { MAX_TENANT_REQUESTS_PER_MINUTE } from '../tenant-settings.js';
 
 /** What a platform administrator may change on a tenant. */
 export class UpdateTenantDto {
