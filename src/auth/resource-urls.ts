@@ -1,8 +1,8 @@
 import type { Request } from 'express';
+import { isLoopbackHost } from '../common/net/loopback.js';
 
 const PRM_PATH = '/.well-known/oauth-protected-resource';
 const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** MCP endpoints are their own OAuth protected resources; everything else belongs to the gateway's base URL. */
 /** The MCP endpoints, each a resource of its own: `/mcp`, `/federated/mcp`, `/servers/{id}/mcp`. */
@@ -35,7 +35,7 @@ const canonicalUrls = new Map<string, string>();
 function parseCanonical(url: string): string {
   try {
     const parsed = new URL(url);
-    const host = LOOPBACK_HOSTS.has(parsed.hostname) ? 'localhost' : parsed.hostname.toLowerCase();
+    const host = isLoopbackHost(parsed.hostname) ? 'localhost' : parsed.hostname.toLowerCase();
     const port = parsed.port ? `:${parsed.port}` : '';
     const path = parsed.pathname.replace(/\/+$/, '');
     return `${parsed.protocol.toLowerCase()}//${host}${port}${path}`;

@@ -1,4 +1,4 @@
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+import { isLoopbackHost } from '../../common/net/loopback.js';
 const FORBIDDEN_SCHEMES = new Set([
   'javascript:',
   'data:',
@@ -31,7 +31,7 @@ export function redirectUriProblem(uri: string, applicationType: ApplicationType
   if (parsed.protocol === 'https:') return undefined;
   if (parsed.protocol === 'http:') {
     // Plain http only to this machine (RFC 8252 §7.3); web clients on the network need https.
-    return LOOPBACK_HOSTS.has(parsed.hostname) ? undefined : 'must use https unless it is a loopback address';
+    return isLoopbackHost(parsed.hostname) ? undefined : 'must use https unless it is a loopback address';
   }
   if (applicationType === 'native' && PRIVATE_USE_SCHEME.test(parsed.protocol)) return undefined;
   return applicationType === 'web'
@@ -51,7 +51,7 @@ export function redirectUriMatches(registered: readonly string[], presented: str
   } catch {
     return false;
   }
-  if (asked.protocol !== 'http:' || !LOOPBACK_HOSTS.has(asked.hostname)) return false;
+  if (asked.protocol !== 'http:' || !isLoopbackHost(asked.hostname)) return false;
   return registered.some((candidate) => {
     try {
       const known = new URL(candidate);

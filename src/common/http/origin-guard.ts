@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
 import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
+import { isLoopbackHost } from '../net/loopback.js';
 
 /** The MCP endpoints and the OAuth pages a browser shows: where a hostile page could act with a user's browser. */
 const GUARDED_PATH =
   /^\/(?:mcp|federated\/mcp|servers\/[^/]+\/mcp|oauth\/(?:authorize|login|callback|logout))\/?$/i;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface OriginPolicy {
   /** MREG_ALLOWED_ORIGINS, as origins (`https://app.example.com`). */
@@ -46,14 +46,14 @@ export function originGuard(policy: OriginPolicy): RequestHandler {
   const publicOrigin = policy.publicUrl ? canonicalOrigin(policy.publicUrl) : undefined;
   if (publicOrigin) allowed.add(publicOrigin);
   const publicHost = publicOrigin ? hostnameOf(new URL(publicOrigin).host) : undefined;
-  const loopbackOnly = policy.localMode && !publicOrigin && LOOPBACK_HOSTS.has(policy.bindHost.toLowerCase());
+  const loopbackOnly = policy.localMode && !publicOrigin && isLoopbackHost(policy.bindHost.toLowerCase());
 
   const originAllowed = (origin: string, host: string | undefined): boolean => {
     const canonical = canonicalOrigin(origin);
     if (!canonical) return false;
     if (allowed.has(canonical)) return true;
     const { hostname } = new URL(canonical);
-    if (policy.localMode && LOOPBACK_HOSTS.has(hostname)) return true;
+    if (policy.localMode && isLoopbackHost(hostname)) return true;
     // Same origin as the request itself: only trusted where nothing else names the gateway (Entra mode, no public
     // URL); a rebinding page is same-origin with the name it made point here.
     return (
@@ -81,7 +81,7 @@ export function originGuard(policy: OriginPolicy): RequestHandler {
     }
     const hostname = host === undefined ? undefined : hostnameOf(host);
     const wrongPublicHost = publicHost !== undefined && origin !== undefined && hostname !== publicHost;
-    const notLoopback = loopbackOnly && (hostname === undefined || !LOOPBACK_HOSTS.has(hostname));
+    const notLoopback = loopbackOnly && (hostname === undefined || !isLoopbackHost(hostname));
     if (wrongPublicHost || notLoopback) {
       next(
         refused(
