@@ -55,6 +55,8 @@ export interface AppConfig {
   };
   readonly allowPrivateUpstreams: boolean;
   readonly healthChecksEnabled: boolean;
+  /** Bounds on what capability discovery reads from an upstream and stores. */
+  readonly discovery: DiscoveryLimits;
   readonly proxy: {
     readonly breakerFailures: number;
     readonly breakerResetMs: number;
@@ -102,6 +104,17 @@ export interface AppConfig {
     readonly redisKeyPrefix: string;
     readonly redisTimeoutMs: number;
   };
+}
+
+export interface DiscoveryLimits {
+  /** Bytes read from the upstream during one discovery, all requests together. */
+  readonly maxBytes: number;
+  /** Bytes of one definition (tool, prompt, resource, template) as JSON. */
+  readonly maxItemBytes: number;
+  readonly maxSchemaDepth: number;
+  /** Entries per list (tools, prompts, resources, resource templates). */
+  readonly maxItems: number;
+  readonly maxDescriptionLength: number;
 }
 
 /** An OAuth client registered by configuration instead of dynamic registration. */

@@ -353,6 +353,59 @@ export class GatewayEnv {
   MREG_HEALTH_CHECKS_ENABLED = true;
 
   @EnvVar({
+    description:
+      'Bytes an upstream may send during one capability discovery (registration or health check), every list page and stream together; past it the read stops and discovery fails with UPSTREAM_CAPABILITIES_TOO_LARGE (e.g. 8mb).',
+    usedBy: 'Registry',
+  })
+  @ToByteSize()
+  @IsInt({ message: urlMessage('a size such as 8mb or a number of bytes, from 64kb to 256mb') })
+  @Min(64 * 1024, { message: urlMessage('at least 64kb') })
+  @Max(256 * 1024 * 1024, { message: urlMessage('at most 256mb') })
+  MREG_DISCOVERY_MAX_BYTES: number = 8 * 1024 * 1024;
+
+  @EnvVar({
+    description:
+      'Bytes of one tool, prompt or resource definition as discovered (its JSON, schemas included; e.g. 64kb).',
+    usedBy: 'Registry',
+  })
+  @ToByteSize()
+  @IsInt({ message: urlMessage('a size such as 64kb or a number of bytes, from 1kb to 16mb') })
+  @Min(1024, { message: urlMessage('at least 1kb') })
+  @Max(16 * 1024 * 1024, { message: urlMessage('at most 16mb') })
+  MREG_DISCOVERY_MAX_ITEM_BYTES: number = 64 * 1024;
+
+  @EnvVar({
+    description: "Nesting depth of a discovered tool's schemas and annotations.",
+    usedBy: 'Registry',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(4, 256) })
+  @Min(4, { message: intMessage(4, 256) })
+  @Max(256, { message: intMessage(4, 256) })
+  MREG_DISCOVERY_MAX_SCHEMA_DEPTH = 32;
+
+  @EnvVar({
+    description: 'Tools, prompts, resources and resource templates an upstream may list, each.',
+    usedBy: 'Registry',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(1, 100000) })
+  @Min(1, { message: intMessage(1, 100000) })
+  @Max(100000, { message: intMessage(1, 100000) })
+  MREG_DISCOVERY_MAX_ITEMS = 1000;
+
+  @EnvVar({
+    description:
+      'Characters of a discovered description kept (longer ones are cut); names, titles and URIs have fixed bounds (256, 1024 and 4096).',
+    usedBy: 'Registry',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(100, 1000000) })
+  @Min(100, { message: intMessage(100, 1000000) })
+  @Max(1000000, { message: intMessage(100, 1000000) })
+  MREG_DISCOVERY_MAX_DESCRIPTION_LENGTH = 10000;
+
+  @EnvVar({
     description: 'Failures within a minute that open an upstream endpoint breaker.',
     usedBy: 'Proxy',
   })

@@ -194,6 +194,13 @@ function toAppConfig(env: GatewayEnv): AppConfig {
     },
     allowPrivateUpstreams: env.MREG_ALLOW_PRIVATE_UPSTREAMS,
     healthChecksEnabled: env.MREG_HEALTH_CHECKS_ENABLED,
+    discovery: {
+      maxBytes: env.MREG_DISCOVERY_MAX_BYTES,
+      maxItemBytes: env.MREG_DISCOVERY_MAX_ITEM_BYTES,
+      maxSchemaDepth: env.MREG_DISCOVERY_MAX_SCHEMA_DEPTH,
+      maxItems: env.MREG_DISCOVERY_MAX_ITEMS,
+      maxDescriptionLength: env.MREG_DISCOVERY_MAX_DESCRIPTION_LENGTH,
+    },
     proxy: {
       breakerFailures: env.MREG_PROXY_BREAKER_FAILURES,
       breakerResetMs: env.MREG_PROXY_BREAKER_RESET_MS,

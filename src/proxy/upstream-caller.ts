@@ -51,6 +51,10 @@ export class UpstreamCaller {
     private readonly metrics: ProxyMetrics,
   ) {}
 
+  get maxResponseBytes(): number {
+    return this.pool.maxResponseBytes;
+  }
+
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
     // A listening stream holds a connection of its own for as long as it lives: reserved before the breaker (a full
     // ceiling says nothing about the upstream's health) and freed when the stream ends. GETs are never retried, so

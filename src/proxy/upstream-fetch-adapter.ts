@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/client';
+import { ByteBudget } from '../common/http/byte-budget.js';
 import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import type { UpstreamCaller } from './upstream-caller.js';
 
@@ -57,6 +58,13 @@ export function fetchThroughCaller(
     const status = answer.response.statusCode;
     const body =
       status === 204 || status === 304 ? null : (Readable.toWeb(answer.response.body) as ReadableStream);
-    return new Response(body, { status, headers });
+    // The SDK reads a JSON answer whole, and an event until its end, into memory: both bounded here, as the relay
+    // bounds them on the transparent path.
+    const budget = new ByteBudget(
+      caller.maxResponseBytes,
+      (limit) => new Error(`the upstream answer exceeds ${limit} bytes (set by MREG_PROXY_MAX_EVENT_BYTES)`),
+    );
+    const perEvent = headers.get('content-type')?.startsWith('text/event-stream') === true;
+    return budget.meter(new Response(body, { status, headers }), { perEvent });
   };
 }

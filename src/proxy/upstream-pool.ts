@@ -43,6 +43,11 @@ export class UpstreamPool implements OnApplicationShutdown {
   /** Listening streams reserved per origin, and per origin and tenant (`origin|tenant`). */
   private readonly openStreams = new SlotCounts();
 
+  /** The largest upstream JSON answer, or SSE event, read for a caller (MREG_PROXY_MAX_EVENT_BYTES). */
+  get maxResponseBytes(): number {
+    return this.config.proxy.maxEventBytes;
+  }
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.exchanges = this.agent(config.proxy.upstreamConnections);
     this.streams = this.agent(config.proxy.upstreamMaxStreams);

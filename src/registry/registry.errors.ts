@@ -9,6 +9,8 @@ export enum RegistryErrorCode {
   UPSTREAM_SCOPE_REFUSED = 'UPSTREAM_SCOPE_REFUSED',
   NOT_SERVER_OWNER = 'NOT_SERVER_OWNER',
   DISCOVERY_FAILED = 'DISCOVERY_FAILED',
+  /** The upstream answered discovery with more than MREG_DISCOVERY_* allow. */
+  UPSTREAM_CAPABILITIES_TOO_LARGE = 'UPSTREAM_CAPABILITIES_TOO_LARGE',
   NO_PENDING_CHANGES = 'NO_PENDING_CHANGES',
   ENCRYPTION_KEY_REQUIRED = 'ENCRYPTION_KEY_REQUIRED',
   INVALID_CURSOR = 'INVALID_CURSOR',
@@ -36,3 +38,10 @@ export const notOwner = (): GatewayException =>
 
 export const discoveryFailed = (message: string): GatewayException =>
   new GatewayException(502, RegistryErrorCode.DISCOVERY_FAILED, `Capability discovery failed: ${message}`);
+
+export const capabilitiesTooLarge = (message: string): GatewayException =>
+  new GatewayException(
+    502,
+    RegistryErrorCode.UPSTREAM_CAPABILITIES_TOO_LARGE,
+    `The upstream's capabilities exceed the gateway's bounds: ${message}`,
+  );

@@ -9,7 +9,13 @@ import { ServerChecker } from './health/server-checker.js';
 import type { McpServerEntity } from './mcp-server.entity.js';
 import { assertCanManage, assertRole } from './registry-access.js';
 import { RegistryCache } from './registry-cache.js';
-import { discoveryFailed, invalidServer, RegistryErrorCode, serverNotFound } from './registry.errors.js';
+import {
+  capabilitiesTooLarge,
+  discoveryFailed,
+  invalidServer,
+  RegistryErrorCode,
+  serverNotFound,
+} from './registry.errors.js';
 import { RegistryRepository } from './registry.repository.js';
 import { DEFAULT_HEALTH_CHECK, DEFAULT_TIMEOUTS, type RegisteredServer } from './registry.types.js';
 import { ServerInput } from './server-input.js';
@@ -92,9 +98,9 @@ export class RegistryService {
     if (dto.discover !== false) {
       const outcome = await this.checker.probe(toRegistered(draft));
       if (!outcome.result && !outcome.skipped) {
-        throw discoveryFailed(
-          `${outcome.failures.map((f) => `${f.url}: ${f.error}`).join('; ')} (register with discover=false to skip)`,
-        );
+        const failures = outcome.failures.map((f) => `${f.url}: ${f.error}`).join('; ');
+        if (outcome.failures.every((f) => f.oversized)) throw capabilitiesTooLarge(failures);
+        throw discoveryFailed(`${failures} (register with discover=false to skip)`);
       }
       Object.assign(draft, stateAfterCheck(toRegistered(draft), outcome, new Date(), true));
       // Just checked: the next regular check is one interval away.

@@ -1,23 +1,23 @@
 import {
   Client,
+  type FetchLike,
   SSEClientTransport,
   StreamableHTTPClientTransport,
   type Transport as SdkTransport,
 } from '@modelcontextprotocol/client';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG, type AppConfig, type DiscoveryLimits } from '../../config/app-config.js';
 import { GATEWAY_VERSION } from '../../version.js';
 import type { CapabilitySnapshot, ServerInfo, StoredUpstreamAuth, Transport } from '../registry.types.js';
 import { UpstreamCredentials } from '../upstream-credentials.js';
+import type { ByteBudget } from '../../common/http/byte-budget.js';
+import { CapabilitiesTooLarge, discoveryBudget } from './discovery-bounds.js';
+import { boundedSnapshot } from './bounded-snapshot.js';
 import { UpstreamFetch } from './upstream-fetch.js';
 
-/** Bounds on what an upstream may make us store. */
 const END_SESSION_TIMEOUT_MS = 2_000;
-const MAX_TOOLS = 1000;
-const MAX_RESOURCES = 1000;
-const MAX_PROMPTS = 500;
+/** List pages followed per list; the byte budget bounds what they may hold. */
 const MAX_PAGES = 20;
-const MAX_DESCRIPTION = 10_000;
 
 export interface DiscoveryTarget {
   id: string;
@@ -35,21 +35,40 @@ export interface DiscoveryResult {
 /**
  * Connects to one upstream endpoint the way a client would (initialize, then tools/resources/prompts lists, every
  * page) with the gateway's service credentials and a deadline, and returns what it found, bounded and normalised.
+ * The upstream is not trusted: everything it sends is counted while it is read (`ByteBudget`), and each definition
+ * is checked before anything is stored, so a hostile list costs at most `MREG_DISCOVERY_MAX_BYTES` of memory.
  */
 @Injectable()
 export class CapabilityDiscovery implements OnApplicationShutdown {
   readonly upstream: UpstreamFetch;
+  private readonly limits: DiscoveryLimits;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly credentials: UpstreamCredentials,
   ) {
     this.upstream = new UpstreamFetch(config.allowPrivateUpstreams);
+    this.limits = config.discovery;
   }
 
   async discover(target: DiscoveryTarget, endpointUrl: string, timeoutMs: number): Promise<DiscoveryResult> {
+    const budget = discoveryBudget(this.limits);
+    try {
+      return await this.discoverWithin(budget, target, endpointUrl, timeoutMs);
+    } catch (error) {
+      // The SDK reports a cut stream in its own words (or as a timeout); the budget knows what really happened.
+      throw budget.exceeded ?? error;
+    }
+  }
+
+  private async discoverWithin(
+    budget: ByteBudget,
+    target: DiscoveryTarget,
+    endpointUrl: string,
+    timeoutMs: number,
+  ): Promise<DiscoveryResult> {
     const started = performance.now();
-    const deadline = AbortSignal.timeout(timeoutMs);
+    const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), budget.signal]);
     const headers = await this.credentials.serviceHeaders(target.upstreamAuth, target.id, this.upstream);
     const client = new Client(
       { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
@@ -60,7 +79,8 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         listMaxPages: MAX_PAGES,
       },
     );
-    const transport = this.transportFor(target.transport, new URL(endpointUrl), headers, deadline);
+    const fetch = this.upstream.metered(budget);
+    const transport = this.transportFor(target.transport, new URL(endpointUrl), headers, deadline, fetch);
     const options = { timeout: timeoutMs, signal: deadline };
     try {
       await withDeadline(client.connect(transport, options), deadline);
@@ -76,44 +96,28 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         ]),
         deadline,
       );
-      if (tools.tools.length > MAX_TOOLS) throw new Error(`more than ${MAX_TOOLS} tools`);
+      // A stream the SDK reads on its own (the listening GET) may have spent the budget while the lists succeeded.
+      budget.check();
       const version = client.getServerVersion();
       return {
         protocolVersion: client.getNegotiatedProtocolVersion() ?? null,
         serverInfo: version
           ? {
-              name: version.name,
-              version: version.version,
-              ...(version.title ? { title: version.title } : {}),
+              name: version.name.slice(0, 256),
+              version: version.version.slice(0, 256),
+              ...(version.title ? { title: version.title.slice(0, 1024) } : {}),
             }
           : null,
-        snapshot: {
-          tools: tools.tools.map((tool) => ({
-            name: tool.name,
-            ...(tool.title ? { title: tool.title } : {}),
-            ...(tool.description ? { description: tool.description.slice(0, MAX_DESCRIPTION) } : {}),
-            inputSchema: tool.inputSchema,
-            ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-            ...(tool.annotations ? { annotations: tool.annotations } : {}),
-          })),
-          resources: resources.resources.slice(0, MAX_RESOURCES).map((resource) => ({
-            uri: resource.uri,
-            name: resource.name,
-            ...(resource.description ? { description: resource.description.slice(0, MAX_DESCRIPTION) } : {}),
-            ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
-          })),
-          resourceTemplates: templates.resourceTemplates.slice(0, MAX_RESOURCES).map((template) => ({
-            uriTemplate: template.uriTemplate,
-            name: template.name,
-            ...(template.description ? { description: template.description.slice(0, MAX_DESCRIPTION) } : {}),
-          })),
-          prompts: prompts.prompts.slice(0, MAX_PROMPTS).map((prompt) => ({
-            name: prompt.name,
-            ...(prompt.description ? { description: prompt.description.slice(0, MAX_DESCRIPTION) } : {}),
-            ...(prompt.arguments ? { arguments: prompt.arguments } : {}),
-          })),
-          serverCapabilities: capabilities,
-        },
+        snapshot: boundedSnapshot(
+          {
+            tools: tools.tools,
+            resources: resources.resources,
+            templates: templates.resourceTemplates,
+            prompts: prompts.prompts,
+          },
+          capabilities,
+          this.limits,
+        ),
         latencyMs: Math.round(performance.now() - started),
       };
     } finally {
@@ -127,11 +131,12 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
     url: URL,
     headers: Record<string, string>,
     signal: AbortSignal,
+    fetch: FetchLike,
   ): SdkTransport {
     const requestInit = { headers, signal };
     return kind === 'sse'
-      ? new SSEClientTransport(url, { fetch: this.upstream.fetch, requestInit })
-      : new StreamableHTTPClientTransport(url, { fetch: this.upstream.fetch, requestInit });
+      ? new SSEClientTransport(url, { fetch, requestInit })
+      : new StreamableHTTPClientTransport(url, { fetch, requestInit });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -151,10 +156,11 @@ async function endSession(transport: SdkTransport): Promise<void> {
   );
 }
 
-/** Rejects when the deadline passes even if the SDK call ignores the signal. */
+/** Rejects when the deadline passes (or the byte budget runs out) even if the SDK call ignores the signal. */
 function withDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('timed out'));
+    const onAbort = () =>
+      reject(deadline.reason instanceof CapabilitiesTooLarge ? deadline.reason : new Error('timed out'));
     if (deadline.aborted) return onAbort();
     deadline.addEventListener('abort', onAbort, { once: true });
     work.then(

@@ -1,6 +1,7 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { guardedLookup, hostProblem } from '../../common/net/ssrf-guard.js';
+import type { ByteBudget } from '../../common/http/byte-budget.js';
 
 /**
  * The fetch the registry uses towards upstreams: a keep-alive undici pool whose connect step resolves names with
@@ -29,6 +30,17 @@ export class UpstreamFetch {
     if (problem) return Promise.reject(new Error(problem));
     return undiciFetch(target.href, { ...init, dispatcher: this.agent });
   };
+
+  /**
+   * This fetch, with every response counted against `budget`. Once it is spent no further request is sent, except
+   * the DELETE that ends the upstream session (its answer is counted like any other).
+   */
+  metered(budget: ByteBudget): FetchLike {
+    return async (url, init) => {
+      if (init?.method !== 'DELETE') budget.check();
+      return budget.meter(await this.fetch(url, init));
+    };
+  }
 
   close(): Promise<void> {
     return this.agent.close();

@@ -102,4 +102,28 @@ describe('stateAfterCheck', () => {
     const sut = stateAfterCheck(server({ approvedCapabilitiesHash: null }), answered(5), now, true);
     expect(sut.approvedCapabilitiesHash).toBe(capabilitiesHash(tools('a')));
   });
+
+  it('degrades a server whose capabilities grew too large, keeping every snapshot and the failure count', () => {
+    const oversized: CheckOutcome = {
+      failures: [
+        {
+          url: 'http://up/mcp',
+          error: 'more than 8388608 bytes (MREG_DISCOVERY_MAX_BYTES)',
+          oversized: true,
+        },
+      ],
+      endpointCount: 1,
+    };
+    const sut = stateAfterCheck(server({ consecutiveFailures: 2 }), oversized, now, false);
+    expect(sut).toEqual({
+      lastCheckedAt: now,
+      consecutiveFailures: 0,
+      status: 'degraded',
+      lastError: 'http://up/mcp: more than 8388608 bytes (MREG_DISCOVERY_MAX_BYTES)',
+      downEndpoints: [],
+    });
+    expect(stateAfterCheck(server({ status: 'maintenance' }), oversized, now, true).status).toBe(
+      'maintenance',
+    );
+  });
 });

@@ -7,8 +7,8 @@ import type { RegisteredServer, ServerStatus } from '../registry.types.js';
 export interface CheckOutcome {
   /** The first endpoint that answered, if any. */
   result?: DiscoveryResult;
-  /** Errors by endpoint URL. */
-  failures: { url: string; error: string }[];
+  /** Errors by endpoint URL; `oversized`: the endpoint answered, but with more than discovery accepts. */
+  failures: { url: string; error: string; oversized?: boolean }[];
   endpointCount: number;
   /** The check could not run without a user (Entra on-behalf-of upstreams). */
   skipped?: string;
@@ -18,7 +18,8 @@ const MAX_ERROR_LENGTH = 500;
 
 /**
  * The next stored state of a server after a check. Failures below the threshold only degrade a healthy server;
- * slowness degrades but never fails it. A changed tool set is stored as the current snapshot but becomes the
+ * slowness degrades but never fails it. An oversized answer degrades the server and
+ * keeps every snapshot as it was. A changed tool set is stored as the current snapshot but becomes the
  * approved one (the one served) only when drift approval is off or nothing was approved yet.
  */
 export function stateAfterCheck(
@@ -33,6 +34,17 @@ export function stateAfterCheck(
     .map((failure) => `${failure.url}: ${failure.error}`)
     .join('; ')
     .slice(0, MAX_ERROR_LENGTH);
+  if (!outcome.result && outcome.failures.length > 0 && outcome.failures.every((f) => f.oversized)) {
+    // The upstream is up but sent more than discovery accepts: calls still work against the last approved snapshot,
+    // which is kept (nothing here touches it), so the server is degraded, not failing towards unhealthy.
+    return {
+      lastCheckedAt: now,
+      consecutiveFailures: 0,
+      status: server.status === 'maintenance' ? 'maintenance' : 'degraded',
+      lastError: error,
+      downEndpoints: [],
+    };
+  }
   if (!outcome.result) {
     const failures = server.consecutiveFailures + 1;
     let status: ServerStatus = server.status === 'healthy' ? 'degraded' : server.status;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '../../observability/metrics.service.js';
 import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
+import { CapabilitiesTooLarge } from '../discovery/discovery-bounds.js';
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryRepository } from '../registry.repository.js';
 import type { RegisteredServer } from '../registry.types.js';
@@ -50,7 +51,12 @@ export class ServerChecker {
     const outcome: CheckOutcome = { failures: [], endpointCount: server.endpoints.length };
     settled.forEach((entry, index) => {
       if (entry.status === 'fulfilled') outcome.result ??= entry.value;
-      else outcome.failures.push({ url: server.endpoints[index].url, error: describe(entry.reason) });
+      else
+        outcome.failures.push({
+          url: server.endpoints[index].url,
+          error: describe(entry.reason),
+          oversized: entry.reason instanceof CapabilitiesTooLarge,
+        });
     });
     return outcome;
   }
