@@ -18,7 +18,7 @@ describe('redactParams', () => {
     ).toEqual({
       query: 'q',
       Access_Token: REDACTED,
-      headers: { Authorization: REDACTED, Cookie: REDACTED, accept: 'json' },
+      headers: { Authorization: REDACTED, Cookie: REDACTED, accept: REDACTED },
       items: [{ password: REDACTED, apiKey: REDACTED, 'x-api-key': REDACTED, error_code: 'E1' }],
       upstreamAuth: { type: 'static', headerName: 'X-Key', value: REDACTED },
       code: REDACTED,
@@ -41,13 +41,41 @@ describe('redactParams', () => {
     expect(redactParams(params, { maxBytes: 10_000 })).toEqual({
       headers: [
         { name: 'Authorization', value: REDACTED },
-        { name: 'Accept', value: 'application/json' },
+        { name: 'Accept', value: REDACTED },
       ],
       env: [{ key: 'API_KEY', value: REDACTED }],
       passphrase: REDACTED,
       pwd: REDACTED,
       auth: REDACTED,
       author: 'ada',
+    });
+  });
+
+  it('redacts every header value whatever the header is called, and every value marked secret', () => {
+    const imported = {
+      name: 'io.example/weather',
+      remotes: [
+        {
+          type: 'streamable-http',
+          url: 'https://mcp.example.com/mcp',
+          headers: [
+            { name: 'Ocp-Apim-Subscription-Key', value: 'S3CRET', isSecret: true, default: 'D3FAULT' },
+            { name: 'X-Auth-Key', value: 'S3CRET2', description: 'kept' },
+          ],
+        },
+      ],
+      packages: [{ environmentVariables: [{ name: 'WEATHER_TENANT', value: 'S3CRET3', isSecret: true }] }],
+      requestHeaders: { 'X-Tenant-Code': 'S3CRET4' },
+    };
+    const stored = JSON.stringify(redactParams(imported, { maxBytes: 10_000 }));
+    for (const secret of ['S3CRET', 'D3FAULT', 'S3CRET2', 'S3CRET3', 'S3CRET4']) {
+      expect(stored).not.toContain(`"${secret}"`);
+    }
+    expect(stored).toContain('"description":"kept"');
+    expect(stored).toContain('"name":"Ocp-Apim-Subscription-Key"');
+    // A value that is not a header's and not marked secret stays.
+    expect(redactParams({ choice: { name: 'unit', value: 'celsius' } }, { maxBytes: 1000 })).toEqual({
+      choice: { name: 'unit', value: 'celsius' },
     });
   });
 

@@ -15,6 +15,14 @@ const SENSITIVE_EXACT = new Set([
 ]);
 /** Fields that name the entry they sit in: `{ name: "Authorization", value: "Bearer …" }` is a credential too. */
 const NAMING_FIELDS = ['name', 'key', 'header'];
+/** Fields that carry an entry's value: redacted when the entry is a header or is marked secret. */
+const VALUE_FIELDS = new Set(['value', 'default']);
+/**
+ * Containers of header values. A header's name says nothing reliable about its value (`Ocp-Apim-Subscription-Key`,
+ * `X-Auth-Key`, a tenant's own name for its API key), so every value under one of these keys is redacted, whatever
+ * the header is called: a server's registration, import or upstream auth never needs its header values audited.
+ */
+const HEADER_CONTAINER = /^(headers|http[-_]?headers|request[-_]?headers)$/i;
 const MAX_DEPTH = 16;
 /** NUL and unpaired UTF-16 surrogates. */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL text cannot hold it.
@@ -69,14 +77,26 @@ function walk(value: unknown, extra: ReadonlySet<string>, depth: number, parent:
   if (ArrayBuffer.isView(value)) return { binary: true, bytes: value.byteLength };
   if (depth >= MAX_DEPTH) return TRUNCATED;
   if (Array.isArray(value)) return value.map((item) => walk(item, extra, depth + 1, parent));
+  const entry = value as Record<string, unknown>;
+  const inHeaders = HEADER_CONTAINER.test(parent);
+  // `{ name, value }` under a headers key, or any entry marked `isSecret` (server.json headers and variables).
+  const secretEntry =
+    (inHeaders && isEntry(entry)) || entry.isSecret === true || namedSensitive(entry, extra);
+  // `{ "X-Any-Name": "value" }` under a headers key: every value is one.
+  const headerMap = inHeaders && !isEntry(entry);
   const out: Record<string, unknown> = {};
-  const named = namedSensitive(value as Record<string, unknown>, extra);
-  for (const [key, item] of Object.entries(value)) {
+  for (const [key, item] of Object.entries(entry)) {
     if (item === undefined) continue;
-    const secret = isSensitive(key, parent, extra) || (named && key.toLowerCase() === 'value');
+    const secret =
+      headerMap || isSensitive(key, parent, extra) || (secretEntry && VALUE_FIELDS.has(key.toLowerCase()));
     out[storableText(key)] = secret ? REDACTED : walk(item, extra, depth + 1, key);
   }
   return out;
+}
+
+/** A `{ name, value }`-style entry (one header or variable of a list), not a map of names to values. */
+function isEntry(entry: Record<string, unknown>): boolean {
+  return NAMING_FIELDS.some((field) => typeof entry[field] === 'string');
 }
 
 /** PostgreSQL text and jsonb refuse NUL and lone surrogates; audit must never fail on what a client sent. */
