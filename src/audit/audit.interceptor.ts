@@ -12,7 +12,7 @@ import { MCP_TOOL_METADATA_KEY, type ToolOptions } from '@rekog/mcp-nest';
 import type { Request, Response } from 'express';
 import { concatMap, type Observable, tap } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/decorators.js';
-import { describeRequest } from '../common/context/request-context.js';
+import { currentRequestContext, describeRequest } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AuditDenials, type McpCallContext } from './audit-denials.js';
@@ -88,7 +88,7 @@ export class AuditInterceptor implements NestInterceptor {
       surface,
       action: explicit?.action ?? defaultAction(context),
       outcome: 'success',
-      serverId: serverParam ? String(req.params[serverParam]) : undefined,
+      serverId: serverParam && req.params[serverParam] ? String(req.params[serverParam]) : undefined,
       params: {
         ...(Object.keys(req.params).length > 0 ? { path: req.params } : {}),
         ...(body ? { body } : {}),
@@ -99,7 +99,10 @@ export class AuditInterceptor implements NestInterceptor {
     const failClosed = this.config.audit.failClosed && surface === 'rest';
     if (failClosed && !this.auditor.durable)
       throw auditUnavailable('The audit trail cannot be written right now; the change was not made');
-    const finish = (event: AuditEventInput) => ({ ...event, durationMs: performance.now() - started });
+    const finish = (event: AuditEventInput) => ({
+      ...described(event),
+      durationMs: performance.now() - started,
+    });
 
     return next.handle().pipe(
       concatMap(async (value: unknown) => {
@@ -135,8 +138,7 @@ export class AuditInterceptor implements NestInterceptor {
     const base = this.denials.mcpEvent(ctx, context.switchToRpc().getData());
     describeRequest({ tool: base.tool, serverId: base.serverId });
     const finish = (event: Partial<AuditEventInput>): AuditEventInput => ({
-      ...base,
-      ...event,
+      ...described({ ...base, ...event }),
       durationMs: performance.now() - started,
     });
     const failClosed = this.config.audit.failClosed && this.auditor.enabled && this.mutates(context);
@@ -173,6 +175,30 @@ export class AuditInterceptor implements NestInterceptor {
     const tool = this.reflector.get<ToolOptions | undefined>(MCP_TOOL_METADATA_KEY, context.getHandler());
     return tool !== undefined && tool.annotations?.readOnlyHint !== true;
   }
+}
+
+/**
+ * The event as the handler came to describe it: a new server's id (registration), or the server, upstream tool and
+ * outcome of a relayed request (`proxy_request`, the router), recorded in the fields a transparent call uses, with
+ * the gateway's own tool or route kept as `via`.
+ */
+function described(event: AuditEventInput): AuditEventInput {
+  const context = currentRequestContext();
+  const relayed = context?.relayed;
+  if (!relayed)
+    return event.serverId || !context?.serverId ? event : { ...event, serverId: context.serverId };
+  const params =
+    event.params !== null && typeof event.params === 'object' ? event.params : { args: event.params };
+  return {
+    ...event,
+    serverId: relayed.serverId,
+    tool: relayed.tool,
+    redactKeys: [...(event.redactKeys ?? []), ...relayed.redactKeys],
+    params: { ...params, via: event.tool ?? event.action, method: relayed.method },
+    ...(relayed.failure && event.outcome === 'success'
+      ? { outcome: 'error' as const, errorCode: relayed.failure.code }
+      : {}),
+  };
 }
 
 function defaultAction(context: ExecutionContext): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
+import { describeRequest } from '../common/context/request-context.js';
 import type { RegisterServerDto, UpdateServerDto } from './dto/register-server.dto.js';
 import { DEFAULT_PAGE_SIZE, type ListServersQuery } from './dto/list-servers.query.js';
 import type { ServerPage, ServerView } from './dto/server-view.dto.js';
@@ -116,6 +117,8 @@ export class RegistryService {
     }
     const { createdAt: _created, updatedAt: _updated, ...row } = draft;
     const stored = await this.repository.insert(row);
+    // The registration's audit event (and log line) names the server it created.
+    describeRequest({ serverId: stored.id });
     await this.cache.changed(stored.id);
     return { server: toView(toRegistered(stored)), discovered };
   }

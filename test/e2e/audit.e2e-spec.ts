@@ -73,7 +73,8 @@ describe('audit trail (e2e)', () => {
       actorOid: localOid(tenant, 'ada'),
       actorName: 'ada',
       roles: ['admin', 'server_owner', 'user'],
-      serverId: null,
+      // The registration names the server it created (the id is not in the request).
+      serverId: id,
       params: {
         body: {
           name: 'fixture',

@@ -9,6 +9,19 @@ export interface RequestContext {
   principalOid?: string;
   serverId?: string;
   tool?: string;
+  /** Set by a call that relays one request to an upstream (proxy_request, the router): what its audit event records. */
+  relayed?: RelayedCall;
+}
+
+/** The upstream target a relaying call resolved, and how it ended, in the fields a transparent call records. */
+export interface RelayedCall {
+  serverId: string;
+  /** The upstream tool (or prompt, or resource URI) the relayed request named. */
+  tool?: string;
+  method: string;
+  redactKeys: readonly string[];
+  /** The relayed request failed although the relaying call itself answered (with `success: false`). */
+  failure?: { status: number; code: string };
 }
 
 /** Adds what is now known about the request to its context (no-op outside a request). */
