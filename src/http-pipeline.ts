@@ -8,6 +8,7 @@ import { requestContextMiddleware } from './common/context/request-context.js';
 import { AllExceptionsFilter, expressErrorHandler } from './common/http/all-exceptions.filter.js';
 import { jsonDepthLimit } from './common/http/json-depth.js';
 import { originGuard } from './common/http/origin-guard.js';
+import { textHygiene } from './common/http/text-hygiene.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { createHttpLogger } from './common/logging/http-logger.js';
 import type { AppConfig } from './config/app-config.js';
@@ -66,6 +67,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(express.raw({ limit, type: () => true }));
   app.use(depth);
+  app.use(textHygiene(['/servers/', '/federated/']));
   app.use(drainableMcpPosts(app.get(OpenStreams), ['/mcp', '/federated/mcp']));
   app.use(expressErrorHandler);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(AuditDenials)));

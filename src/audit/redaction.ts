@@ -1,3 +1,5 @@
+import { UNSTORABLE_TEXT } from '../common/http/text-hygiene.js';
+
 /** Keys whose values never reach the audit table, matched anywhere in the key, case-insensitively. */
 const SENSITIVE_PART =
   /token|secret|passw|passphrase|authorization|api[-_]?key|cookie|credential|private[-_]?key|signature/i;
@@ -24,9 +26,7 @@ const VALUE_FIELDS = new Set(['value', 'default']);
  */
 const HEADER_CONTAINER = /^(headers|http[-_]?headers|request[-_]?headers)$/i;
 const MAX_DEPTH = 16;
-/** NUL and unpaired UTF-16 surrogates. */
-// eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL text cannot hold it.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNSTORABLE = new RegExp(UNSTORABLE_TEXT.source, 'g');
 
 export const REDACTED = '[REDACTED]';
 export const TRUNCATED = '[TRUNCATED]';

@@ -13,6 +13,8 @@ export enum CommonErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   /** A JSON body nested deeper than the gateway accepts (64 levels). */
   BODY_TOO_DEEP = 'BODY_TOO_DEEP',
+  /** A path, query or body string holding NUL or an unpaired UTF-16 surrogate: no id, name or filter can hold one. */
+  INVALID_TEXT = 'INVALID_TEXT',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   UNPROCESSABLE = 'UNPROCESSABLE',
   RATE_LIMITED = 'RATE_LIMITED',
