@@ -64,6 +64,14 @@ export class CapabilitiesService {
             drift: toolDrift(server.approvedCapabilities, server.capabilities),
           }
         : null;
+    const manages = principal.roles.includes('admin') || server.ownerOid === principal.oid;
+    const approved = server.approvedCapabilities;
+    // Everyone else sees what tools/list shows them: the tools that tool roles hide are hidden here too.
+    const policy = new ToolPolicy(server, principal);
+    const visible =
+      approved && !manages
+        ? { ...approved, tools: approved.tools.filter((tool) => policy.mayCall(tool.name)) }
+        : approved;
     return {
       serverId: server.id,
       serverName: server.name,
@@ -71,10 +79,10 @@ export class CapabilitiesService {
       protocolVersion: server.protocolVersion,
       serverInfo: server.serverInfo,
       lastCheckedAt: server.lastCheckedAt?.toISOString() ?? null,
-      approved: server.approvedCapabilities,
+      approved: visible,
       approvedHash: server.approvedCapabilitiesHash,
       // Only those who can act on a pending change see it; users see what is served.
-      pending: principal.roles.includes('admin') || server.ownerOid === principal.oid ? pending : null,
+      pending: manages ? pending : null,
     };
   }
 

@@ -241,6 +241,44 @@ describe('registry (e2e, local mode, real upstreams)', () => {
     }
   });
 
+  it('shows each caller, in the capabilities view, only the tools tools/list shows them; admins see all', async () => {
+    const fixture = await new FixtureMcpServer().start();
+    try {
+      const tenant = uniqueTenant();
+      const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+      const created = await rest(gateway, admin, 'POST', '/api/v1/servers', {
+        name: 'roles',
+        url: fixture.url,
+        toolRoles: { add: ['admin'] },
+      });
+      const path = `/api/v1/servers/${created.body.server.id}/capabilities`;
+      const toolsSeenBy = async (token: string) =>
+        ((await rest(gateway, token, 'GET', path)).body.approved.tools as { name: string }[]).map(
+          (t) => t.name,
+        );
+      expect(await toolsSeenBy(admin)).toEqual(['add', 'echo']);
+      const user = await localToken(gateway, { tenant, user: 'ursula', roles: ['user'] });
+      const shown = await toolsSeenBy(user);
+      expect(shown).toEqual(['echo']);
+      // The same set a user's tools/list through the proxy gets.
+      const proxyPath = `/servers/${created.body.server.id}/mcp`;
+      const client = await connectMcpClient(
+        gateway,
+        await localToken(gateway, {
+          tenant,
+          user: 'ursula',
+          roles: ['user'],
+          resource: `${gateway.url}${proxyPath}`,
+        }),
+        proxyPath,
+      );
+      clients.push(client);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(shown);
+    } finally {
+      await fixture.stop();
+    }
+  });
+
   it('imports an official server.json', async () => {
     const fixture = await new FixtureMcpServer().start();
     try {
