@@ -45,11 +45,44 @@ alwaysBlocked.addAddress('fd00:ec2::254', 'ipv6');
 function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
   const family = isIP(address);
   if (family === 0) return undefined;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    return mapped ? { address: mapped[1], family: 'ipv4' } : { address, family: 'ipv6' };
-  }
-  return { address, family: 'ipv4' };
+  if (family === 4) return { address, family: 'ipv4' };
+  const embedded = embeddedIpv4(address);
+  return embedded ? { address: embedded, family: 'ipv4' } : { address, family: 'ipv6' };
+}
+
+/** The 16 bytes of an IPv6 address (already known valid), `::` and a trailing dotted quad included. */
+function ipv6Bytes(address: string): number[] {
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const text = dotted
+    ? `${address.slice(0, dotted.index)}${((+dotted[1] << 8) | +dotted[2]).toString(16)}:${((+dotted[3] << 8) | +dotted[4]).toString(16)}`
+    : address;
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').map((group) => parseInt(group, 16)) : [];
+  const front = groups(head);
+  const back = groups(tail);
+  const all = [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return all.flatMap((group) => [group >> 8, group & 0xff]);
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, for the forms that reach it: IPv4-mapped (::ffff:0:0/96),
+ * IPv4-compatible (::/96), SIIT IPv4-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
+ * (2002::/16). Each is checked as the IPv4 address it leads to: `[::ffff:7f00:1]` is loopback, `[2002:a9fe:a9fe::]`
+ * the metadata service.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const bytes = ipv6Bytes(address.toLowerCase());
+  const zero = (from: number, to: number) => bytes.slice(from, to).every((byte) => byte === 0);
+  const quad = (at: number) => bytes.slice(at, at + 4).join('.');
+  const word = (at: number) => (bytes[at] << 8) | bytes[at + 1];
+  if (zero(0, 10) && word(10) === 0xffff) return quad(12);
+  // ::/96 without :: and ::1 themselves (blocked as IPv6), which are not IPv4 addresses in disguise.
+  if (zero(0, 12) && !(zero(12, 15) && bytes[15] <= 1)) return quad(12);
+  if (zero(0, 8) && word(8) === 0xffff && word(10) === 0) return quad(12);
+  if (word(0) === 0x64 && word(2) === 0xff9b && (zero(4, 12) || word(4) === 1)) return quad(12);
+  if (word(0) === 0x2002) return quad(2);
+  return undefined;
 }
 
 /** Whether an outbound connection to `address` is refused, given the private-upstreams setting. */
