@@ -216,10 +216,25 @@ describe('loadConfig', () => {
   });
 
   it('warns an Entra gateway without a client secret that its OAuth sign-in cannot work', () => {
-    const entra = { MREG_AZURE_TENANT_ID: TENANT, MREG_AZURE_CLIENT_ID: CLIENT };
+    const entra = {
+      MREG_AZURE_TENANT_ID: TENANT,
+      MREG_AZURE_CLIENT_ID: CLIENT,
+      MREG_METRICS_TOKEN: 'm'.repeat(16),
+    };
     expect(sut(entra).servingWarnings).toEqual([
       expect.stringContaining('MREG_AZURE_CLIENT_SECRET is unset'),
     ]);
     expect(sut({ ...entra, MREG_AZURE_CLIENT_SECRET: 'x' }).servingWarnings).toEqual([]);
+  });
+
+  it('warns a gateway reachable beyond loopback that its /metrics is public without MREG_METRICS_TOKEN', () => {
+    expect(sut({ MREG_HOST: '0.0.0.0' }).servingWarnings).toEqual([
+      expect.stringContaining(
+        'MREG_METRICS_TOKEN is unset and the gateway listens on 0.0.0.0: /metrics answers anyone',
+      ),
+    ]);
+    expect(sut({ MREG_HOST: '0.0.0.0', MREG_METRICS_TOKEN: 'm'.repeat(16) }).servingWarnings).toEqual([]);
+    // Local identity mode listens on 127.0.0.1 by default: nobody else reaches /metrics.
+    expect(sut({ MREG_HOST: '::1' }).servingWarnings).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../common/net/loopback.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -94,7 +95,15 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOpt
         "clients (the consent page) and entra_obo upstream credentials cannot reach Entra. Set it to a client secret of the gateway's app registration.",
     );
   }
-  return { config: toAppConfig(env), env, sources, warnings, servingWarnings };
+  const config = toAppConfig(env);
+  const host = config.http.host;
+  if (env.MREG_METRICS_TOKEN === undefined && !isLoopbackHost(host === '::1' ? '[::1]' : host)) {
+    servingWarnings.push(
+      `MREG_METRICS_TOKEN is unset and the gateway listens on ${host}: /metrics answers anyone who reaches it and ` +
+        "names every tenant's servers and tools. Set it (openssl rand -hex 32) and give it to Prometheus as a bearer token.",
+    );
+  }
+  return { config, env, sources, warnings, servingWarnings };
 }
 
 function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {

@@ -191,9 +191,30 @@ describe('OAuth login of an MCP client (local identity mode)', () => {
     });
     expect(crossSite.status).toBe(401);
 
-    const logout = await fetch(new URL('/oauth/logout', gateway.url), {
+    // Sign-out is a POST from the gateway's own pages: a link, or another site's form, signs nobody out.
+    const byLink = await fetch(new URL('/oauth/logout', gateway.url), {
       redirect: 'manual',
       headers: { cookie },
+    });
+    expect(byLink.status).toBe(405);
+    expect(byLink.headers.get('set-cookie')).toBeNull();
+    const forgeries: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of forgeries) {
+      const forged = await fetch(new URL('/oauth/logout', gateway.url), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, ...headers },
+      });
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get('set-cookie')).toBeNull();
+    }
+    const logout = await fetch(new URL('/oauth/logout', gateway.url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, origin: gateway.url, 'sec-fetch-site': 'same-origin' },
     });
     expect(logout.status).toBe(303);
     expect(logout.headers.get('set-cookie')).toMatch(/mreg_session=;/);

@@ -102,6 +102,9 @@ export async function consentInBrowser(
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
   if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  // Every consent page lets its form submit only to the gateway (and redirect on to where the flow goes next).
+  const csp = page.headers.get('content-security-policy') ?? '';
+  if (!/form-action 'self'/.test(csp)) throw new Error(`the consent page's CSP has no form-action: ${csp}`);
   const html = await page.text();
   const hidden = Object.fromEntries(
     [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [

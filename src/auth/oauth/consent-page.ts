@@ -17,16 +17,32 @@ export interface ConsentPageModel {
   devLogin: boolean;
 }
 
-/** Headers every HTML page of the authorization server carries: no framing (clickjacking), no caching, no referrer. */
-export function setPageSecurityHeaders(res: Response): void {
+/**
+ * Headers every HTML page of the authorization server carries: no framing (clickjacking), no caching, no referrer,
+ * and forms that submit only to the gateway. `formTargets`: where a form's answer may redirect the browser on to
+ * (Chromium applies form-action to the redirects that follow a submission): the client's redirect URI, Entra.
+ */
+export function setPageSecurityHeaders(res: Response, formTargets: readonly string[] = []): void {
+  const targets = ["'self'", ...formTargets.map(cspSource).filter((source) => source !== undefined)];
   res.setHeader(
     'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action ${[...new Set(targets)].join(' ')}`,
   );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Content-Type-Options', 'nosniff');
+}
+
+/** A URL as a CSP source: its origin (http, https), or its scheme alone (an app's custom scheme such as vscode:). */
+function cspSource(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.origin;
+    return /^[a-z][a-z0-9+.-]*:$/i.test(parsed.protocol) ? parsed.protocol : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The consent page: names the client, where the browser will be sent back to, and what access it asks for. */

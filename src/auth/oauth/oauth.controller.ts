@@ -2,6 +2,8 @@ import { AuditAction } from '../../audit/audit.decorators.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { CommonErrorCode } from '../../common/errors/error-codes.js';
+import { GatewayException } from '../../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ThrottleAs } from '../../throttling/rate-limit.decorators.js';
 import { Public } from '../decorators.js';
@@ -155,9 +157,29 @@ export class OAuthController {
     );
   }
 
+  /** An old sign-out link: answered with what to do instead, and signing nobody out. */
   @Get('oauth/logout')
-  @ApiOperation({ summary: 'End the browser session (clears the session cookie)' })
+  @ApiExcludeEndpoint()
+  logoutByLink(): never {
+    throw new GatewayException(405, CommonErrorCode.METHOD_NOT_ALLOWED, 'Sign out with POST /oauth/logout');
+  }
+
+  /**
+   * A POST, never a GET: a link or an image on any page could otherwise sign the user out. A cross-site POST is
+   * refused (the Origin guard checks Origin; Sec-Fetch-Site catches a browser that sent none).
+   */
+  @Post('oauth/logout')
+  @ApiOperation({
+    summary: "End the browser session (clears the session cookie); POST from the gateway's own pages",
+  })
   logout(@Req() req: Request, @Res() res: Response): void {
+    if (req.get('sec-fetch-site') === 'cross-site') {
+      throw new GatewayException(
+        403,
+        CommonErrorCode.ORIGIN_NOT_ALLOWED,
+        "Sign-out is accepted only from the gateway's own pages",
+      );
+    }
     const session = cookieSpec(this.urls.baseUrl(req), 'session');
     res.clearCookie(session.name, { path: session.path, secure: session.secure });
     res.redirect(303, '/docs');
@@ -187,7 +209,9 @@ export class OAuthController {
   }
 
   private showConsent(req: Request, res: Response, pending: PendingAuthorization): void {
-    setPageSecurityHeaders(res);
+    // The decision redirects to the client, or first to Entra to sign in.
+    const entra = this.config.auth.mode === 'entra' ? [this.config.auth.entraAuthorityHost] : [];
+    setPageSecurityHeaders(res, [pending.redirectUri, ...entra]);
     const binding = cookieSpec(this.urls.baseUrl(req), 'authz');
     res.cookie(binding.name, pending.bindingToken, {
       httpOnly: true,
