@@ -65,6 +65,13 @@ describe('audit rows of relayed calls (e2e)', () => {
     const gatewayMcp = await connectMcpClient(gateway, adminToken);
     clients.push(transparent, gatewayMcp);
     await transparent.callTool({ name: 'echo', arguments: { text: 'transparent' } });
+    const federated = await connectMcpClient(
+      gateway,
+      await localToken(gateway, { tenant, roles: ['admin'], resource: `${gateway.url}/federated/mcp` }),
+      '/federated/mcp',
+    );
+    clients.push(federated);
+    await federated.callTool({ name: 'fixture__echo', arguments: { text: 'federated' } });
     const echo = { name: 'echo', arguments: { text: 'relayed' } };
     expect(
       await tool(gatewayMcp, 'proxy_request', { server: id, method: 'tools/call', params: echo }),
@@ -82,7 +89,8 @@ describe('audit rows of relayed calls (e2e)', () => {
     expect(viaRest.body).toMatchObject({ success: true });
 
     const echoes = await audit(adminToken, { serverId: id, tool: 'echo' });
-    expect(echoes.map((row) => row.surface).sort()).toEqual(['mcp', 'proxy', 'rest']);
+    // Transparent and federated (both 'proxy'), proxy_request ('mcp') and the router ('rest').
+    expect(echoes.map((row) => row.surface).sort()).toEqual(['mcp', 'proxy', 'proxy', 'rest']);
     expect(echoes.every((row) => row.outcome === 'success')).toBe(true);
     const relayedByTool = echoes.find((row) => row.surface === 'mcp')!;
     expect(relayedByTool).toMatchObject({ action: 'tools/call', tool: 'echo' });

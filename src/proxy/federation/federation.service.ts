@@ -90,6 +90,7 @@ export class FederationService {
         {
           method: 'tools/call',
           target: request.params.name,
+          upstreamTarget: entry?.tool.name,
           server: entry?.server,
           params: request.params.arguments,
         },
@@ -116,6 +117,7 @@ export class FederationService {
         {
           method: 'prompts/get',
           target: request.params.name,
+          upstreamTarget: entry?.prompt.name,
           server: entry?.server,
           params: request.params.arguments,
         },
@@ -142,7 +144,12 @@ export class FederationService {
       const scoped = unscopeUri(request.params.uri);
       const server = scoped && this.catalog.server(principal, scoped.server);
       const result = await audited(
-        { method: 'resources/read', target: request.params.uri, server: server || undefined },
+        {
+          method: 'resources/read',
+          target: request.params.uri,
+          upstreamTarget: server ? scoped?.uri : undefined,
+          server: server || undefined,
+        },
         () => {
           if (!scoped || !server) throw notAvailable(`Resource not available: ${request.params.uri}`);
           return this.upstream(principal, server, bearer, (client) =>
@@ -184,16 +191,16 @@ export class FederationService {
     work: () => Promise<T>,
   ): Promise<T> {
     const started = performance.now();
-    describeRequest({
-      serverId: call.server?.id,
-      tool: call.method === 'tools/call' ? call.target : undefined,
-    });
+    // Recorded under the upstream's own name, as a call through /servers/{id}/mcp is: a filter by server and tool
+    // finds every path to a tool.
+    const tool = call.upstreamTarget ?? call.target;
+    describeRequest({ serverId: call.server?.id, tool: call.method === 'tools/call' ? tool : undefined });
     const record = (outcome: Partial<AuditEventInput>) =>
       this.auditor.record({
         ...requestActor(req, principal),
         surface: 'proxy',
         action: call.method,
-        tool: call.target,
+        tool,
         serverId: call.server?.id,
         redactKeys: call.server?.auditRedactKeys,
         params: call.params,
@@ -243,7 +250,10 @@ export class FederationService {
 
 interface AuditedCall {
   method: string;
+  /** The name (or URI) the client asked for, federated (`{server}__{tool}`, `mcpgw://...`). */
   target: string;
+  /** The same on the upstream, once resolved. */
+  upstreamTarget?: string;
   server?: RegisteredServer;
   params?: unknown;
 }
