@@ -39,10 +39,11 @@ function gatewayEnv(dataDir, port) {
   };
 }
 
-export async function startGateway({ profileDir } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mreg-bench-'));
+/** `dataDir`: start on an existing data directory (a restart); by default a throwaway one is made. */
+export async function startGateway({ profileDir, dataDir: existing } = {}) {
+  const dataDir = existing ?? mkdtempSync(join(tmpdir(), 'mreg-bench-'));
   // However the bench ends (error, Ctrl-C during start-up), the throwaway directory goes with it.
-  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  if (!existing) process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
   const env = gatewayEnv(dataDir, port);
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -60,6 +61,7 @@ export async function startGateway({ profileDir } = {}) {
 
   const gateway = {
     url,
+    dataDir,
     pid: child.pid,
     /** A bearer token of local user `user` (an admin) for exactly `audience` (the gateway checks the URL). */
     async token(audience, user = 'bench') {
@@ -108,6 +110,13 @@ export async function startGateway({ profileDir } = {}) {
       }
     },
     stop: () => stopChild(child),
+    /** A crash: SIGKILL, no shutdown; resolves when the process is gone. */
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGKILL');
+      }),
   };
   return gateway;
 }

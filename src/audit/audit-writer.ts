@@ -30,8 +30,9 @@ interface Waiter {
  * in-memory queue; every 100 ms (or as soon as 500 are waiting) the queue is written in batches, one at a time and
  * in order. When PostgreSQL cannot be reached the events go to the spill file instead, and every later event follows
  * them there until the file has been replayed, so order is kept; replay skips events already stored, so each lands
- * exactly once. Shutdown flushes the queue. A crash (kill -9) loses what was queued but not yet written: at most
- * one flush interval of events.
+ * exactly once. Shutdown flushes the queue. A crash (kill -9) loses what was queued or in the batch being written:
+ * the events of one flush interval plus those queued while the last write ran (writes are serialised, which keeps
+ * each tenant's hash chain in order), measured by bench/audit-crash-loss.mjs and counted by the queue-depth gauge.
  *
  * Memory stays bounded when PostgreSQL is slow or stalls rather than refusing: a batch not stored within
  * MREG_AUDIT_WRITE_TIMEOUT_MS counts as a failure (spill), and a queue longer than MREG_AUDIT_QUEUE_MAX moves to the
@@ -47,6 +48,8 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
   /** The flush chain: every write, spill append and replay runs on it, one at a time (replay relies on that). */
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
+  /** Events of the batch being written from the queue: in memory only until that write commits. */
+  private inFlight = 0;
   /** True while events wait in the spill file: new ones must follow them there. */
   private spilling = false;
   /** While spilling: no replay attempt before this time (explicit flushes try at once). */
@@ -90,9 +93,9 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
     });
     const depth: Gauge = new Gauge({
       name: 'mcp_gateway_audit_queue_depth',
-      help: 'Audit events queued in memory, not yet stored (what a crash would lose)',
+      help: 'Audit events in memory, not yet stored: queued and in the batch being written (what a crash would lose)',
       registers,
-      collect: () => depth.set(this.queue.length),
+      collect: () => depth.set(this.queue.length + this.inFlight),
     });
     const spillPending: Gauge = new Gauge({
       name: 'mcp_gateway_audit_spill_pending',
@@ -174,12 +177,15 @@ export class AuditWriter implements OnApplicationBootstrap, BeforeApplicationShu
         return;
       }
       const batch = this.queue.splice(0, BATCH_SIZE);
+      this.inFlight = batch.length;
       try {
         await this.write(batch);
       } catch (error) {
         this.startSpilling(`PostgreSQL unreachable: ${(error as Error).message}`);
         await this.toSpill([...batch, ...this.queue.splice(0)]);
         return;
+      } finally {
+        this.inFlight = 0;
       }
     }
   }

@@ -75,6 +75,27 @@ describe('audit writer back-pressure on the real PostgreSQL', () => {
     }
   }, 30_000);
 
+  it('counts the batch being written in the queue-depth gauge: what a crash would lose', async () => {
+    const tenantId = await auditTenant(db);
+    const store = new GatedStore(db);
+    const { writer, auditor, metrics } = await harness.writerOn(db, auditConfig(), store);
+    const depth = async () =>
+      (await metrics.registry.getSingleMetric('mcp_gateway_audit_queue_depth')?.get())?.values[0]?.value;
+    const record = (n: number) =>
+      auditor.record({ surface: 'rest', action: 'probe', outcome: 'success', tenantId, params: { n } });
+    for (let n = 0; n < 5; n++) record(n);
+    const flushed = writer.flush();
+    await store.entered;
+    // 5 in the batch PostgreSQL has not committed yet, 3 queued behind it: a kill -9 now loses all 8.
+    for (let n = 5; n < 8; n++) record(n);
+    expect(await depth()).toBe(8);
+    store.open();
+    await flushed;
+    await writer.flush();
+    expect(await depth()).toBe(0);
+    expect(await storedNumbers(db, tenantId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('moves a queue longer than the cap to the spill file rather than holding it in memory', async () => {
     const tenantId = await auditTenant(db);
     const { writer, auditor, appConfig, metrics } = await harness.writerOn(
@@ -149,6 +170,24 @@ describe('audit writer back-pressure on the real PostgreSQL', () => {
 });
 
 /** The real store, except that its `failAfter`-th append commits and then reports a lost connection. */
+/** The real store, whose first append waits until `open()`: a write in flight, held there. */
+class GatedStore extends AuditStore {
+  private release!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+  private reached!: () => void;
+  readonly entered = new Promise<void>((resolve) => (this.reached = resolve));
+
+  open(): void {
+    this.release();
+  }
+
+  override async append(events: readonly PendingAuditEvent[], timeoutMs?: number): Promise<number> {
+    this.reached();
+    await this.gate;
+    return super.append(events, timeoutMs);
+  }
+}
+
 class FlakyStore extends AuditStore {
   readonly sizes: number[] = [];
 
