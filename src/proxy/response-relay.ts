@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { ToolPolicy } from '../registry/tool-policy.js';
@@ -218,7 +219,7 @@ function failPending(context: RelayContext, reason: ProxyError): void {
  * Writes and, when the client reads slower than the upstream sends, waits for it to drain: reading from the upstream
  * pauses meanwhile (TCP pushes back on it), so a slow client never makes the gateway buffer a whole stream.
  */
-async function writeWithBackpressure(res: Response, text: string): Promise<void> {
+export async function writeWithBackpressure(res: ServerResponse, text: string | Buffer): Promise<void> {
   if (res.write(text) || res.destroyed) return;
   await new Promise<void>((resolve) => {
     const done = () => {

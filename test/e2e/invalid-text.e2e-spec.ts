@@ -1,6 +1,6 @@
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
-import { startRegistryGateway } from '../support/registry.js';
+import { postJsonRpc, startRegistryGateway } from '../support/registry.js';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
@@ -112,19 +112,9 @@ describe('invalid text in any string parameter (e2e)', () => {
       for (const [name, property] of Object.entries(tool.inputSchema.properties ?? {})) {
         if ((property as Schema).type !== 'string') continue;
         walked++;
-        const res = await fetch(`${gateway.url}/mcp`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-          },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: 'tools/call',
-            params: { name: tool.name, arguments: { [name]: walked % 2 ? NUL : 'ev\ud800' } },
-          }),
+        const res = await postJsonRpc(`${gateway.url}/mcp`, token, 'tools/call', {
+          name: tool.name,
+          arguments: { [name]: walked % 2 ? NUL : 'ev\ud800' },
         });
         const body = (await res.json().catch(() => ({}))) as { code?: string };
         if (res.status !== 400 || body.code !== 'INVALID_TEXT')

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeWithBackpressure } from '../../src/proxy/response-relay.js';
 
 const TOOL = { name: 'echo', description: 'Echoes its text', inputSchema: { type: 'object' } };
 
@@ -76,17 +77,7 @@ export class HostileMcpServer {
     res.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[`);
     while (this.bytesSent < this.hugeListBytes && !res.destroyed) {
       this.bytesSent += chunk.length;
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      await writeWithBackpressure(res, chunk);
     }
     if (!res.destroyed) res.end(`${JSON.stringify(TOOL)}]}}`);
   }
