@@ -1,4 +1,3 @@
-import { isLoopbackHost } from '../common/net/loopback.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -97,13 +96,18 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOpt
   }
   const config = toAppConfig(env);
   const host = config.http.host;
-  if (env.MREG_METRICS_TOKEN === undefined && !isLoopbackHost(host === '::1' ? '[::1]' : host)) {
+  if (env.MREG_METRICS_TOKEN === undefined && !bindsLoopbackOnly(host)) {
     servingWarnings.push(
       `MREG_METRICS_TOKEN is unset and the gateway listens on ${host}: /metrics answers anyone who reaches it and ` +
         "names every tenant's servers and tools. Set it (openssl rand -hex 32) and give it to Prometheus as a bearer token.",
     );
   }
   return { config, env, sources, warnings, servingWarnings };
+}
+
+/** A listen address only this machine reaches (config reads no other folder, so it does not borrow common/net's). */
+function bindsLoopbackOnly(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
