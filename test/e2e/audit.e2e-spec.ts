@@ -195,7 +195,8 @@ describe('audit trail (e2e)', () => {
     ).toBe(200);
     await client.callTool({ name: 'fixture__echo', arguments: { text: 'second' } });
 
-    const calls = await events(tenant, { surface: 'proxy', tool: 'fixture__echo' });
+    // Recorded under the upstream's own tool name, as transparent calls are (the federated name is the client's).
+    const calls = await events(tenant, { surface: 'proxy', serverId: id, tool: 'echo' });
     expect(calls.map((event) => event.params)).toEqual([{ text: '[REDACTED]' }, { text: 'first' }]);
   });
 
