@@ -8,6 +8,7 @@ import { CurrentPrincipal } from '../../auth/decorators.js';
 import type { Principal } from '../../auth/principal.js';
 import { ThrottleAs } from '../../throttling/rate-limit.decorators.js';
 import { sendProxyError } from '../proxy-error-response.js';
+import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
 import { FederationService } from './federation.service.js';
 import { ListChangedStreams } from './list-changed-streams.js';
 
@@ -44,13 +45,20 @@ export class FederationController {
     }
   }
 
+  /** Nothing to end: the endpoint hands out no session (the transport's 405 for servers that keep none). */
   @Delete()
-  terminate(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    return this.handle(principal, req, res);
+  terminate(@Res() res: Response): void {
+    sendProxyError(
+      res,
+      new ProxyError(
+        405,
+        ProxyErrorCode.INVALID_JSONRPC,
+        '/federated/mcp keeps no session: there is none to end',
+        {
+          Allow: 'GET, POST',
+        },
+      ),
+    );
   }
 
   private async handle(principal: Principal, req: Request, res: Response): Promise<void> {
