@@ -1,3 +1,4 @@
+import { ProtocolError } from '@modelcontextprotocol/server';
 import { McpStrategy, StreamableHttpTransport } from '@rekog/mcp-nest';
 import { GATEWAY_VERSION } from '../version.js';
 
@@ -20,4 +21,32 @@ export class GatewayMcpServer {
     transports: [this.transport],
     logging: { level: ['error', 'warn'] },
   });
+
+  constructor() {
+    leaveRoleRefusalsToTheGuard(this.strategy);
+  }
+}
+
+/**
+ * mcp-nest checks `@ToolRoles` twice: it hides the tool from `tools/list` (wanted) and refuses a call with a bare
+ * JSON-RPC -32600, before any Nest guard or filter runs (not wanted: no stable code, no audit row). Its role
+ * refusals are therefore passed over here and the call goes on to RolesGuard, which makes the same decision from the
+ * same metadata and answers 403 INSUFFICIENT_ROLE through the exception filter. Its other refusals stand. The hook is
+ * a private member of McpStrategy: if a new mcp-nest version moves it, the gateway refuses to start rather than
+ * silently changing how refusals look.
+ */
+function leaveRoleRefusalsToTheGuard(strategy: McpStrategy): void {
+  const auth = (
+    strategy as unknown as { authService?: { validateToolAccess?: (...args: unknown[]) => void } }
+  ).authService;
+  const validate = auth?.validateToolAccess?.bind(auth);
+  if (!auth || !validate)
+    throw new Error('mcp-nest changed: McpStrategy.authService.validateToolAccess is gone');
+  auth.validateToolAccess = (...args: unknown[]) => {
+    try {
+      validate(...args);
+    } catch (error) {
+      if (!(error instanceof ProtocolError && /requires (any of )?roles:/.test(error.message))) throw error;
+    }
+  };
 }

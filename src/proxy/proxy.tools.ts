@@ -1,5 +1,5 @@
 import { Ctx, Payload } from '@nestjs/microservices';
-import { type McpContext, Tool } from '@rekog/mcp-nest';
+import { type McpContext, Tool, ToolRoles } from '@rekog/mcp-nest';
 import { z } from 'zod';
 import { principalOf } from '../auth/auth.tools.js';
 import { GatewayMcpTools } from '../mcp/mcp-exception.filter.js';
@@ -98,6 +98,7 @@ export class ProxyTools {
     outputSchema: metrics,
     annotations: { title: 'Router metrics', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   })
+  @ToolRoles(['admin'])
   getRouterMetrics(@Ctx() ctx: McpContext): RouterMetricsView {
     return this.router.metricsFor(principalOf(ctx));
   }

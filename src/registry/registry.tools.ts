@@ -1,5 +1,5 @@
 import { Ctx, Payload } from '@nestjs/microservices';
-import { type McpContext, Tool } from '@rekog/mcp-nest';
+import { type McpContext, Tool, ToolRoles } from '@rekog/mcp-nest';
 import { z } from 'zod';
 import { principalOf } from '../auth/auth.tools.js';
 import { GatewayMcpTools } from '../mcp/mcp-exception.filter.js';
@@ -10,6 +10,9 @@ import { ListServersQuery, SearchToolsQuery } from './dto/list-servers.query.js'
 import { RegisterServerDto, UpdateServerDto } from './dto/register-server.dto.js';
 import { outputs, serverRef, serverSettingsShape } from './registry.schemas.js';
 import { RegistryService } from './registry.service.js';
+
+/** Who may register and change servers: tools/list hides those tools from everyone else (a user owns none). */
+const MANAGERS = ['admin', 'server_owner'];
 
 type Output<K extends keyof typeof outputs> = z.infer<(typeof outputs)[K]>;
 const readOnly = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
@@ -77,6 +80,7 @@ export class RegistryTools {
       openWorldHint: true,
     },
   })
+  @ToolRoles(MANAGERS, { match: 'any' })
   async registerServer(@Payload() args: unknown, @Ctx() ctx: McpContext): Promise<Output<'registerServer'>> {
     const { server, discovered } = await this.registry.register(
       principalOf(ctx),
@@ -109,6 +113,7 @@ export class RegistryTools {
       openWorldHint: false,
     },
   })
+  @ToolRoles(MANAGERS, { match: 'any' })
   async updateServer(
     @Payload() args: { server?: unknown },
     @Ctx() ctx: McpContext,
@@ -131,6 +136,7 @@ export class RegistryTools {
       openWorldHint: false,
     },
   })
+  @ToolRoles(MANAGERS, { match: 'any' })
   async unregisterServer(
     @Payload() args: { server: string },
     @Ctx() ctx: McpContext,
@@ -170,6 +176,7 @@ export class RegistryTools {
       openWorldHint: false,
     },
   })
+  @ToolRoles(['admin'])
   async approveChanges(
     @Payload() args: { server: string; capabilitiesHash?: string },
     @Ctx() ctx: McpContext,

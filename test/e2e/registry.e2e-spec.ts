@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
@@ -156,8 +157,36 @@ describe('registry (e2e, local mode, real upstreams)', () => {
       expect((await rest(gateway, user, 'PATCH', `/api/v1/servers/${id}`, { title: 'x' })).body.code).toBe(
         'NOT_SERVER_OWNER',
       );
+      // On MCP the tool is not even listed to a user; called anyway, it answers for the missing role.
       const userUpdate = await toolError(userMcp, 'update_server', { server: id, title: 'x' });
-      expect(userUpdate.data).toMatchObject({ code: 'NOT_SERVER_OWNER', statusCode: 403 });
+      expect(userUpdate.data).toMatchObject({ code: 'INSUFFICIENT_ROLE', statusCode: 403 });
+      const userTools = (await userMcp.listTools()).tools.map((t) => t.name);
+      for (const hidden of [
+        'register_server',
+        'update_server',
+        'unregister_server',
+        'approve_server_changes',
+        'get_router_metrics',
+        'query_audit_log',
+        'list_tenants',
+      ]) {
+        expect(userTools).not.toContain(hidden);
+      }
+      expect(userTools).toEqual(expect.arrayContaining(['whoami', 'list_servers', 'proxy_request']));
+      const ownerTools = (await mcpAs(tenant, 'olive', ['server_owner']).then((c) => c.listTools())).tools;
+      expect(ownerTools.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['register_server', 'update_server', 'unregister_server']),
+      );
+      expect(ownerTools.map((t) => t.name)).not.toContain('approve_server_changes');
+      // A hidden tool refused by the role rule is refused the same way everywhere, and audited as a denial.
+      const auditRefused = await toolError(userMcp, 'query_audit_log', {});
+      expect(auditRefused.data).toMatchObject({ code: 'INSUFFICIENT_ROLE', statusCode: 403 });
+      await gateway.app.get(AuditWriter).flush();
+      const admin = await localToken(gateway, { tenant, user: 'ada', roles: ['admin'] });
+      const denials = await rest(gateway, admin, 'GET', '/api/v1/audit?tool=query_audit_log&outcome=denied');
+      expect(denials.body.events).toEqual([
+        expect.objectContaining({ actorName: 'ursula', errorCode: 'INSUFFICIENT_ROLE' }),
+      ]);
 
       // Another server_owner cannot change it; its owner can.
       expect((await rest(gateway, otherOwner, 'DELETE', `/api/v1/servers/${id}`)).status).toBe(403);
