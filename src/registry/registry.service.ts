@@ -101,7 +101,9 @@ export class RegistryService {
       if (!outcome.result && !outcome.skipped) {
         const failures = outcome.failures.map((f) => `${f.url}: ${f.error}`).join('; ');
         if (outcome.failures.every((f) => f.oversized)) throw capabilitiesTooLarge(failures);
-        throw discoveryFailed(`${failures} (register with discover=false to skip)`);
+        throw discoveryFailed(
+          `${failures} (to register without checking: "discover": false in the API, --no-discover on the CLI)`,
+        );
       }
       Object.assign(draft, stateAfterCheck(toRegistered(draft), outcome, new Date(), true));
       // Just checked: the next regular check is one interval away.

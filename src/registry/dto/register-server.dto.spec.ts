@@ -23,9 +23,17 @@ describe('RegisterServerDto', () => {
   });
 
   it.each([
-    ['a name that is not a slug', { ...valid, name: 'GitHub Tools' }, /name must be a slug/],
+    [
+      'a name that is not a slug',
+      { ...valid, name: 'GitHub Tools' },
+      /name must be 1 to 63 lower-case letters, digits and hyphens.*got "GitHub Tools"/,
+    ],
     ['an unknown property', { ...valid, surprise: true }, /should not exist/],
-    ['a name shaped like a server id', { ...valid, name: '0a1b2c3d-0000-4000-8000-000000000000' }, /slug/],
+    [
+      'a name shaped like a server id',
+      { ...valid, name: '0a1b2c3d-0000-4000-8000-000000000000' },
+      /not shaped like a server id/,
+    ],
     ['a tool timeout under a second', { ...valid, timeouts: { tools: { x: 10 } } }, /1000\.\.3600000 ms/],
     ['an unknown role in a tool rule', { ...valid, toolRoles: { x: ['root'] } }, /admin, server_owner, user/],
     [

@@ -38,6 +38,11 @@ import {
 export const SERVER_NAME_PATTERN =
   /^(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9][a-z0-9-]{0,62}$/;
 export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}$/;
+/** The name rule in words (a regular expression is not an error message a user can act on). */
+const NAME_RULE = (args: { value?: unknown }) =>
+  `name must be 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, and not shaped like a server id (got ${JSON.stringify(args.value)}; e.g. "github" or "jira-cloud")`;
+const TAG_RULE =
+  'each tag must be 1 to 50 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit';
 export const MAX_ENDPOINTS = 10;
 export const MAX_TAGS = 20;
 
@@ -105,7 +110,7 @@ export class ServerSettingsDto {
   @IsArray()
   @ArrayMaxSize(MAX_TAGS)
   @ArrayUnique()
-  @Matches(TAG_PATTERN, { each: true, message: 'each tag must match ' + TAG_PATTERN.source })
+  @Matches(TAG_PATTERN, { each: true, message: TAG_RULE })
   tags?: string[];
 
   @ApiPropertyOptional({
@@ -178,7 +183,7 @@ export class ServerSettingsDto {
 export class RegisterServerDto extends ServerSettingsDto {
   @ApiProperty({ example: 'github', pattern: SERVER_NAME_PATTERN.source })
   @IsString()
-  @Matches(SERVER_NAME_PATTERN, { message: 'name must be a slug: ' + SERVER_NAME_PATTERN.source })
+  @Matches(SERVER_NAME_PATTERN, { message: NAME_RULE })
   name!: string;
 
   @ApiPropertyOptional({
@@ -194,7 +199,7 @@ export class UpdateServerDto extends ServerSettingsDto {
   @ApiPropertyOptional({ example: 'github', pattern: SERVER_NAME_PATTERN.source })
   @IsOptional()
   @IsString()
-  @Matches(SERVER_NAME_PATTERN, { message: 'name must be a slug: ' + SERVER_NAME_PATTERN.source })
+  @Matches(SERVER_NAME_PATTERN, { message: NAME_RULE })
   name?: string;
 
   @ApiPropertyOptional({

@@ -54,7 +54,7 @@ export class ServerChecker {
       else
         outcome.failures.push({
           url: server.endpoints[index].url,
-          error: describe(entry.reason),
+          error: describeDiscoveryError(entry.reason),
           oversized: entry.reason instanceof CapabilitiesTooLarge,
         });
     });
@@ -82,8 +82,19 @@ export class ServerChecker {
   }
 }
 
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+/** An HTML page in an error: what a web server answers on a path that is not an MCP endpoint. */
+const HTML_PAGE = /<(!doctype|html|head|body|title)\b/i;
+
+/** A check's error as an operator should read it: one line, bounded, and no web page pasted into it. */
+export function describeDiscoveryError(error: unknown): string {
+  let message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  const page = HTML_PAGE.exec(message);
+  if (page) {
+    message =
+      `${message.slice(0, page.index).trim()} the server answered with a web page, not MCP: is the URL its MCP endpoint ` +
+      '(often ending in /mcp or /sse)?';
+    return message.slice(0, 300);
+  }
   return `${message}${cause}`.slice(0, 300);
 }
