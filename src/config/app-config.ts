@@ -29,6 +29,8 @@ export interface AppConfig {
     readonly url?: string;
     readonly poolSize: number;
     readonly migrateOnBoot: boolean;
+    /** How long startup retries a PostgreSQL that does not accept connections yet. */
+    readonly waitMs: number;
   };
   readonly redisUrl?: string;
   readonly encryptionKey?: string;

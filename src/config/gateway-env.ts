@@ -161,6 +161,16 @@ export class GatewayEnv {
   MREG_MIGRATE_ON_BOOT = true;
 
   @EnvVar({
+    description:
+      'How long startup waits for PostgreSQL to accept connections (ms), retrying, so a gateway started before its database (compose, Kubernetes) comes up by itself. 0: fail at once. Wrong credentials or a missing database fail at once.',
+  })
+  @ToInteger()
+  @IsInt({ message: intMessage(0, 600000) })
+  @Min(0, { message: intMessage(0, 600000) })
+  @Max(600000, { message: intMessage(0, 600000) })
+  MREG_DATABASE_WAIT_MS = 60000;
+
+  @EnvVar({
     description: 'Redis URL for shared rate-limit counters across replicas. Unset: in-memory counters.',
     secret: 'url-password',
     usedBy: 'Audit and throttling',

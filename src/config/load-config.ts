@@ -183,6 +183,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       url: env.MREG_DATABASE_URL,
       poolSize: env.MREG_DB_POOL_SIZE,
       migrateOnBoot: env.MREG_MIGRATE_ON_BOOT,
+      waitMs: env.MREG_DATABASE_WAIT_MS,
     },
     redisUrl: env.MREG_REDIS_URL,
     encryptionKey: env.MREG_ENCRYPTION_KEY,

@@ -12,7 +12,16 @@ import { DatabaseMetrics } from './database-metrics.js';
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig): Promise<Database> => {
         const logger = new Logger('Database');
+        let lastWaitLog = 0;
         const database = await Database.open(config, {
+          onConnectWait: (reason, leftMs) => {
+            // Once every 5 s at most: a database that takes a minute should not fill the log.
+            if (Date.now() - lastWaitLog < 5_000) return;
+            lastWaitLog = Date.now();
+            logger.warn(
+              `PostgreSQL is not accepting connections yet (${reason}); retrying for ${Math.ceil(leftMs / 1000)} s more (MREG_DATABASE_WAIT_MS)`,
+            );
+          },
           onMigrationLockWait: (waited) =>
             logger.warn(
               `Waiting ${Math.round(waited / 1000)} s for another process to finish migrating this database`,

@@ -27,6 +27,25 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Told now and then while another process holds the migration lock. */
   onMigrationLockWait?: (waitedMs: number) => void;
+  /** Told at each retry while PostgreSQL does not accept connections yet (within MREG_DATABASE_WAIT_MS). */
+  onConnectWait?: (reason: string, leftMs: number) => void;
+}
+
+/** Why a connection can succeed later: the server is not up (yet), or is starting. Not: credentials, no database. */
+const TRANSIENT_CONNECT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P03',
+]);
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000];
+
+function transientCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && TRANSIENT_CONNECT.has(code) ? code : undefined;
 }
 
 /**
@@ -61,9 +80,11 @@ export class Database implements OnApplicationShutdown {
       target = embedded.endpoint;
       location = embedded.dataPath;
     }
-    const dataSource = createDataSource({ target, poolSize: config.database.poolSize });
+    let dataSource = createDataSource({ target, poolSize: config.database.poolSize });
     try {
-      await dataSource.initialize();
+      dataSource = await Database.connect(dataSource, embedded ? 0 : config.database.waitMs, options, () =>
+        createDataSource({ target, poolSize: config.database.poolSize }),
+      );
       const applied = migrate
         ? await runPendingMigrations(dataSource, { onWait: options.onMigrationLockWait })
         : [];
@@ -79,6 +100,39 @@ export class Database implements OnApplicationShutdown {
           cause: error,
         },
       );
+    }
+  }
+
+  /**
+   * Connects, retrying for up to `waitMs` while PostgreSQL refuses or is starting (a gateway started before its
+   * database, as compose and Kubernetes do, comes up once the database does). Any other failure ends it at once.
+   */
+  private static async connect(
+    first: DataSource,
+    waitMs: number,
+    options: OpenDatabaseOptions,
+    another: () => DataSource,
+  ): Promise<DataSource> {
+    const giveUpAt = Date.now() + waitMs;
+    let dataSource = first;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await dataSource.initialize();
+      } catch (error) {
+        const code = transientCode(error);
+        const left = giveUpAt - Date.now();
+        if (!code || left <= 0) {
+          await dataSource.destroy().catch(() => undefined);
+          throw error;
+        }
+        options.onConnectWait?.(code, left);
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RETRY_DELAYS_MS[Math.min(attempt, 3)], left)),
+        );
+        // A DataSource whose initialize failed is not reused: its driver may hold a half-made pool.
+        await dataSource.destroy().catch(() => undefined);
+        dataSource = another();
+      }
     }
   }
 

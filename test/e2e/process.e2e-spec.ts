@@ -118,14 +118,18 @@ describe('mcp-gateway process', () => {
     expect(output()).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 1 with a clear message when the database is unreachable', async () => {
+  it('waits for an unreachable database as long as told, saying so, then exits 1 with a clear message', async () => {
     const { output, exited } = collect(
       runCli(['serve', '--port', '0'], {
         MREG_DATABASE_URL: 'postgres://app:pw@127.0.0.1:1/none',
+        MREG_DATABASE_WAIT_MS: '1500',
         MREG_LOG_LEVEL: 'info',
       }),
     );
     expect(await exited).toBe(1);
+    expect(output()).toMatch(
+      /PostgreSQL is not accepting connections yet \(ECONNREFUSED\); retrying .*MREG_DATABASE_WAIT_MS/,
+    );
     expect(output()).toMatch(
       /Gateway failed to start: Cannot open the postgres database at postgres:\/\/app:\*\*\*\*@127\.0\.0\.1:1/,
     );
