@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { anyObject, arrayOf, boolean, integer, objectOf, text } from '../common/http/openapi-schema.js';
 import type { Response } from 'express';
 import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -8,6 +9,13 @@ import { AuditChainVerifier, type ChainReport } from './audit-chain-verifier.js'
 import { AuditQueryService, toCsv } from './audit-query.service.js';
 import { AuditAction } from './audit.decorators.js';
 import { AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
+
+const CHAIN_REPORT: SchemaObject = objectOf({
+  ok: boolean,
+  tenants: arrayOf(
+    objectOf({ tenantId: text, events: integer, ok: boolean, brokenAt: anyObject }, ['brokenAt']),
+  ),
+});
 
 @ApiTags('audit')
 @Controller('api/v1/audit')
@@ -42,6 +50,7 @@ export class AuditController {
   @Get('verify')
   @AuditAction({ action: 'audit.verify' })
   @ApiOperation({ summary: "Admin: walk the tenant's hash chain and report the first broken link, if any" })
+  @ApiOkResponse({ description: 'Whether every chain holds, per tenant', schema: CHAIN_REPORT })
   @ApiErrors({ 403: 'INSUFFICIENT_ROLE' })
   verify(@CurrentPrincipal() principal: Principal): Promise<ChainReport> {
     return this.verifier.verify(principal.tenantId);

@@ -1,3 +1,4 @@
+import { USERINFO } from './auth.openapi.js';
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig, type AuthMode } from '../config/app-config.js';
@@ -16,7 +17,10 @@ export class UserInfoController {
   @Get('userinfo')
   @Authenticated()
   @ApiOperation({ summary: 'The calling principal and the identity mode of the gateway' })
-  @ApiOkResponse({ description: 'Principal: tenant, user, effective roles, scopes, token kind' })
+  @ApiOkResponse({
+    description: 'Principal: tenant, user, effective roles, scopes, token kind',
+    schema: USERINFO,
+  })
   userinfo(@CurrentPrincipal() principal: Principal): UserInfo {
     return { ...principal, authMode: this.config.auth.mode };
   }
@@ -26,6 +30,7 @@ export class UserInfoController {
   @HttpCode(200)
   @Authenticated()
   @ApiOperation({ summary: 'Same as GET /oauth/userinfo' })
+  @ApiOkResponse({ description: 'As GET /oauth/userinfo', schema: USERINFO })
   userinfoByPost(@CurrentPrincipal() principal: Principal): UserInfo {
     return this.userinfo(principal);
   }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, HttpStatus, Inject, Logger, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { anyObject, integer, objectOf, text } from '../common/http/openapi-schema.js';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
@@ -39,7 +40,10 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP. Does no I/O.' })
-  @ApiOkResponse({ description: '{"status":"ok","version":"…","uptimeSeconds":n}' })
+  @ApiOkResponse({
+    description: 'Up',
+    schema: objectOf({ status: { type: 'string', enum: ['ok'] }, version: text, uptimeSeconds: integer }),
+  })
   liveness(): { status: 'ok'; version: string; uptimeSeconds: number } {
     return { status: 'ok', version: GATEWAY_VERSION, uptimeSeconds: this.lifecycle.uptimeSeconds() };
   }
@@ -48,7 +52,13 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: the database answers, migrations are applied and the process is not draining.',
   })
-  @ApiOkResponse({ description: 'Every check is up' })
+  @ApiOkResponse({
+    description: 'Every check is up (Terminus: status, and each check by name)',
+    schema: objectOf({ status: text, info: anyObject, error: anyObject, details: anyObject }, [
+      'info',
+      'error',
+    ]),
+  })
   @ApiServiceUnavailableResponse({ description: 'A check is down; the body names it' })
   async readiness(@Res({ passthrough: true }) res: Response): Promise<unknown> {
     try {

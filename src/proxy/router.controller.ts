@@ -7,6 +7,7 @@ import { HealthCheckRequestDto, ProxyRequestDto } from './dto/router.dto.js';
 import { type ProxyRequestResult, ProxyRequestService } from './proxy-request.service.js';
 import { type LiveHealth, type RouterMetricsView, RouterService } from './router.service.js';
 import { bearerOf } from './upstream-headers.js';
+import { LIVE_HEALTH, PROXY_REQUEST_RESULT, ROUTER_METRICS } from './router.openapi.js';
 
 @ApiTags('router')
 @Controller('api/v1/router')
@@ -20,7 +21,7 @@ export class RouterController {
   @Post('request')
   @HttpCode(200)
   @ApiOperation({ summary: 'One MCP request on a server through the proxy (the proxy_request tool)' })
-  @ApiOkResponse({ description: '{ success, response_data, error_message, execution_time_ms, server_id }' })
+  @ApiOkResponse({ description: 'The upstream answer, or why there is none', schema: PROXY_REQUEST_RESULT })
   @ApiErrors({ 403: 'TOOL_NOT_ALLOWED', 404: 'SERVER_NOT_FOUND' })
   request(
     @CurrentPrincipal() principal: Principal,
@@ -33,7 +34,7 @@ export class RouterController {
   @Post('health-check')
   @HttpCode(200)
   @ApiOperation({ summary: 'Live check of one or every visible server (not stored)' })
-  @ApiOkResponse({ description: '{ servers: [{ server_id, name, status, latency_ms, error }], checked_at }' })
+  @ApiOkResponse({ description: 'Live status of each server', schema: LIVE_HEALTH })
   @ApiErrors({ 404: 'SERVER_NOT_FOUND' })
   healthCheck(
     @CurrentPrincipal() principal: Principal,
@@ -47,7 +48,7 @@ export class RouterController {
   @ApiOperation({
     summary: 'Per-server requests, error rate, latency percentiles, breaker states (this process)',
   })
-  @ApiOkResponse({ description: 'Router metrics' })
+  @ApiOkResponse({ description: 'Router metrics', schema: ROUTER_METRICS })
   metrics(@CurrentPrincipal() principal: Principal): RouterMetricsView {
     return this.router.metricsFor(principal);
   }

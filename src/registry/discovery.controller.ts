@@ -1,3 +1,4 @@
+import { REGISTRY_STATS, TOOL_SEARCH } from './registry.openapi.js';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
@@ -17,7 +18,7 @@ export class DiscoveryController {
   @Get('discovery/tools')
   @Authenticated()
   @ApiOperation({ summary: 'Search the approved tools of every server the caller can see' })
-  @ApiOkResponse({ description: '{ tools: [{ server, name, description, inputSchema }], total }' })
+  @ApiOkResponse({ description: 'Matching tools, with their server', schema: TOOL_SEARCH })
   searchTools(
     @CurrentPrincipal() principal: Principal,
     @Query() query: SearchToolsQuery,
@@ -30,7 +31,7 @@ export class DiscoveryController {
   @ApiOperation({
     summary: "Server counts by status, transport and tenant (the caller's tenant; all for platform admins)",
   })
-  @ApiOkResponse({ description: '{ total, byStatus, byTransport, byTenant }' })
+  @ApiOkResponse({ description: 'Server counts', schema: REGISTRY_STATS })
   stats(@CurrentPrincipal() principal: Principal): Promise<RegistryStats> {
     return this.registry.stats(principal);
   }

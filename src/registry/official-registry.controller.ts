@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { OFFICIAL_LIST, OFFICIAL_SERVER } from './registry.openapi.js';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -72,7 +73,7 @@ export class OfficialRegistryController {
   @ApiOperation({
     summary: 'Official Registry API: servers visible to the caller, with the gateway URL as remote',
   })
-  @ApiOkResponse({ description: '{ servers: [{ server, _meta }], metadata: { nextCursor, count } }' })
+  @ApiOkResponse({ description: 'Servers visible to the caller', schema: OFFICIAL_LIST })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: OfficialListQuery,
@@ -92,7 +93,7 @@ export class OfficialRegistryController {
 
   @Get('v0.1/servers/:name/versions/latest')
   @ApiOperation({ summary: 'Official Registry API: the latest (only) version of one server' })
-  @ApiOkResponse({ description: '{ server, _meta }' })
+  @ApiOkResponse({ description: 'The server', schema: OFFICIAL_SERVER })
   @ApiErrors({ 404: 'SERVER_NOT_FOUND' })
   async latest(
     @CurrentPrincipal() principal: Principal,

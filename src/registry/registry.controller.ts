@@ -1,3 +1,4 @@
+import { APPROVAL, CAPABILITIES_VIEW } from './registry.openapi.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -91,7 +92,7 @@ export class RegistryController {
 
   @Get(':id/capabilities')
   @ApiOperation({ summary: 'Approved capabilities, and pending changes for admins and the owner' })
-  @ApiOkResponse({ description: 'Capability snapshot' })
+  @ApiOkResponse({ description: 'Capability snapshot', schema: CAPABILITIES_VIEW })
   @ApiErrors(NOT_FOUND)
   getCapabilities(
     @CurrentPrincipal() principal: Principal,
@@ -104,7 +105,7 @@ export class RegistryController {
   @HttpCode(200)
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({ summary: "Approve the upstream's changed tools so the gateway serves them (admin)" })
-  @ApiOkResponse({ description: 'The server and what changed' })
+  @ApiOkResponse({ description: 'The server and what changed', schema: APPROVAL })
   @ApiErrors({ ...NOT_FOUND, 409: 'NO_PENDING_CHANGES' })
   approve(
     @CurrentPrincipal() principal: Principal,

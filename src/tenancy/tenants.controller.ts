@@ -1,9 +1,19 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { arrayOf, dateTime, integer, nullable, objectOf, text } from '../common/http/openapi-schema.js';
 import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { type TenantView, TenantsService } from './tenants.service.js';
+
+const TENANT: SchemaObject = objectOf({
+  id: text,
+  key: text,
+  name: text,
+  status: text,
+  requestsPerMinute: nullable(integer),
+  createdAt: dateTime,
+});
 
 @ApiTags('tenants')
 @Controller('api/v1/tenants')
@@ -13,7 +23,7 @@ export class TenantsController {
   @Get()
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({ summary: "The caller's tenant; every tenant for platform administrators" })
-  @ApiOkResponse({ description: 'Tenants' })
+  @ApiOkResponse({ description: 'Tenants', schema: arrayOf(TENANT) })
   list(@CurrentPrincipal() principal: Principal): Promise<TenantView[]> {
     return this.tenants.listVisibleTo(principal);
   }
@@ -23,7 +33,7 @@ export class TenantsController {
   @ApiOperation({
     summary: "Set a tenant's own request limit per minute (platform administrators only; null: the default)",
   })
-  @ApiOkResponse({ description: 'The tenant' })
+  @ApiOkResponse({ description: 'The tenant', schema: TENANT })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,6 +1,21 @@
 import { AuditAction } from '../../audit/audit.decorators.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  CLIENT_METADATA,
+  REGISTERED_CLIENT,
+  REVOKE_REQUEST,
+  TOKEN_REQUEST,
+  TOKEN_RESPONSE,
+} from '../auth.openapi.js';
 import type { Request, Response } from 'express';
 import { CommonErrorCode } from '../../common/errors/error-codes.js';
 import { GatewayException } from '../../common/errors/gateway.exception.js';
@@ -82,6 +97,8 @@ export class OAuthController {
   @AuditAction({ action: 'oauth.client_registered', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(201)
   @ApiOperation({ summary: 'RFC 7591 dynamic client registration' })
+  @ApiBody({ schema: CLIENT_METADATA })
+  @ApiCreatedResponse({ description: 'The registered client', schema: REGISTERED_CLIENT })
   register(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RegisteredClient> {
     res.setHeader('Cache-Control', 'no-store');
     return this.registration.register(body);
@@ -189,6 +206,9 @@ export class OAuthController {
   @AuditAction({ action: 'oauth.token', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Token endpoint: authorization_code (PKCE) and rotating refresh_token grants' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: TOKEN_REQUEST })
+  @ApiOkResponse({ description: 'Tokens', schema: TOKEN_RESPONSE })
   token(
     @Req() req: Request,
     @Body() body: Record<string, unknown>,
@@ -203,6 +223,9 @@ export class OAuthController {
   @AuditAction({ action: 'oauth.revoke', surface: 'oauth', refusalsAreDenials: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'RFC 7009 token revocation (a refresh token ends its whole family)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: REVOKE_REQUEST })
+  @ApiOkResponse({ description: 'Revoked, or nothing to revoke (always 200)', schema: { type: 'object' } })
   async revoke(@Req() req: Request, @Body() body: Record<string, unknown>): Promise<Record<string, never>> {
     await this.tokenEndpoint.revoke(body?.token, clientCredentials(req, body));
     return {};

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { GATEWAY_VERSION } from '../../version.js';
 
 /** Swagger UI at `/docs`, the OpenAPI document at `/docs-json`. */
@@ -15,5 +16,26 @@ export function setupSwagger(app: INestApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  dedupeSecurity(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/**
+ * `@Authenticated()` on a controller and again on one of its routes (to add roles) lists the bearer scheme twice on
+ * that route; one requirement per scheme is what the route means.
+ */
+function dedupeSecurity(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path)) {
+      const security = (operation as { security?: Record<string, string[]>[] } | undefined)?.security;
+      if (!Array.isArray(security)) continue;
+      const seen = new Set<string>();
+      (operation as { security: Record<string, string[]>[] }).security = security.filter((requirement) => {
+        const key = JSON.stringify(requirement);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    }
+  }
 }
