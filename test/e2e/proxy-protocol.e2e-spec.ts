@@ -107,4 +107,18 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     }
   });
+
+  it('relays a subscriptions/listen stream as it arrives: the acknowledgement reaches the client while it stays open', async () => {
+    const client = await connect({ pin: '2026-07-28' });
+    // listen() resolves on notifications/subscriptions/acknowledged, the first frame of a stream that does not end:
+    // a proxy that held the body until its end would never let it resolve.
+    const subscription = await client.listen({ toolsListChanged: true });
+    expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+    await subscription.close();
+    expect(await subscription.closed).toBe('local');
+    const listen = upstream.requests.find(
+      (request) => request.headers['mcp-method'] === 'subscriptions/listen',
+    );
+    expect(listen).toBeDefined();
+  });
 });
