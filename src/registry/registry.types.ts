@@ -94,6 +94,11 @@ export interface CapabilitySnapshot {
   prompts: DiscoveredPrompt[];
   /** The upstream's `capabilities` from `initialize`. */
   serverCapabilities: Record<string, unknown>;
+  /**
+   * Tools the upstream lists only to clients that declare sampling, elicitation or roots (discovery declares them).
+   * `/federated/mcp` leaves them out: it cannot relay those requests back to its caller. Absent: none, or unknown.
+   */
+  clientCapabilityTools?: string[];
 }
 
 export interface ServerInfo {

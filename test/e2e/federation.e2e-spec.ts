@@ -57,6 +57,10 @@ describe('federated MCP endpoint (e2e)', () => {
     );
     expect(names).not.toContain('fixture__add');
     expect(names.length).toBeGreaterThan(10);
+    // Tools the upstream offers only to clients that answer sampling or elicitation requests are not listed here
+    // (this endpoint cannot relay those requests): every tool listed can be called.
+    expect(names).not.toContain('everything__trigger-sampling-request');
+    expect(names).not.toContain('everything__trigger-elicitation-request');
     const echo = (await user.listTools()).tools.find((tool) => tool.name === 'fixture__echo');
     expect(echo?.description).toBe('Echoes a message');
 

@@ -172,8 +172,11 @@ export class FederatedCatalog {
         prompts.push({ name: `${server.name}${FEDERATION_SEPARATOR}${prompt.name}`, server, prompt });
       }
       const policy = new ToolPolicy(server, principal);
+      // Tools the upstream offers only to clients that can answer sampling, elicitation or roots requests: this
+      // endpoint cannot relay those to its caller, and its upstream client would be told they do not exist.
+      const gated = new Set(server.approvedCapabilities?.clientCapabilityTools ?? []);
       for (const tool of server.approvedCapabilities?.tools ?? []) {
-        if (policy.mayCall(tool.name))
+        if (policy.mayCall(tool.name) && !gated.has(tool.name))
           tools.push({ name: `${server.name}${FEDERATION_SEPARATOR}${tool.name}`, server, tool });
       }
     }

@@ -80,4 +80,15 @@ describe('boundedSnapshot', () => {
       'longer than 4096',
     );
   });
+
+  it('records the tools offered only to clients declaring capabilities, when that was found out', () => {
+    const tools = [tool('echo'), tool('trigger-sampling'), tool('roots')];
+    const found = boundedSnapshot(lists({ tools, plainToolNames: new Set(['echo']) }), {}, limits);
+    expect(found.clientCapabilityTools).toEqual(['roots', 'trigger-sampling']);
+    expect(boundedSnapshot(lists({ tools }), {}, limits)).not.toHaveProperty('clientCapabilityTools');
+    const allPlain = new Set(['echo', 'trigger-sampling', 'roots']);
+    expect(boundedSnapshot(lists({ tools, plainToolNames: allPlain }), {}, limits)).not.toHaveProperty(
+      'clientCapabilityTools',
+    );
+  });
 });

@@ -10,6 +10,8 @@ import { checkCount, checkDefinition } from './discovery-bounds.js';
 
 export interface DiscoveredLists {
   tools: Tool[];
+  /** The tool names a client declaring no capabilities is offered; undefined when that was not found out. */
+  plainToolNames?: ReadonlySet<string>;
   resources: Resource[];
   templates: ResourceTemplate[];
   prompts: Prompt[];
@@ -71,5 +73,19 @@ export function boundedSnapshot(
     return kept;
   });
   checkDefinition('server capabilities', {}, [serverCapabilities], limits);
-  return { tools, resources, resourceTemplates, prompts, serverCapabilities };
+  const plain = lists.plainToolNames;
+  const gated = plain
+    ? tools
+        .map((tool) => tool.name)
+        .filter((name) => !plain.has(name))
+        .sort()
+    : [];
+  return {
+    tools,
+    resources,
+    resourceTemplates,
+    prompts,
+    serverCapabilities,
+    ...(gated.length > 0 ? { clientCapabilityTools: gated } : {}),
+  };
 }

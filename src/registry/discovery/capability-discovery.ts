@@ -96,6 +96,10 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         ]),
         deadline,
       );
+      const latencyMs = Math.round(performance.now() - started);
+      const plainToolNames = capabilities.tools
+        ? await this.plainToolNames(target.transport, endpointUrl, headers, deadline, fetch, timeoutMs)
+        : undefined;
       // A stream the SDK reads on its own (the listening GET) may have spent the budget while the lists succeeded.
       budget.check();
       const version = client.getServerVersion();
@@ -111,6 +115,7 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         snapshot: boundedSnapshot(
           {
             tools: tools.tools,
+            plainToolNames,
             resources: resources.resources,
             templates: templates.resourceTemplates,
             prompts: prompts.prompts,
@@ -118,8 +123,39 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
           capabilities,
           this.limits,
         ),
-        latencyMs: Math.round(performance.now() - started),
+        latencyMs,
       };
+    } finally {
+      await endSession(transport);
+      await client.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The tool names offered to a client that declares no capabilities, as `/federated/mcp`'s upstream client does:
+   * a second short session (its own initialize, one tools/list, DELETE), within the same deadline and byte budget.
+   * Undefined when that session fails: the tools are then not marked, rather than the discovery failing.
+   */
+  private async plainToolNames(
+    kind: Transport,
+    endpointUrl: string,
+    headers: Record<string, string>,
+    deadline: AbortSignal,
+    fetch: FetchLike,
+    timeoutMs: number,
+  ): Promise<Set<string> | undefined> {
+    const client = new Client(
+      { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
+      { capabilities: {}, listMaxPages: MAX_PAGES },
+    );
+    const transport = this.transportFor(kind, new URL(endpointUrl), headers, deadline, fetch);
+    const options = { timeout: timeoutMs, signal: deadline };
+    try {
+      await withDeadline(client.connect(transport, options), deadline);
+      const { tools } = await withDeadline(client.listTools(undefined, options), deadline);
+      return new Set(tools.map((tool) => tool.name));
+    } catch {
+      return undefined;
     } finally {
       await endSession(transport);
       await client.close().catch(() => undefined);
