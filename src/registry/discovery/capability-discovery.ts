@@ -1,5 +1,6 @@
 import {
   Client,
+  type ClientCapabilities,
   type FetchLike,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -11,7 +12,7 @@ import { GATEWAY_VERSION } from '../../version.js';
 import type { CapabilitySnapshot, ServerInfo, StoredUpstreamAuth, Transport } from '../registry.types.js';
 import { UpstreamCredentials } from '../upstream-credentials.js';
 import type { ByteBudget } from '../../common/http/byte-budget.js';
-import { CapabilitiesTooLarge, discoveryBudget } from './discovery-bounds.js';
+import { discoveryBudget, MAX_NAME_LENGTH, MAX_TITLE_LENGTH } from './discovery-bounds.js';
 import { boundedSnapshot } from './bounded-snapshot.js';
 import { UpstreamFetch } from './upstream-fetch.js';
 
@@ -68,22 +69,19 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
     timeoutMs: number,
   ): Promise<DiscoveryResult> {
     const started = performance.now();
-    const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), budget.signal]);
     const headers = await this.credentials.serviceHeaders(target.upstreamAuth, target.id, this.upstream);
-    const client = new Client(
-      { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
-      // Declared so servers that offer some tools only to capable clients (sampling, elicitation, roots) list
-      // them: otherwise those tools would never be approved and the proxy would hide them from clients that can.
-      {
-        capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: false } },
-        listMaxPages: MAX_PAGES,
-      },
-    );
-    const fetch = this.upstream.metered(budget);
-    const transport = this.transportFor(target.transport, new URL(endpointUrl), headers, deadline, fetch);
-    const options = { timeout: timeoutMs, signal: deadline };
-    try {
-      await withDeadline(client.connect(transport, options), deadline);
+    const session: SessionTarget = {
+      kind: target.transport,
+      url: new URL(endpointUrl),
+      headers,
+      fetch: this.upstream.metered(budget),
+      deadline: AbortSignal.any([AbortSignal.timeout(timeoutMs), budget.signal]),
+      timeoutMs,
+    };
+    // Declared so servers that offer some tools only to capable clients (sampling, elicitation, roots) list them:
+    // otherwise those tools would never be approved and the proxy would hide them from clients that can.
+    const capable = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
+    return withSession(session, capable, async (client, options) => {
       const capabilities = (client.getServerCapabilities() ?? {}) as Record<string, unknown>;
       const [tools, resources, templates, prompts] = await withDeadline(
         Promise.all([
@@ -94,12 +92,11 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
             : { resourceTemplates: [] },
           capabilities.prompts ? client.listPrompts(undefined, options) : { prompts: [] },
         ]),
-        deadline,
+        session.deadline,
       );
       const latencyMs = Math.round(performance.now() - started);
-      const plainToolNames = capabilities.tools
-        ? await this.plainToolNames(target.transport, endpointUrl, headers, deadline, fetch, timeoutMs)
-        : undefined;
+      // After the lists, not beside them: an upstream that floods them has spent the budget, and is not read twice.
+      const plainToolNames = capabilities.tools ? await listPlainToolNames(session) : undefined;
       // A stream the SDK reads on its own (the listening GET) may have spent the budget while the lists succeeded.
       budget.check();
       const version = client.getServerVersion();
@@ -107,9 +104,9 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         protocolVersion: client.getNegotiatedProtocolVersion() ?? null,
         serverInfo: version
           ? {
-              name: version.name.slice(0, 256),
-              version: version.version.slice(0, 256),
-              ...(version.title ? { title: version.title.slice(0, 1024) } : {}),
+              name: version.name.slice(0, MAX_NAME_LENGTH),
+              version: version.version.slice(0, MAX_NAME_LENGTH),
+              ...(version.title ? { title: version.title.slice(0, MAX_TITLE_LENGTH) } : {}),
             }
           : null,
         snapshot: boundedSnapshot(
@@ -125,59 +122,63 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
         ),
         latencyMs,
       };
-    } finally {
-      await endSession(transport);
-      await client.close().catch(() => undefined);
-    }
-  }
-
-  /**
-   * The tool names offered to a client that declares no capabilities, as `/federated/mcp`'s upstream client does:
-   * a second short session (its own initialize, one tools/list, DELETE), within the same deadline and byte budget.
-   * Undefined when that session fails: the tools are then not marked, rather than the discovery failing.
-   */
-  private async plainToolNames(
-    kind: Transport,
-    endpointUrl: string,
-    headers: Record<string, string>,
-    deadline: AbortSignal,
-    fetch: FetchLike,
-    timeoutMs: number,
-  ): Promise<Set<string> | undefined> {
-    const client = new Client(
-      { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
-      { capabilities: {}, listMaxPages: MAX_PAGES },
-    );
-    const transport = this.transportFor(kind, new URL(endpointUrl), headers, deadline, fetch);
-    const options = { timeout: timeoutMs, signal: deadline };
-    try {
-      await withDeadline(client.connect(transport, options), deadline);
-      const { tools } = await withDeadline(client.listTools(undefined, options), deadline);
-      return new Set(tools.map((tool) => tool.name));
-    } catch {
-      return undefined;
-    } finally {
-      await endSession(transport);
-      await client.close().catch(() => undefined);
-    }
-  }
-
-  private transportFor(
-    kind: Transport,
-    url: URL,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    fetch: FetchLike,
-  ): SdkTransport {
-    const requestInit = { headers, signal };
-    return kind === 'sse'
-      ? new SSEClientTransport(url, { fetch, requestInit })
-      : new StreamableHTTPClientTransport(url, { fetch, requestInit });
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.upstream.close();
   }
+}
+
+/** Where and how a discovery talks to one upstream endpoint; every session of one discovery shares it. */
+interface SessionTarget {
+  kind: Transport;
+  url: URL;
+  headers: Record<string, string>;
+  /** Counts every byte against the discovery's budget. */
+  fetch: FetchLike;
+  /** The discovery's deadline, aborted too when the budget runs out. */
+  deadline: AbortSignal;
+  timeoutMs: number;
+}
+
+/**
+ * One upstream session (initialize, `work`, then DELETE), as a client declaring `capabilities`, under the
+ * discovery's deadline and byte budget; the session is ended whatever `work` does.
+ */
+async function withSession<T>(
+  target: SessionTarget,
+  capabilities: ClientCapabilities,
+  work: (client: Client, options: { timeout: number; signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  const client = new Client(
+    { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
+    { capabilities, listMaxPages: MAX_PAGES },
+  );
+  const requestInit = { headers: target.headers, signal: target.deadline };
+  const transport =
+    target.kind === 'sse'
+      ? new SSEClientTransport(target.url, { fetch: target.fetch, requestInit })
+      : new StreamableHTTPClientTransport(target.url, { fetch: target.fetch, requestInit });
+  const options = { timeout: target.timeoutMs, signal: target.deadline };
+  try {
+    await withDeadline(client.connect(transport, options), target.deadline);
+    return await work(client, options);
+  } finally {
+    await endSession(transport);
+    await client.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The tool names offered to a client that declares no capabilities, as `/federated/mcp`'s upstream client does: a
+ * second short session. Undefined when it fails: the tools are then not marked, rather than the discovery failing.
+ */
+function listPlainToolNames(target: SessionTarget): Promise<Set<string> | undefined> {
+  return withSession(target, {}, async (client, options) => {
+    const { tools } = await client.listTools(undefined, options);
+    return new Set(tools.map((tool) => tool.name));
+  }).catch(() => undefined);
 }
 
 /**
@@ -192,11 +193,13 @@ async function endSession(transport: SdkTransport): Promise<void> {
   );
 }
 
-/** Rejects when the deadline passes (or the byte budget runs out) even if the SDK call ignores the signal. */
+/**
+ * Rejects when the deadline passes even if the SDK call ignores the signal. (When it was the byte budget that
+ * aborted, `discover` reports the budget's error instead.)
+ */
 function withDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(deadline.reason instanceof CapabilitiesTooLarge ? deadline.reason : new Error('timed out'));
+    const onAbort = () => reject(new Error('timed out'));
     if (deadline.aborted) return onAbort();
     deadline.addEventListener('abort', onAbort, { once: true });
     work.then(
