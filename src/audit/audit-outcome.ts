@@ -11,6 +11,15 @@ export function outcomeForStatus(status: number, refusalsAreDenials = false): Au
   return 'error';
 }
 
+/**
+ * The stable code of a JSON-RPC error (an answer's `error`, or a thrown ProtocolError): the gateway's own
+ * `data.code` where there is one, else `JSONRPC_<code>`. Every proxy path records upstream errors this way.
+ */
+export function jsonRpcErrorCode(error: { code: number; data?: unknown }): string {
+  const data = error.data as { code?: unknown } | undefined;
+  return typeof data?.code === 'string' ? data.code : `JSONRPC_${error.code}`;
+}
+
 /** Status and stable code of anything thrown: gateway and HTTP exceptions, proxy errors, OAuth errors. */
 export function describeError(error: unknown): { status: number; code: string } {
   const shaped = error as { status?: unknown; code?: unknown };

@@ -191,12 +191,12 @@ function described(event: AuditEventInput): AuditEventInput {
     event.params !== null && typeof event.params === 'object' ? event.params : { args: event.params };
   return {
     ...event,
-    serverId: relayed.serverId,
-    tool: relayed.tool,
+    serverId: context.serverId,
+    tool: context.tool,
     redactKeys: [...(event.redactKeys ?? []), ...relayed.redactKeys],
     params: { ...params, via: event.tool ?? event.action, method: relayed.method },
-    ...(relayed.failure && event.outcome === 'success'
-      ? { outcome: 'error' as const, errorCode: relayed.failure.code }
+    ...(relayed.failureCode && event.outcome === 'success'
+      ? { outcome: 'error' as const, errorCode: relayed.failureCode }
       : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { describeRequest } from '../common/context/request-context.js';
 import { methodOf } from '../common/jsonrpc.js';
-import { describeError, outcomeForStatus } from './audit-outcome.js';
+import { describeError, jsonRpcErrorCode, outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditOutcome } from './audit.types.js';
 import { type Auditor, requestActor } from './auditor.js';
 
@@ -80,13 +80,7 @@ export class ProxyCallTrail {
   readonly observe = (message: RpcMessage): void => {
     if (message.method !== undefined || message.id === undefined || message.id === null) return;
     this.answered.add(message.id);
-    if (message.error) {
-      const data = message.error.data as { code?: unknown } | undefined;
-      this.errors.set(
-        message.id,
-        typeof data?.code === 'string' ? data.code : `JSONRPC_${message.error.code}`,
-      );
-    }
+    if (message.error) this.errors.set(message.id, jsonRpcErrorCode(message.error));
   };
 
   finish(res: Response): void {

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import { describeError } from '../audit/audit-outcome.js';
+import { describeError, jsonRpcErrorCode } from '../audit/audit-outcome.js';
 import { describeRequest, type RelayedCall } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { canSee } from '../registry/registry-access.js';
@@ -80,12 +80,7 @@ export class ProxyRequestService {
     // The audit event of this call names the server and the upstream tool, as a transparent call's does: filters
     // by server and by tool find every path to a tool.
     const target = tool ?? (typeof input.params?.uri === 'string' ? input.params.uri : undefined);
-    const relayed: RelayedCall = {
-      serverId: server.id,
-      tool: target,
-      method: input.method,
-      redactKeys: server.auditRedactKeys,
-    };
+    const relayed: RelayedCall = { method: input.method, redactKeys: server.auditRedactKeys };
     describeRequest({ serverId: server.id, tool: target, relayed });
     await this.rateLimits.admitRelayed(principal, server, input.method, tool);
     const finished = this.metrics.start(server.id);
@@ -103,7 +98,10 @@ export class ProxyRequestService {
     } catch (error) {
       finished(true);
       if (error instanceof GatewayException && error.getStatus() === 403) throw error;
-      relayed.failure = failureOf(error);
+      relayed.failureCode =
+        typeof (error as { code?: unknown }).code === 'number'
+          ? jsonRpcErrorCode(error as { code: number })
+          : describeError(error).code;
       const message = error instanceof Error ? error.message : String(error);
       return {
         success: false,
@@ -194,13 +192,4 @@ export class ProxyRequestService {
     if (candidates.length === 0) throw serverNotFound();
     return candidates[0];
   }
-}
-
-/** How a relayed request failed, in the codes a transparent call's audit event uses (a JSON-RPC error by its code). */
-function failureOf(error: unknown): { status: number; code: string } {
-  const rpc = error as { code?: unknown; data?: { code?: unknown } };
-  if (typeof rpc?.code === 'number') {
-    return { status: 200, code: typeof rpc.data?.code === 'string' ? rpc.data.code : `JSONRPC_${rpc.code}` };
-  }
-  return describeError(error);
 }

@@ -13,15 +13,16 @@ export interface RequestContext {
   relayed?: RelayedCall;
 }
 
-/** The upstream target a relaying call resolved, and how it ended, in the fields a transparent call records. */
+/**
+ * What a relaying call adds to its audit event beyond the context's `serverId` and `tool` (the server it resolved
+ * and the upstream tool, or resource URI, the relayed request named).
+ */
 export interface RelayedCall {
-  serverId: string;
-  /** The upstream tool (or prompt, or resource URI) the relayed request named. */
-  tool?: string;
   method: string;
+  /** The resolved server's audit redaction keys. */
   redactKeys: readonly string[];
-  /** The relayed request failed although the relaying call itself answered (with `success: false`). */
-  failure?: { status: number; code: string };
+  /** The stable code of the relayed request's failure, when the relaying call itself answered (`success: false`). */
+  failureCode?: string;
 }
 
 /** Adds what is now known about the request to its context (no-op outside a request). */

@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Request, Response } from 'express';
-import { describeError, outcomeForStatus } from '../../audit/audit-outcome.js';
+import { describeError, jsonRpcErrorCode, outcomeForStatus } from '../../audit/audit-outcome.js';
 import type { AuditEventInput } from '../../audit/audit.types.js';
 import { Auditor, requestActor } from '../../audit/auditor.js';
 import type { Principal } from '../../auth/principal.js';
@@ -213,13 +213,15 @@ export class FederationService {
       record({ status: 200, outcome: (result as { isError?: unknown })?.isError ? 'error' : 'success' });
       return result;
     } catch (error) {
-      const data =
+      // The gateway's own refusals carry their HTTP status; anything else is described as the REST API would.
+      const statusCode =
         error instanceof ProtocolError
-          ? (error.data as { code?: string; statusCode?: number } | undefined)
+          ? (error.data as { statusCode?: number } | undefined)?.statusCode
           : undefined;
-      const { status, code } = data?.statusCode
-        ? { status: data.statusCode, code: data.code ?? 'UPSTREAM_ERROR' }
-        : describeError(error);
+      const { status, code } =
+        error instanceof ProtocolError && statusCode
+          ? { status: statusCode, code: jsonRpcErrorCode(error) }
+          : describeError(error);
       record({ status, errorCode: code, outcome: outcomeForStatus(status) });
       throw error;
     }
