@@ -80,10 +80,12 @@ export class Database implements OnApplicationShutdown {
       target = embedded.endpoint;
       location = embedded.dataPath;
     }
-    let dataSource = createDataSource({ target, poolSize: config.database.poolSize });
+    let dataSource: DataSource | undefined;
     try {
-      dataSource = await Database.connect(dataSource, embedded ? 0 : config.database.waitMs, options, () =>
-        createDataSource({ target, poolSize: config.database.poolSize }),
+      dataSource = await Database.connect(
+        () => createDataSource({ target, poolSize: config.database.poolSize }),
+        embedded ? 0 : config.database.waitMs,
+        options,
       );
       const applied = migrate
         ? await runPendingMigrations(dataSource, { onWait: options.onMigrationLockWait })
@@ -92,7 +94,7 @@ export class Database implements OnApplicationShutdown {
       Database.openInstances.add(database);
       return database;
     } catch (error) {
-      if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+      if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
       await embedded?.stop().catch(() => undefined);
       throw new Error(
         `Cannot open the ${config.database.kind} database at ${location}: ${(error as Error).message}`,
@@ -108,30 +110,24 @@ export class Database implements OnApplicationShutdown {
    * database, as compose and Kubernetes do, comes up once the database does). Any other failure ends it at once.
    */
   private static async connect(
-    first: DataSource,
+    create: () => DataSource,
     waitMs: number,
     options: OpenDatabaseOptions,
-    another: () => DataSource,
   ): Promise<DataSource> {
     const giveUpAt = Date.now() + waitMs;
-    let dataSource = first;
     for (let attempt = 0; ; attempt++) {
+      // A DataSource whose initialize failed is not reused: its driver may hold a half-made pool.
+      const dataSource = create();
       try {
         return await dataSource.initialize();
       } catch (error) {
         const code = transientCode(error);
         const left = giveUpAt - Date.now();
-        if (!code || left <= 0) {
-          await dataSource.destroy().catch(() => undefined);
-          throw error;
-        }
-        options.onConnectWait?.(code, left);
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(RETRY_DELAYS_MS[Math.min(attempt, 3)], left)),
-        );
-        // A DataSource whose initialize failed is not reused: its driver may hold a half-made pool.
         await dataSource.destroy().catch(() => undefined);
-        dataSource = another();
+        if (!code || left <= 0) throw error;
+        options.onConnectWait?.(code, left);
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
       }
     }
   }

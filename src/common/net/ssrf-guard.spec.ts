@@ -36,12 +36,16 @@ describe('isRefusedAddress without private upstreams', () => {
     expect(isRefusedAddress(address, true)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '20.190.128.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:808:808::1'])(
-    'allows %s',
-    (address) => {
-      expect(isRefusedAddress(address, false)).toBe(false);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '20.190.128.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '2002:808:808::1',
+    '64:ff9b::808:808',
+  ])('allows %s', (address) => {
+    expect(isRefusedAddress(address, false)).toBe(false);
+  });
 });
 
 describe('guardedLookup', () => {

@@ -27,7 +27,7 @@ for (const [network, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-  ['64:ff9b::', 96],
+  // NAT64 (64:ff9b::/96) and the other forms that carry an IPv4 address are checked as that address (normalise).
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
 }
