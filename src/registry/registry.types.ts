@@ -99,7 +99,19 @@ export interface CapabilitySnapshot {
    * `/federated/mcp` leaves them out: it cannot relay those requests back to its caller. Absent: none, or unknown.
    */
   clientCapabilityTools?: string[];
+  /**
+   * The tool names each protocol revision offers, when the server speaks 2026-07-28 as well as 2025-11-25 (a server
+   * may offer more tools to a 2026 client). `tools` holds every one of them. Absent: 2025 only, all of `tools`.
+   */
+  toolEras?: ToolEras;
 }
+
+/** The stateless revision discovery asks for beside the 2025 handshake. */
+export const MODERN_REVISION = '2026-07-28';
+/** The revision of the 2025 handshake (the SDK client's `legacy` negotiation). */
+export const LEGACY_REVISION = '2025-11-25';
+
+export type ToolEras = Record<typeof LEGACY_REVISION | typeof MODERN_REVISION, string[]>;
 
 export interface ServerInfo {
   name: string;

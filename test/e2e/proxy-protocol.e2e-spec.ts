@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { localToken } from '../support/gateway.js';
 import { ModernMcpServer } from '../support/modern-mcp-server.js';
-import { registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
+import { registerAs, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /**
  * The 2026-07-28 revision through the transparent proxy: its request headers (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`)
@@ -29,11 +29,14 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
     await upstream?.stop();
   });
 
-  async function connect(mode: 'auto' | { pin: string } | 'legacy'): Promise<Client> {
+  async function connect(
+    mode: 'auto' | { pin: string } | 'legacy',
+    to: { url: string; token: string } = { url, token },
+  ): Promise<Client> {
     const client = new Client({ name: 'modern-e2e', version: '1.0.0' }, { versionNegotiation: { mode } });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(url), {
-        authProvider: { token: () => Promise.resolve(token) },
+      new StreamableHTTPClientTransport(new URL(to.url), {
+        authProvider: { token: () => Promise.resolve(to.token) },
       }),
     );
     clients.push(client);
@@ -120,5 +123,55 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
       (request) => request.headers['mcp-method'] === 'subscriptions/listen',
     );
     expect(listen).toBeDefined();
+  });
+
+  it('discovers a tool offered only on 2026-07-28, holds it for approval, then relays it to 2026 clients only', async () => {
+    const own = uniqueTenant();
+    const admin = await localToken(gateway, { tenant: own, roles: ['admin'] });
+    const id = await registerAs(gateway, own, { name: 'eras', url: upstream.url });
+    const serverUrl = `${gateway.url}/servers/${id}/mcp`;
+    const user = {
+      url: serverUrl,
+      token: await localToken(gateway, { tenant: own, user: 'ivo', resource: serverUrl }),
+    };
+    const registered = await rest(gateway, admin, 'GET', `/api/v1/servers/${id}/capabilities`);
+    expect(registered.body.approved.toolEras).toEqual({ '2025-11-25': ['echo'], '2026-07-28': ['echo'] });
+
+    upstream.modernOnlyTools = ['forecast'];
+    try {
+      const checked = await rest(gateway, admin, 'POST', `/api/v1/servers/${id}/health`);
+      expect(checked.body).toMatchObject({ pendingChanges: true });
+      const capabilities = await rest(gateway, admin, 'GET', `/api/v1/servers/${id}/capabilities`);
+      expect(capabilities.body.pending.drift).toEqual({ added: ['forecast'], removed: [], changed: [] });
+
+      // Held: a 2026 client is neither shown it nor let through to it.
+      const modern = await connect({ pin: '2026-07-28' }, user);
+      expect((await modern.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
+      await expect(modern.callTool({ name: 'forecast', arguments: { text: 'x' } })).rejects.toMatchObject({
+        data: { code: 'TOOL_NOT_ALLOWED' },
+      });
+
+      const approved = await rest(gateway, admin, 'POST', `/api/v1/servers/${id}/approve-changes`, {
+        capabilitiesHash: capabilities.body.pending.hash,
+      });
+      expect(approved.status).toBe(200);
+      expect((await modern.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['echo', 'forecast']);
+      expect((await modern.callTool({ name: 'forecast', arguments: { text: 'rain' } })).content).toEqual([
+        { type: 'text', text: 'forecast:rain' },
+      ]);
+
+      // A 2025 session is not offered it by the upstream, and /federated/mcp (whose upstream sessions are 2025
+      // ones) does not list it.
+      const legacy = await connect('legacy', user);
+      expect((await legacy.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
+      const federatedUrl = `${gateway.url}/federated/mcp`;
+      const federated = await connect('legacy', {
+        url: federatedUrl,
+        token: await localToken(gateway, { tenant: own, user: 'ivo', resource: federatedUrl }),
+      });
+      expect((await federated.listTools()).tools.map((tool) => tool.name)).toEqual(['eras__echo']);
+    } finally {
+      upstream.modernOnlyTools = [];
+    }
   });
 });

@@ -13,6 +13,8 @@ export class ModernMcpServer {
   private http?: Server;
   /** The request headers of every request, newest last. */
   readonly requests: { method?: string; headers: Record<string, string | string[] | undefined> }[] = [];
+  /** Tools offered only to 2026-07-28 clients, as the reference server offers its input_required tools. */
+  modernOnlyTools: string[] = [];
 
   get url(): string {
     return `http://127.0.0.1:${(this.http!.address() as AddressInfo).port}/mcp`;
@@ -20,13 +22,20 @@ export class ModernMcpServer {
 
   async start(): Promise<this> {
     const handler = toNodeHandler(
-      createMcpHandler(() => {
+      createMcpHandler(({ era }) => {
         const server = new McpServer({ name: 'modern', version: '1.0.0' });
         server.registerTool(
           'echo',
           { description: 'Echoes its text', inputSchema: z.object({ text: z.string() }) },
           ({ text }) => ({ content: [{ type: 'text', text: `echo:${text}` }] }),
         );
+        for (const name of era === 'modern' ? this.modernOnlyTools : []) {
+          server.registerTool(
+            name,
+            { description: `Offered on 2026-07-28 only`, inputSchema: z.object({ text: z.string() }) },
+            ({ text }) => ({ content: [{ type: 'text', text: `${name}:${text}` }] }),
+          );
+        }
         return server;
       }),
     );

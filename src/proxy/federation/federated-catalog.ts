@@ -5,7 +5,12 @@ import type { Principal } from '../../auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { canSee } from '../../registry/registry-access.js';
 import { RegistryCache } from '../../registry/registry-cache.js';
-import type { DiscoveredPrompt, DiscoveredTool, RegisteredServer } from '../../registry/registry.types.js';
+import {
+  type DiscoveredPrompt,
+  type DiscoveredTool,
+  LEGACY_REVISION,
+  type RegisteredServer,
+} from '../../registry/registry.types.js';
 import { ToolPolicy } from '../../registry/tool-policy.js';
 
 /** Separator between server and tool names: server names are slugs without "__", so a prefix is never ambiguous. */
@@ -175,8 +180,11 @@ export class FederatedCatalog {
       // Tools the upstream offers only to clients that can answer sampling, elicitation or roots requests: this
       // endpoint cannot relay those to its caller, and its upstream client would be told they do not exist.
       const gated = new Set(server.approvedCapabilities?.clientCapabilityTools ?? []);
+      // Its upstream client speaks 2025-11-25 too: a tool offered only on 2026-07-28 would be unknown to it.
+      const eras = server.approvedCapabilities?.toolEras;
+      const offered = eras && new Set(eras[LEGACY_REVISION]);
       for (const tool of server.approvedCapabilities?.tools ?? []) {
-        if (policy.mayCall(tool.name) && !gated.has(tool.name))
+        if (policy.mayCall(tool.name) && !gated.has(tool.name) && (!offered || offered.has(tool.name)))
           tools.push({ name: `${server.name}${FEDERATION_SEPARATOR}${tool.name}`, server, tool });
       }
     }

@@ -5,13 +5,20 @@ import type {
   Tool,
 } from '@modelcontextprotocol/client';
 import type { DiscoveryLimits } from '../../config/app-config.js';
-import type { CapabilitySnapshot } from '../registry.types.js';
+import {
+  LEGACY_REVISION,
+  MODERN_REVISION,
+  type CapabilitySnapshot,
+  type ToolEras,
+} from '../registry.types.js';
 import { checkCount, checkDefinition } from './discovery-bounds.js';
 
 export interface DiscoveredLists {
   tools: Tool[];
   /** The tool names a client declaring no capabilities is offered; undefined when that was not found out. */
   plainToolNames?: ReadonlySet<string>;
+  /** The tools listed on the 2026-07-28 revision; undefined when the server does not speak it. */
+  modernTools?: Tool[];
   resources: Resource[];
   templates: ResourceTemplate[];
   prompts: Prompt[];
@@ -28,11 +35,12 @@ export function boundedSnapshot(
   serverCapabilities: Record<string, unknown>,
   limits: DiscoveryLimits,
 ): CapabilitySnapshot {
-  checkCount('tools', lists.tools.length, limits);
+  const offered = unionOfEras(lists.tools, lists.modernTools);
+  checkCount('tools', offered.length, limits);
   checkCount('prompts', lists.prompts.length, limits);
   const description = (text: string | undefined) =>
     text ? { description: text.slice(0, limits.maxDescriptionLength) } : {};
-  const tools = lists.tools.map((tool) => {
+  const tools = offered.map((tool) => {
     const kept = {
       name: tool.name,
       ...(tool.title ? { title: tool.title } : {}),
@@ -87,5 +95,21 @@ export function boundedSnapshot(
     prompts,
     serverCapabilities,
     ...(gated.length > 0 ? { clientCapabilityTools: gated } : {}),
+    ...(lists.modernTools ? { toolEras: toolEras(lists.tools, lists.modernTools) } : {}),
   };
+}
+
+/**
+ * Every tool either revision offers, once: the 2025 definition where both list a name (it is what the SDK's
+ * 2025 clients, the federated endpoint's included, are shown), then the tools only the 2026-07-28 revision offers.
+ */
+function unionOfEras(legacy: Tool[], modern: Tool[] | undefined): Tool[] {
+  if (!modern) return legacy;
+  const names = new Set(legacy.map((tool) => tool.name));
+  return [...legacy, ...modern.filter((tool) => !names.has(tool.name))];
+}
+
+function toolEras(legacy: Tool[], modern: Tool[]): ToolEras {
+  const names = (tools: Tool[]) => [...new Set(tools.map((tool) => tool.name))].sort();
+  return { [LEGACY_REVISION]: names(legacy), [MODERN_REVISION]: names(modern) };
 }

@@ -1,6 +1,8 @@
 import {
   Client,
   type ClientCapabilities,
+  type ClientOptions,
+  type Tool,
   type FetchLike,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -9,7 +11,13 @@ import {
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type DiscoveryLimits } from '../../config/app-config.js';
 import { GATEWAY_VERSION } from '../../version.js';
-import type { CapabilitySnapshot, ServerInfo, StoredUpstreamAuth, Transport } from '../registry.types.js';
+import {
+  type CapabilitySnapshot,
+  MODERN_REVISION,
+  type ServerInfo,
+  type StoredUpstreamAuth,
+  type Transport,
+} from '../registry.types.js';
 import { UpstreamCredentials } from '../upstream-credentials.js';
 import type { ByteBudget } from '../../common/http/byte-budget.js';
 import { discoveryBudget, MAX_NAME_LENGTH, MAX_TITLE_LENGTH } from './discovery-bounds.js';
@@ -17,6 +25,7 @@ import { boundedSnapshot } from './bounded-snapshot.js';
 import { UpstreamFetch } from './upstream-fetch.js';
 
 const END_SESSION_TIMEOUT_MS = 2_000;
+
 /** List pages followed per list; the byte budget bounds what they may hold. */
 const MAX_PAGES = 20;
 
@@ -81,7 +90,7 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
     // Declared so servers that offer some tools only to capable clients (sampling, elicitation, roots) list them:
     // otherwise those tools would never be approved and the proxy would hide them from clients that can.
     const capable = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
-    return withSession(session, capable, async (client, options) => {
+    return withSession(session, { capabilities: capable }, async (client, options) => {
       const capabilities = (client.getServerCapabilities() ?? {}) as Record<string, unknown>;
       const [tools, resources, templates, prompts] = await withDeadline(
         Promise.all([
@@ -97,6 +106,10 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
       const latencyMs = Math.round(performance.now() - started);
       // After the lists, not beside them: an upstream that floods them has spent the budget, and is not read twice.
       const plainToolNames = capabilities.tools ? await listPlainToolNames(session) : undefined;
+      // Tools a server offers only on the 2026-07-28 revision (the reference server has 11 of them) must reach the
+      // approved set too, or the proxy refuses them to the clients that can call them.
+      const modernTools =
+        target.transport === 'streamable-http' ? await listModernTools(session, capable) : undefined;
       // A stream the SDK reads on its own (the listening GET) may have spent the budget while the lists succeeded.
       budget.check();
       const version = client.getServerVersion();
@@ -113,6 +126,7 @@ export class CapabilityDiscovery implements OnApplicationShutdown {
           {
             tools: tools.tools,
             plainToolNames,
+            modernTools,
             resources: resources.resources,
             templates: templates.resourceTemplates,
             prompts: prompts.prompts,
@@ -148,12 +162,12 @@ interface SessionTarget {
  */
 async function withSession<T>(
   target: SessionTarget,
-  capabilities: ClientCapabilities,
+  client: Pick<ClientOptions, 'capabilities' | 'versionNegotiation'>,
   work: (client: Client, options: { timeout: number; signal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
-  const client = new Client(
+  const sdk = new Client(
     { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
-    { capabilities, listMaxPages: MAX_PAGES },
+    { ...client, listMaxPages: MAX_PAGES },
   );
   const requestInit = { headers: target.headers, signal: target.deadline };
   const transport =
@@ -162,11 +176,11 @@ async function withSession<T>(
       : new StreamableHTTPClientTransport(target.url, { fetch: target.fetch, requestInit });
   const options = { timeout: target.timeoutMs, signal: target.deadline };
   try {
-    await withDeadline(client.connect(transport, options), target.deadline);
-    return await work(client, options);
+    await withDeadline(sdk.connect(transport, options), target.deadline);
+    return await work(sdk, options);
   } finally {
     await endSession(transport);
-    await client.close().catch(() => undefined);
+    await sdk.close().catch(() => undefined);
   }
 }
 
@@ -175,10 +189,29 @@ async function withSession<T>(
  * second short session. Undefined when it fails: the tools are then not marked, rather than the discovery failing.
  */
 function listPlainToolNames(target: SessionTarget): Promise<Set<string> | undefined> {
-  return withSession(target, {}, async (client, options) => {
+  return withSession(target, { capabilities: {} }, async (client, options) => {
     const { tools } = await client.listTools(undefined, options);
     return new Set(tools.map((tool) => tool.name));
   }).catch(() => undefined);
+}
+
+/**
+ * The tools offered on the 2026-07-28 revision (`server/discover`, then `tools/list` with the same client
+ * capabilities), or undefined when the server does not speak it: a 2025-only server answers the probe with an error,
+ * which costs it one request. A failure here never fails the discovery: the 2025 list stands alone, as before.
+ */
+function listModernTools(
+  target: SessionTarget,
+  capabilities: ClientCapabilities,
+): Promise<Tool[] | undefined> {
+  return withSession(
+    target,
+    { capabilities, versionNegotiation: { mode: { pin: MODERN_REVISION } } },
+    async (client, options) => {
+      if (client.getNegotiatedProtocolVersion() !== MODERN_REVISION) return undefined;
+      return (await client.listTools(undefined, options)).tools;
+    },
+  ).catch(() => undefined);
 }
 
 /**
