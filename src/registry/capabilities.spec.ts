@@ -41,4 +41,14 @@ describe('capabilities', () => {
     expect(drift).toEqual({ added: ['c'], removed: ['b'], changed: ['a'] });
     expect(toolDrift(snapshot(), snapshot())).toEqual({ added: [], removed: [], changed: [] });
   });
+
+  it('sees which revision offers a tool: a tool moving between revisions is drift, an old snapshot hashes as before', () => {
+    const legacyOnly = capabilitiesHash(snapshot());
+    const bothEras = snapshot({ toolEras: { '2025-11-25': ['a', 'b'], '2026-07-28': ['a', 'b'] } });
+    const bOnlyModern = snapshot({ toolEras: { '2025-11-25': ['a'], '2026-07-28': ['a', 'b'] } });
+    expect(capabilitiesHash(snapshot({ toolEras: undefined }))).toBe(legacyOnly);
+    expect(new Set([legacyOnly, capabilitiesHash(bothEras), capabilitiesHash(bOnlyModern)]).size).toBe(3);
+    expect(toolDrift(bOnlyModern, bothEras)).toEqual({ added: [], removed: [], changed: ['b'] });
+    expect(toolDrift(bothEras, bothEras)).toEqual({ added: [], removed: [], changed: [] });
+  });
 });

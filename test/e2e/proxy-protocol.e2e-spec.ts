@@ -1,4 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { GatewayApp } from '../../src/gateway-app.js';
 import { localToken } from '../support/gateway.js';
 import { ModernMcpServer } from '../support/modern-mcp-server.js';
@@ -8,7 +9,7 @@ import { registerAs, rest, startRegistryGateway, uniqueTenant } from '../support
  * The 2026-07-28 revision through the transparent proxy: its request headers (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`)
  * reach the upstream, and a request whose headers disagree with its body is refused before any policy acts on it.
  */
-describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
+describe('MCP 2026-07-28 through /servers/{id}/mcp and /federated/mcp (e2e)', () => {
   let gateway: GatewayApp;
   let upstream: ModernMcpServer;
   let url: string;
@@ -90,25 +91,44 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
     });
   });
 
-  it('serves a client set to auto on /federated/mcp and /mcp too (2025-11-25 there, 2026-07-28 on /mcp)', async () => {
-    for (const [path, expected] of [
-      ['/federated/mcp', '2025-11-25'],
-      ['/mcp', '2026-07-28'],
-    ] as const) {
+  it('serves a client set to auto on /federated/mcp and /mcp too: both negotiate 2026-07-28', async () => {
+    for (const path of ['/federated/mcp', '/mcp']) {
       const resource = `${gateway.url}${path}`;
-      const client = new Client(
-        { name: 'auto-e2e', version: '1.0.0' },
-        { versionNegotiation: { mode: 'auto' } },
-      );
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(resource), {
-          authProvider: { token: () => localToken(gateway, { tenant, user: 'nova', resource }) },
-        }),
-      );
-      clients.push(client);
-      expect({ path, version: client.getNegotiatedProtocolVersion() }).toEqual({ path, version: expected });
+      const client = await connect('auto', {
+        url: resource,
+        token: await localToken(gateway, { tenant, user: 'nova', resource }),
+      });
+      expect({ path, version: client.getNegotiatedProtocolVersion() }).toEqual({
+        path,
+        version: '2026-07-28',
+      });
       expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     }
+  });
+
+  it('calls a federated tool for a 2026-07-28 client and for a 2025-11-25 one, with an audit row for each', async () => {
+    const resource = `${gateway.url}/federated/mcp`;
+    const to = { url: resource, token: await localToken(gateway, { tenant, user: 'nova', resource }) };
+    for (const mode of [{ pin: '2026-07-28' }, 'legacy'] as const) {
+      const client = await connect(mode, to);
+      const result = await client.callTool({ name: 'modern__echo', arguments: { text: String(mode) } });
+      expect(result.content).toEqual([{ type: 'text', text: `echo:${String(mode)}` }]);
+      await expect(client.callTool({ name: 'modern__missing', arguments: {} })).rejects.toMatchObject({
+        data: { code: 'TOOL_NOT_ALLOWED' },
+      });
+    }
+    await gateway.app.get(AuditWriter).flush();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    const rows = await rest(gateway, admin, 'GET', '/api/v1/audit?action=tools/call&limit=1000');
+    const federated = (rows.body.events as { tool: string; outcome: string; errorCode: string | null }[])
+      .filter((row) => row.tool === 'modern__missing' || (row.tool === 'echo' && row.outcome === 'success'))
+      .map(({ tool, outcome, errorCode }) => ({ tool, outcome, errorCode }));
+    // Two per revision, among the echo calls the other tests made through /servers/{id}/mcp.
+    expect(federated.filter((row) => row.tool === 'modern__missing')).toEqual([
+      { tool: 'modern__missing', outcome: 'denied', errorCode: 'TOOL_NOT_ALLOWED' },
+      { tool: 'modern__missing', outcome: 'denied', errorCode: 'TOOL_NOT_ALLOWED' },
+    ]);
+    expect(federated.filter((row) => row.tool === 'echo').length).toBeGreaterThanOrEqual(2);
   });
 
   it('relays a subscriptions/listen stream as it arrives: the acknowledgement reaches the client while it stays open', async () => {
@@ -173,5 +193,38 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp (e2e)', () => {
     } finally {
       upstream.modernOnlyTools = [];
     }
+  });
+
+  it("tells a 2026-07-28 client listening on /federated/mcp when its tool list changes, and not another tenant's", async () => {
+    const resource = `${gateway.url}/federated/mcp`;
+    const listen = async (tenant: string) => {
+      const client = await connect(
+        { pin: '2026-07-28' },
+        { url: resource, token: await localToken(gateway, { tenant, user: 'lee', resource }) },
+      );
+      const changes: string[] = [];
+      let changed = () => undefined as void;
+      const arrived = new Promise<void>((resolve) => (changed = resolve));
+      client.setNotificationHandler('notifications/tools/list_changed', () => {
+        changes.push('tools');
+        changed();
+      });
+      const subscription = await client.listen({ toolsListChanged: true });
+      return { client, changes, arrived, subscription };
+    };
+    const own = uniqueTenant();
+    const other = uniqueTenant();
+    const mine = await listen(own);
+    const theirs = await listen(other);
+
+    await registerAs(gateway, own, { name: 'joined', url: upstream.url });
+    await mine.arrived;
+    await registerAs(gateway, other, { name: 'joined', url: upstream.url });
+    await theirs.arrived;
+    // One stream's frames arrive in order: had it been told of the first tenant's registration, that frame would
+    // have come before the one for its own.
+    expect(theirs.changes).toEqual(['tools']);
+    expect(mine.changes[0]).toBe('tools');
+    await Promise.all([mine.subscription.close(), theirs.subscription.close()]);
   });
 });

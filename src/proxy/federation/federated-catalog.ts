@@ -47,6 +47,8 @@ export interface CatalogFingerprints {
   resources: string;
 }
 
+export const CATALOG_LISTS: readonly (keyof CatalogFingerprints)[] = ['tools', 'prompts', 'resources'];
+
 /** Resources are presented under `mcpgw://{server}/{encoded original URI}`, so every URI names its server. */
 export const RESOURCE_SCHEME = 'mcpgw:';
 
@@ -157,6 +159,37 @@ export class FederatedCatalog {
       ),
     };
     return catalog.fingerprints;
+  }
+
+  /**
+   * Calls `changed` with the lists (and the digests they now have) whenever a registry change (registration, role
+   * rule, drift approval, maintenance, on any replica) alters what `principal` sees; a change that does not, calls
+   * nothing. Compared from the moment of the call. Returns the function that stops watching.
+   */
+  watchLists(
+    principal: Principal,
+    changed: (lists: (keyof CatalogFingerprints)[], now: CatalogFingerprints) => void,
+  ): () => void {
+    let seen = this.fingerprints(principal);
+    let pending = false;
+    let stopped = false;
+    const unwatch = this.registry.watch(() => {
+      // One registry reload can move the version several times; compare once after the burst.
+      if (pending) return;
+      pending = true;
+      setImmediate(() => {
+        pending = false;
+        if (stopped) return;
+        const now = this.fingerprints(principal);
+        const lists = CATALOG_LISTS.filter((list) => now[list] !== seen[list]);
+        seen = now;
+        if (lists.length > 0) changed(lists, now);
+      });
+    });
+    return () => {
+      stopped = true;
+      unwatch();
+    };
   }
 
   private catalogFor(principal: Principal): Catalog {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
+  type AuthInfo,
+  createMcpHandler,
   type ListToolsResult,
   McpServer,
   ProtocolError,
@@ -23,6 +25,10 @@ import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
 import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from './federated-catalog.js';
 import { UpstreamClients } from './upstream-clients.js';
+import { FederatedListenBus } from './listen-bus.js';
+import { flushingEventStreams } from './flushing-event-streams.js';
+import { OpenStreams } from '../../observability/open-streams.js';
+import { StreamLimiter } from '../stream-limiter.js';
 import { toolTimeout } from '../request-traits.js';
 
 /**
@@ -32,27 +38,72 @@ import { toolTimeout } from '../request-traits.js';
  */
 @Injectable()
 export class FederationService {
+  /**
+   * The SDK's serving entry for both revisions: a 2026-07-28 request (`server/discover`, the per-request envelope)
+   * and a 2025 one (served statelessly) each get a fresh server from `serverFor`, which needs the caller: it travels
+   * in the SDK's pass-through `authInfo` (the bearer itself stays out of it).
+   */
+  private readonly serve: ReturnType<typeof toNodeHandler>;
+  private readonly listenBus: FederatedListenBus;
+
   constructor(
     private readonly catalog: FederatedCatalog,
     private readonly clients: UpstreamClients,
     private readonly metrics: RouterMetrics,
     private readonly rateLimits: ProxyRateLimits,
     private readonly auditor: Auditor,
-  ) {}
+    private readonly streams: StreamLimiter,
+    private readonly openStreams: OpenStreams,
+  ) {
+    this.listenBus = new FederatedListenBus(catalog);
+    this.serve = toNodeHandler(
+      createMcpHandler(
+        ({ authInfo }) => {
+          const call = authInfo?.extra?.[FEDERATED_CALL] as FederatedCall | undefined;
+          if (!call) throw new Error('a federated request reached the MCP handler without its caller');
+          return this.serverFor(call.principal, call.req);
+        },
+        { bus: this.listenBus },
+      ),
+    );
+  }
 
   handle(principal: Principal, req: Request, res: Response): Promise<void> {
     const method = methodOf(req.body, req.method);
     return inServerSpan('mcp.federated', req.headers, { 'rpc.method': method }, async () => {
       // Before the MCP server sees the body: a refusal is an HTTP 429 (ProxyError), counted per message and tool.
       await this.rateLimits.admitFederated(principal, req, res, this.catalog);
-      const server = this.serverFor(principal, req);
-      const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
+      const call: FederatedCall = { principal, req };
+      const auth: AuthInfo = {
+        token: '',
+        clientId: principal.oid,
+        scopes: [],
+        extra: { [FEDERATED_CALL]: call },
+      };
+      const serve = () => this.serve(Object.assign(req, { auth }), flushingEventStreams(res), req.body);
+      if (method !== 'subscriptions/listen') return serve();
+      this.holdListenStream(principal, res);
+      return this.listenBus.serving(principal, serve);
+    });
+  }
+
+  /**
+   * A `subscriptions/listen` stream is a listening stream like the 2025 GET one: it counts against the caller's
+   * stream limit, and a replica shutting down ends it at once (the client listens again elsewhere).
+   */
+  private holdListenStream(principal: Principal, res: Response): void {
+    const release = this.streams.acquire(principal, 'federated');
+    const untrack = this.openStreams.track({
+      kind: 'listening',
+      closeResumably: () => {
+        // The SDK may still write a keep-alive before it sees the end: that must not become an unhandled 'error'.
+        res.on('error', () => undefined);
+        if (!res.writableEnded) res.end();
+      },
+    });
+    res.once('close', () => {
+      untrack();
+      release();
     });
   }
 
@@ -248,6 +299,14 @@ export class FederationService {
       });
     }
   }
+}
+
+const FEDERATED_CALL = 'mcp-registry-gateway/federated-call';
+
+/** The caller of one federated request, as the per-request server factory needs it. */
+interface FederatedCall {
+  principal: Principal;
+  req: Request;
 }
 
 interface AuditedCall {

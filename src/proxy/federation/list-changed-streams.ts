@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../auth/principal.js';
 import { OpenStreams } from '../../observability/open-streams.js';
-import { RegistryCache } from '../../registry/registry-cache.js';
 import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
 import { StreamLimiter } from '../stream-limiter.js';
-import { type CatalogFingerprints, FederatedCatalog } from './federated-catalog.js';
+import { CATALOG_LISTS, type CatalogFingerprints, FederatedCatalog } from './federated-catalog.js';
 
 /** Below common proxy idle timeouts (60 s), so a quiet stream is not cut by a load balancer. */
 const KEEP_ALIVE_MS = 25_000;
@@ -18,7 +17,7 @@ const NOTIFICATIONS: Record<keyof CatalogFingerprints, string> = {
 
 /** Each list's digest, shortened, as it appears in an event id: enough to tell versions apart, short to send. */
 const POSITION_DIGEST_CHARS = 16;
-const LISTS = Object.keys(NOTIFICATIONS) as (keyof CatalogFingerprints)[];
+const LISTS = CATALOG_LISTS;
 const POSITION = new RegExp(
   `^[A-Za-z0-9_-]{${POSITION_DIGEST_CHARS}}(?:\\.[A-Za-z0-9_-]{${POSITION_DIGEST_CHARS}}){2}$`,
 );
@@ -37,7 +36,6 @@ const POSITION = new RegExp(
 export class ListChangedStreams {
   constructor(
     private readonly catalog: FederatedCatalog,
-    private readonly registry: RegistryCache,
     private readonly streams: StreamLimiter,
     private readonly openStreams: OpenStreams,
   ) {}
@@ -47,31 +45,18 @@ export class ListChangedStreams {
       throw new ProxyError(406, ProxyErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
     }
     const release = this.streams.acquire(principal, 'federated');
-    let seen = positionOf(this.catalog.fingerprints(principal));
-    const resumedFrom = parsePosition(req.get('last-event-id'));
-    let pending = false;
-    const announceChanges = (from: Position) => {
+    const announce = (lists: readonly (keyof CatalogFingerprints)[], now: CatalogFingerprints) => {
       if (res.writableEnded) return;
-      const now = positionOf(this.catalog.fingerprints(principal));
-      const id = idOf(now);
-      for (const list of LISTS) {
-        if (now[list] !== from[list]) {
-          res.write(
-            `id: ${id}\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: NOTIFICATIONS[list] })}\n\n`,
-          );
-        }
+      const id = idOf(positionOf(now));
+      for (const list of lists) {
+        res.write(
+          `id: ${id}\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: NOTIFICATIONS[list] })}\n\n`,
+        );
       }
-      seen = now;
     };
-    const unwatch = this.registry.watch(() => {
-      // One registry reload can move the version several times; compare once after the burst.
-      if (pending) return;
-      pending = true;
-      setImmediate(() => {
-        pending = false;
-        announceChanges(seen);
-      });
-    });
+    const now = this.catalog.fingerprints(principal);
+    const resumedFrom = parsePosition(req.get('last-event-id'));
+    const unwatch = this.catalog.watchLists(principal, announce);
     // Headers go out once the stream is watching: a client that has them cannot miss a change made afterwards.
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -81,8 +66,15 @@ export class ListChangedStreams {
     });
     // The priming event: an id (and no message) the client can resume from, even if nothing ever changes. Only for
     // clients of protocol 2025-11-25 on: older ones try to parse its empty data as a message.
-    if (primingUnderstood(req.get('mcp-protocol-version'))) res.write(`id: ${idOf(seen)}\ndata:\n\n`);
-    if (resumedFrom) announceChanges(resumedFrom);
+    if (primingUnderstood(req.get('mcp-protocol-version')))
+      res.write(`id: ${idOf(positionOf(now))}\ndata:\n\n`);
+    if (resumedFrom) {
+      const position = positionOf(now);
+      announce(
+        LISTS.filter((list) => position[list] !== resumedFrom[list]),
+        now,
+      );
+    }
     const keepAlive = setInterval(() => {
       if (!res.writableEnded) res.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);

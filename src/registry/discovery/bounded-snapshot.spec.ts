@@ -91,4 +91,30 @@ describe('boundedSnapshot', () => {
       'clientCapabilityTools',
     );
   });
+
+  it('keeps every tool either revision offers once, the 2025 definition first, and which revision offers which', () => {
+    const found = boundedSnapshot(
+      lists({
+        tools: [tool('echo', { description: 'old' })],
+        modernTools: [tool('echo', { description: 'new' }), tool('forecast')],
+      }),
+      {},
+      limits,
+    );
+    expect(found.tools.map((t) => [t.name, t.description])).toEqual([
+      ['echo', 'old'],
+      ['forecast', undefined],
+    ]);
+    expect(found.toolEras).toEqual({ '2025-11-25': ['echo'], '2026-07-28': ['echo', 'forecast'] });
+    expect(boundedSnapshot(lists({ tools: [tool('echo')] }), {}, limits)).not.toHaveProperty('toolEras');
+    // The bound counts the union: three per revision can be four in all.
+    const three = ['a', 'b', 'c'];
+    expect(() =>
+      boundedSnapshot(
+        lists({ tools: three.map((n) => tool(n)), modernTools: [...three, 'd'].map((n) => tool(n)) }),
+        {},
+        limits,
+      ),
+    ).toThrow('The upstream lists 4 tools');
+  });
 });
