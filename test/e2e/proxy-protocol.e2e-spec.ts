@@ -227,4 +227,47 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp and /federated/mcp (e2e)', ()
     expect(mine.changes[0]).toBe('tools');
     await Promise.all([mine.subscription.close(), theirs.subscription.close()]);
   });
+
+  it('completes an input_required (elicitation) round trip on tools/call through the proxy, each leg audited', async () => {
+    const confirming = await new ModernMcpServer({ confirmTool: true }).start();
+    try {
+      const own = uniqueTenant();
+      const id = await registerAs(gateway, own, { name: 'deployer', url: confirming.url });
+      const serverUrl = `${gateway.url}/servers/${id}/mcp`;
+      const client = new Client(
+        { name: 'elicit-e2e', version: '1.0.0' },
+        { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
+      const asked: string[] = [];
+      client.setRequestHandler('elicitation/create', (request) => {
+        asked.push(String(request.params.message));
+        return { action: 'accept', content: { confirm: true } };
+      });
+      const userToken = await localToken(gateway, { tenant: own, user: 'dev', resource: serverUrl });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(serverUrl), {
+          authProvider: { token: () => Promise.resolve(userToken) },
+        }),
+      );
+      clients.push(client);
+      const result = await client.callTool({ name: 'deploy', arguments: { env: 'prod' } });
+      expect(asked).toEqual(['Deploy to prod?']);
+      expect(result.content).toEqual([{ type: 'text', text: 'deployed to prod' }]);
+
+      await gateway.app.get(AuditWriter).flush();
+      const admin = await localToken(gateway, { tenant: own, roles: ['admin'] });
+      const rows = await rest(gateway, admin, 'GET', `/api/v1/audit?serverId=${id}&action=tools/call`);
+      expect(
+        (rows.body.events as { tool: string; outcome: string }[]).map(({ tool, outcome }) => ({
+          tool,
+          outcome,
+        })),
+      ).toEqual([
+        { tool: 'deploy', outcome: 'success' },
+        { tool: 'deploy', outcome: 'success' },
+      ]);
+    } finally {
+      await confirming.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { acceptedContent, createMcpHandler, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 /**
@@ -15,6 +15,9 @@ export class ModernMcpServer {
   readonly requests: { method?: string; headers: Record<string, string | string[] | undefined> }[] = [];
   /** Tools offered only to 2026-07-28 clients, as the reference server offers its input_required tools. */
   modernOnlyTools: string[] = [];
+
+  /** `confirmTool`: also a `deploy` tool that asks its 2026-07-28 caller to confirm (`input_required`) first. */
+  constructor(private readonly options: { confirmTool?: boolean } = {}) {}
 
   get url(): string {
     return `http://127.0.0.1:${(this.http!.address() as AddressInfo).port}/mcp`;
@@ -36,6 +39,7 @@ export class ModernMcpServer {
             ({ text }) => ({ content: [{ type: 'text', text: `${name}:${text}` }] }),
           );
         }
+        if (this.options.confirmTool) registerDeploy(server);
         return server;
       }),
     );
@@ -51,4 +55,24 @@ export class ModernMcpServer {
     this.http?.closeAllConnections();
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
   }
+}
+
+/** A multi-round-trip tool: the first call answers `input_required` (an elicitation), the retry carries the answer. */
+function registerDeploy(server: McpServer): void {
+  const confirmation = z.object({ confirm: z.boolean() });
+  server.registerTool(
+    'deploy',
+    { description: 'Deploys after a confirmation', inputSchema: z.object({ env: z.string() }) },
+    ({ env }, ctx) => {
+      const confirmed = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmation);
+      if (confirmed?.confirm !== true) {
+        return inputRequired({
+          inputRequests: {
+            confirm: inputRequired.elicit({ message: `Deploy to ${env}?`, requestedSchema: confirmation }),
+          },
+        });
+      }
+      return { content: [{ type: 'text', text: `deployed to ${env}` }] };
+    },
+  );
 }
