@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
-import { refuseDisallowedCalls } from './inbound-policy.js';
+import { refuseDisallowedCalls, resolveTaskHandles } from './inbound-policy.js';
+import type { CallerTasks } from './task-handles.js';
 
 const user = { roles: ['user'] } as unknown as Principal;
 const server = {
@@ -57,5 +58,37 @@ describe('tool policy on the way in and out', () => {
     expect(listed.tools).toEqual([expect.objectContaining({ name: 'read', description: 'approved text' })]);
     expect(sut.isRetryable('read')).toBe(true);
     expect(sut.isRetryable('drop')).toBe(false);
+  });
+
+  it('turns task handles back into upstream ids, and refuses foreign handles and tasks/list whole', () => {
+    const tasks: CallerTasks = {
+      outgoing: (message) => message,
+      incoming: (message) =>
+        message.params?.taskId === 'mine'
+          ? { ...message, params: { taskId: 'upstream-1' } }
+          : message.params?.taskId
+            ? undefined
+            : message,
+    };
+    const get = (id: number, taskId: string) => ({
+      jsonrpc: '2.0' as const,
+      id,
+      method: 'tasks/get',
+      params: { taskId },
+    });
+    expect(resolveTaskHandles([get(1, 'mine')], tasks)).toEqual({ messages: [get(1, 'upstream-1')] });
+    const refused = resolveTaskHandles([get(1, 'mine'), get(2, 'theirs')], tasks);
+    expect(refused).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+      body: [
+        { id: 1, error: { message: expect.stringContaining('Not executed') } },
+        { id: 2, error: { message: 'Task not found', data: { code: 'TASK_NOT_FOUND', statusCode: 404 } } },
+      ],
+    });
+    const listed = resolveTaskHandles([{ jsonrpc: '2.0', id: 3, method: 'tasks/list' }], tasks);
+    expect(listed).toMatchObject({
+      code: 'NOT_AVAILABLE',
+      body: { id: 3, error: { data: { code: 'NOT_AVAILABLE' } } },
+    });
   });
 });

@@ -7,11 +7,20 @@ import {
   toolName,
 } from '../common/jsonrpc.js';
 import { ProxyErrorCode } from './proxy.errors.js';
+import type { CallerTasks } from './task-handles.js';
 
 export interface PolicyRefusal {
   /** The JSON-RPC answer: one error, or one per request of a batch. */
   body: JsonRpcMessage | JsonRpcMessage[];
+  /** The stable code the audit trail records. */
+  code: ProxyErrorCode;
   deniedTools: string[];
+}
+
+interface Refused {
+  message: string;
+  code: ProxyErrorCode;
+  statusCode: number;
 }
 
 /**
@@ -22,26 +31,70 @@ export function refuseDisallowedCalls(
   messages: JsonRpcMessage[],
   policy: ToolPolicy,
 ): PolicyRefusal | undefined {
-  const denied = messages.filter(
-    (message) => message.method === 'tools/call' && !policy.mayCall(toolName(message)),
-  );
-  if (denied.length === 0) return undefined;
-  const deniedTools = denied.map((message) => toolName(message));
-  const answers = messages.filter(isRequest).map((message) =>
-    denied.includes(message)
-      ? errorResponse(message.id, JSONRPC_INVALID_PARAMS, `Tool not available: ${toolName(message)}`, {
-          code: ProxyErrorCode.TOOL_NOT_ALLOWED,
-          statusCode: 403,
+  const refused = new Map<JsonRpcMessage, Refused>();
+  for (const message of messages) {
+    if (message.method === 'tools/call' && !policy.mayCall(toolName(message))) {
+      refused.set(message, {
+        message: `Tool not available: ${toolName(message)}`,
+        code: ProxyErrorCode.TOOL_NOT_ALLOWED,
+        statusCode: 403,
+      });
+    }
+  }
+  return refusal(messages, refused, [...refused.keys()].map(toolName));
+}
+
+/**
+ * The messages as the upstream must see them: the caller's task handles turned back into the upstream's task ids.
+ * A handle that is not the caller's (another user's, or made up) is an unknown task. `tasks/list` is not relayed:
+ * the upstream sees one identity for every user (the gateway's credentials) and would list all of their tasks.
+ * Either refuses the whole body, as a refused tool call does.
+ */
+export function resolveTaskHandles(
+  messages: JsonRpcMessage[],
+  tasks: CallerTasks,
+): { messages: JsonRpcMessage[] } | PolicyRefusal {
+  const refused = new Map<JsonRpcMessage, Refused>();
+  const resolved = messages.map((message) => {
+    if (message.method === 'tasks/list') {
+      refused.set(message, {
+        message: 'tasks/list is not relayed: use the task handles your own calls returned',
+        code: ProxyErrorCode.NOT_AVAILABLE,
+        statusCode: 403,
+      });
+      return message;
+    }
+    const upstream = tasks.incoming(message);
+    if (upstream) return upstream;
+    refused.set(message, { message: 'Task not found', code: ProxyErrorCode.TASK_NOT_FOUND, statusCode: 404 });
+    return message;
+  });
+  return refusal(messages, refused, []) ?? { messages: resolved };
+}
+
+function refusal(
+  messages: JsonRpcMessage[],
+  refused: Map<JsonRpcMessage, Refused>,
+  deniedTools: string[],
+): PolicyRefusal | undefined {
+  const [first] = refused.values();
+  if (!first) return undefined;
+  const answers = messages.filter(isRequest).map((message) => {
+    const reason = refused.get(message);
+    return reason
+      ? errorResponse(message.id, JSONRPC_INVALID_PARAMS, reason.message, {
+          code: reason.code,
+          statusCode: reason.statusCode,
         })
       : errorResponse(
           message.id,
           JSONRPC_INVALID_PARAMS,
-          'Not executed: the batch contains a refused tool call',
+          'Not executed: the batch contains a refused request',
           {
-            code: ProxyErrorCode.TOOL_NOT_ALLOWED,
-            statusCode: 403,
+            code: first.code,
+            statusCode: first.statusCode,
           },
-        ),
-  );
-  return { body: messages.length === 1 ? answers[0] : answers, deniedTools };
+        );
+  });
+  return { body: messages.length === 1 ? answers[0] : answers, code: first.code, deniedTools };
 }

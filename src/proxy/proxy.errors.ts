@@ -11,6 +11,8 @@ export enum ProxyErrorCode {
   TOOL_NOT_ALLOWED = 'TOOL_NOT_ALLOWED',
   /** A prompt or resource that is not among those the caller may use. */
   NOT_AVAILABLE = 'NOT_AVAILABLE',
+  /** A task handle that is not the caller's (another user's, or made up): the task is unknown to them. */
+  TASK_NOT_FOUND = 'TASK_NOT_FOUND',
   INVALID_JSONRPC = 'INVALID_JSONRPC',
   TOO_MANY_STREAMS = 'TOO_MANY_STREAMS',
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',

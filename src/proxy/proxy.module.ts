@@ -18,6 +18,7 @@ import { ProxyService } from './proxy.service.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { SessionActivity } from './session-activity.js';
+import { TaskHandles } from './task-handles.js';
 import { SessionTokens } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
 import { UpstreamCaller } from './upstream-caller.js';
@@ -34,6 +35,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
   providers: [
     ProxyService,
     SessionTokens,
+    TaskHandles,
     EndpointSelector,
     UpstreamCaller,
     UpstreamBreakers,

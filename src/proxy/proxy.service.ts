@@ -13,7 +13,8 @@ import { ToolPolicy } from '../registry/tool-policy.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, methodOf, parseIncoming } from '../common/jsonrpc.js';
-import { refuseDisallowedCalls } from './inbound-policy.js';
+import { refuseDisallowedCalls, resolveTaskHandles } from './inbound-policy.js';
+import { TaskHandles } from './task-handles.js';
 import { mirroredHeaders } from './protocol-headers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { sendRefusal } from './proxy-error-response.js';
@@ -46,6 +47,7 @@ export class ProxyService {
     private readonly auditor: Auditor,
     private readonly activity: SessionActivity,
     private readonly streams: StreamLimiter,
+    private readonly tasks: TaskHandles,
   ) {}
 
   /** The server as the caller may use it, from the in-memory registry (no database round trip). */
@@ -151,11 +153,18 @@ export class ProxyService {
       return;
     }
     const policy = new ToolPolicy(server, principal);
-    const refusal = refuseDisallowedCalls(messages, policy);
-    if (refusal) {
-      trail.refused(ProxyErrorCode.TOOL_NOT_ALLOWED);
-      return sendRefusal(res, refusal, sessionId);
+    const tasks = this.tasks.forCaller(principal, server.id);
+    const resolved = refuseDisallowedCalls(messages, policy) ?? resolveTaskHandles(messages, tasks);
+    if (!('messages' in resolved)) {
+      trail.refused(resolved.code);
+      return sendRefusal(res, resolved, sessionId);
     }
+    // Re-serialised only when a task handle was turned back into the upstream's id.
+    const forwarded: unknown = resolved.messages.some((message, index) => message !== messages[index])
+      ? Array.isArray(req.body)
+        ? resolved.messages
+        : resolved.messages[0]
+      : req.body;
 
     const initialize = messages.some((message) => message.method === 'initialize');
     const endpoint = this.selector.endpointFor(server, session, principal);
@@ -174,7 +183,7 @@ export class ProxyService {
           { 'content-type': 'application/json', ...mirrored.headers },
           this.userOf(principal, req),
         ),
-        body: JSON.stringify(req.body),
+        body: JSON.stringify(forwarded),
         bodyTimeoutMs: timeoutMs,
       },
       res,
@@ -197,6 +206,7 @@ export class ProxyService {
       {
         res,
         policy,
+        tasks,
         sessionId: sealed,
         maxBytes: this.maxBytes,
         pendingIds,
@@ -252,6 +262,7 @@ export class ProxyService {
       {
         res,
         policy,
+        tasks: this.tasks.forCaller(principal, server.id),
         sessionId,
         maxBytes: this.maxBytes,
         pendingIds: new Set(),

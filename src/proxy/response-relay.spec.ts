@@ -50,6 +50,7 @@ function context(res: Response): RelayContext {
   return {
     res,
     policy: new ToolPolicy(server, principal),
+    tasks: { outgoing: (message) => message, incoming: (message) => message },
     maxBytes: 1 << 20,
     pendingIds: new Set(),
     signal: new AbortController().signal,

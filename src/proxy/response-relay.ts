@@ -14,10 +14,13 @@ import type { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
 import { ClientGone, TimeoutSignal } from './upstream-caller.js';
+import type { CallerTasks } from './task-handles.js';
 
 export interface RelayContext {
   res: Response;
   policy: ToolPolicy;
+  /** The caller's task handles: every task id the upstream names is replaced by one. */
+  tasks: CallerTasks;
   /** The client-facing session id to send, if any. */
   sessionId?: string;
   maxBytes: number;
@@ -43,7 +46,8 @@ export function breakReason(signal: AbortSignal): ProxyError {
  * the id of a request seen in this exchange: a result replayed on a resumed (GET) stream, or answering a request
  * with a null id, is filtered just the same.
  */
-function filterMessage(message: JsonRpcMessage, context: RelayContext): JsonRpcMessage {
+function filterMessage(upstream: JsonRpcMessage, context: RelayContext): JsonRpcMessage {
+  const message = context.tasks.outgoing(upstream);
   if (message.result && Array.isArray(message.result.tools)) {
     return { ...message, result: context.policy.filterList(message.result) };
   }
@@ -91,7 +95,7 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
   }
   if (context.observe) for (const message of messages) context.observe(message);
   const filtered = messages.map((message) => filterMessage(message, context));
-  // Only a filtered tools/list is re-serialised; anything else goes out exactly as the upstream sent it.
+  // Only a filtered tools/list or a named task is re-serialised; anything else goes out exactly as the upstream sent it.
   const rewritten = filtered.some((message, index) => message !== messages[index]);
   const body = rewritten ? JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]) : text;
   // Plain Node rather than Express's send: no ETag of every answer on the hot path (nobody revalidates a POST).

@@ -47,6 +47,15 @@ export class UpstreamSecrets {
     return this.ephemeralBox().open(sealed, purpose);
   }
 
+  /** A deterministic tag of `data` for `purpose` (task handles), with the same key as `sealFor`. */
+  tagFor(purpose: string, data: string): string {
+    return this.ephemeralBox().tag(purpose, data);
+  }
+
+  verifyTagFor(purpose: string, data: string, tag: string): boolean {
+    return this.ephemeralBox().verifyTag(purpose, data, tag);
+  }
+
   private ephemeralBox(): SecretBox {
     return this.configured ?? (this.local ??= new SecretBox(localKey(this.config.dataDir)));
   }

@@ -56,4 +56,17 @@ describe('SecretBox', () => {
     expect(box.open(sealedFirst)).toBe('one');
     expect(box.open(sealedSecond)).toBe('two');
   });
+
+  it('tags deterministically per purpose, and verifies tags of a key being rotated out', () => {
+    const old = new SecretBox('b'.repeat(64));
+    const rotated = new SecretBox('c'.repeat(64), ['b'.repeat(64)]);
+    const tag = old.tag('p', 'data');
+    expect(old.tag('p', 'data')).toBe(tag);
+    expect(old.tag('q', 'data')).not.toBe(tag);
+    expect(rotated.verifyTag('p', 'data', tag)).toBe(true);
+    expect(rotated.verifyTag('p', 'other', tag)).toBe(false);
+    expect(rotated.verifyTag('p', 'data', rotated.tag('p', 'data'))).toBe(true);
+    expect(new SecretBox('d'.repeat(64)).verifyTag('p', 'data', tag)).toBe(false);
+    expect(rotated.verifyTag('p', 'data', 'short')).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -54,6 +54,23 @@ export class SecretBox {
     }
   }
 
+  /**
+   * A deterministic tag binding `data` to `purpose` (HMAC-SHA256 under a key derived from the box's key, cut to 128
+   * bits): for values that must stay the same each time they are issued, which a sealed value (random IV) does not.
+   */
+  tag(purpose: string, data: string): string {
+    return tagWith(this.key, purpose, data);
+  }
+
+  /** Whether `tag` is `tag(purpose, data)` under the key or one being rotated out. */
+  verifyTag(purpose: string, data: string, tag: string): boolean {
+    const given = Buffer.from(tag, 'base64url');
+    return [this.key, ...this.previous].some((key) => {
+      const expected = Buffer.from(tagWith(key, purpose, data), 'base64url');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  }
+
   private openWith(key: Buffer, sealed: string, associatedData: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed value');
@@ -69,6 +86,18 @@ export class SecretBox {
       'utf8',
     );
   }
+}
+
+const TAG_LENGTH_BYTES = 16;
+
+function tagWith(key: Buffer, purpose: string, data: string): string {
+  // A key of its own for tags, so a tag can never be mistaken for anything the cipher key produces.
+  const tagKey = createHmac('sha256', key).update('secret-box:tag:v1').digest();
+  return createHmac('sha256', tagKey)
+    .update(`${purpose}\n${data}`)
+    .digest()
+    .subarray(0, TAG_LENGTH_BYTES)
+    .toString('base64url');
 }
 
 function decodeKey(encodedKey: string): Buffer {
