@@ -4,7 +4,7 @@
  * from that directory, as the CLI does) instead of going through the OAuth sign-in, and registers upstreams through
  * the REST API like an admin would.
  */
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +47,10 @@ export async function startGateway({ profileDir, dataDir: existing } = {}) {
   const port = await freePort();
   const env = gatewayEnv(dataDir, port);
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // BENCH_HEAP_SNAPSHOTS=/dir: the gateway writes a heap snapshot there on SIGUSR2 (the idle scenario sends one
+  // before and one after opening its sessions), to see what an idle session holds.
+  const heapDir = process.env.BENCH_HEAP_SNAPSHOTS;
+  if (heapDir) profile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`);
   // BENCH_GATEWAY_LOG=/path keeps the gateway's log (appended): the bench only sees status codes, the log says why.
   const log = process.env.BENCH_GATEWAY_LOG ? openSync(process.env.BENCH_GATEWAY_LOG, 'a') : 'ignore';
   const child = spawnChild([...profile, 'bin/mcp-gateway.js', 'serve'], env, { stdout: log });
@@ -63,6 +67,27 @@ export async function startGateway({ profileDir, dataDir: existing } = {}) {
     url,
     dataDir,
     pid: child.pid,
+    /** Has the gateway write a heap snapshot (BENCH_HEAP_SNAPSHOTS) and waits until it is written. */
+    async heapSnapshot() {
+      if (!heapDir) return;
+      const before = new Set(readdirSync(heapDir));
+      process.kill(child.pid, 'SIGUSR2');
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const written = readdirSync(heapDir).find(
+          (name) => !before.has(name) && name.endsWith('.heapsnapshot'),
+        );
+        // Written when the gateway answers again: it is busy (and silent) while it writes.
+        if (
+          written &&
+          (await fetch(`${url}/health`).then(
+            (r) => r.ok,
+            () => false,
+          ))
+        )
+          return;
+      }
+    },
     /** A bearer token of local user `user` (an admin) for exactly `audience` (the gateway checks the URL). */
     async token(audience, user = 'bench') {
       const key = `${user} ${audience}`;

@@ -69,10 +69,12 @@ export async function idleScenario({ gateway, upstream, settings }) {
   await snapshot('new sessions, direct upstream, no idle sessions', await probe(upstream.url));
   await snapshot('new sessions, /servers/{id}/mcp, no idle sessions', await probe(proxyUrl, 'probe'));
   const rssBefore = rssMiB(gateway.pid);
+  await gateway.heapSnapshot();
 
   process.stderr.write(`  idle: opening ${count} sessions with listening streams ...\n`);
   const idle = await openIdleSessions({ gateway, proxyUrl, count, settings });
   const rssIdle = rssMiB(gateway.pid);
+  await gateway.heapSnapshot();
   await snapshot(`${idle.open} idle sessions opened in ${fmt(idle.seconds, 1)} s`);
   notes.push(
     `opening: ${idle.open} of ${count} sessions with their stream open, ${idle.errors.length} failures` +

@@ -109,10 +109,13 @@ describe('MCP 2026-07-28 through /servers/{id}/mcp and /federated/mcp (e2e)', ()
   it('calls a federated tool for a 2026-07-28 client and for a 2025-11-25 one, with an audit row for each', async () => {
     const resource = `${gateway.url}/federated/mcp`;
     const to = { url: resource, token: await localToken(gateway, { tenant, user: 'nova', resource }) };
-    for (const mode of [{ pin: '2026-07-28' }, 'legacy'] as const) {
+    for (const [label, mode] of [
+      ['2026', { pin: '2026-07-28' }],
+      ['2025', 'legacy'],
+    ] as const) {
       const client = await connect(mode, to);
-      const result = await client.callTool({ name: 'modern__echo', arguments: { text: String(mode) } });
-      expect(result.content).toEqual([{ type: 'text', text: `echo:${String(mode)}` }]);
+      const result = await client.callTool({ name: 'modern__echo', arguments: { text: label } });
+      expect(result.content).toEqual([{ type: 'text', text: `echo:${label}` }]);
       await expect(client.callTool({ name: 'modern__missing', arguments: {} })).rejects.toMatchObject({
         data: { code: 'TOOL_NOT_ALLOWED' },
       });
