@@ -35,6 +35,9 @@ function gatewayEnv(dataDir, port) {
     // 16 relay workers are one user with 16 streams open (older builds allowed 20 per user). 10000 is within the
     // range of every build. The idle scenario spreads its sessions over users instead (see scenarios/idle.mjs).
     MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL: keep('MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL', '10000'),
+    // The idle scenario's sessions are all one tenant's, to one upstream: its share (2,500 by default) is not what
+    // is measured either.
+    MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT: keep('MREG_PROXY_UPSTREAM_MAX_STREAMS_PER_TENANT', '10000'),
     ...(process.env.MREG_DATABASE_URL ? { MREG_DATABASE_URL: process.env.MREG_DATABASE_URL } : {}),
   };
 }

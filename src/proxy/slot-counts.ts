@@ -19,12 +19,15 @@ export class SlotCounts {
     for (const slot of limits) {
       if (slot.limit !== undefined && this.count(slot.key) >= slot.limit) throw slot.refusal();
     }
-    for (const { key } of limits) this.add(key, 1);
+    // Only the keys are kept for the release: a listening stream holds it for its whole life, and the limits'
+    // refusal closures (with their contexts) would be held with it, for each of thousands of idle streams.
+    const keys = limits.map((slot) => slot.key);
+    for (const key of keys) this.add(key, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      for (const { key } of limits) this.add(key, -1);
+      for (const key of keys) this.add(key, -1);
     };
   }
 

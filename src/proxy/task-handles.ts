@@ -30,20 +30,40 @@ export class TaskHandles {
   constructor(private readonly secrets: UpstreamSecrets) {}
 
   forCaller(principal: Principal, serverId: string): CallerTasks {
-    const bound = (taskId: string) => `${principal.tenantId}\n${principal.oid}\n${serverId}\n${taskId}`;
-    const handleOf = (taskId: string) =>
-      `${PREFIX}.${Buffer.from(taskId).toString('base64url')}.${this.secrets.tagFor(PURPOSE, bound(taskId))}`;
-    const taskIdOf = (handle: string) => {
-      const [prefix, encoded, tag, extra] = handle.split('.');
-      if (handle.length > MAX_HANDLE_LENGTH || prefix !== PREFIX || !encoded || !tag || extra !== undefined)
-        return undefined;
-      const taskId = Buffer.from(encoded, 'base64url').toString('utf8');
-      return this.secrets.verifyTagFor(PURPOSE, bound(taskId), tag) ? taskId : undefined;
-    };
-    return {
-      outgoing: (message) => mapTaskIds(message, handleOf) ?? message,
-      incoming: (message) => mapTaskIds(message, taskIdOf),
-    };
+    return new BoundTaskHandles(this.secrets, `${principal.tenantId}\n${principal.oid}\n${serverId}\n`);
+  }
+}
+
+/**
+ * One caller's handles. A class rather than closures: a listening stream holds it for its whole life, and an object
+ * with two fields is lighter than five closures and their context, for each of thousands of idle streams.
+ */
+class BoundTaskHandles implements CallerTasks {
+  constructor(
+    private readonly secrets: UpstreamSecrets,
+    /** Tenant, user and server, as the tag binds them. */
+    private readonly owner: string,
+  ) {}
+
+  outgoing(message: JsonRpcMessage): JsonRpcMessage {
+    return mapTaskIds(message, (taskId) => this.handleOf(taskId)) ?? message;
+  }
+
+  incoming(message: JsonRpcMessage): JsonRpcMessage | undefined {
+    return mapTaskIds(message, (handle) => this.taskIdOf(handle));
+  }
+
+  private handleOf(taskId: string): string {
+    const tag = this.secrets.tagFor(PURPOSE, this.owner + taskId);
+    return `${PREFIX}.${Buffer.from(taskId).toString('base64url')}.${tag}`;
+  }
+
+  private taskIdOf(handle: string): string | undefined {
+    const [prefix, encoded, tag, extra] = handle.split('.');
+    if (handle.length > MAX_HANDLE_LENGTH || prefix !== PREFIX || !encoded || !tag || extra !== undefined)
+      return undefined;
+    const taskId = Buffer.from(encoded, 'base64url').toString('utf8');
+    return this.secrets.verifyTagFor(PURPOSE, this.owner + taskId, tag) ? taskId : undefined;
   }
 }
 
