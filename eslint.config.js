@@ -1,10 +1,12 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import moduleMap from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.mcp-gateway/**'] },
   js.configs.recommended,
+  ...moduleMap,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

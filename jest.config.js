@@ -39,6 +39,8 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // Every DataSource a spec opens maps the features' entities, as in the app (src/app/entities.ts registers them).
+  setupFiles: ['<rootDir>/src/app/entities.ts'],
 };
 
 const withDatabase = {

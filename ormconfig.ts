@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './src/config/load-config.js';
 import { createDataSource } from './src/database/data-source.factory.js';
+import './src/app/entities.js';
 import { EmbeddedPostgres } from './src/database/embedded-postgres.js';
 
 async function cliDataSource() {

@@ -1,3 +1,3 @@
-import { serve } from './server.js';
+import { serve } from './app/server.js';
 
 await serve();

@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedRequest } from '../auth/decorators.js';
+import type { AuthenticatedRequest } from '../common/decorators/auth.decorators.js';
 import { firstMessage, methodOf, toolName } from '../common/jsonrpc.js';
+import { type McpCallContext, McpRefusalObserver } from '../common/mcp/mcp-exception.filter.js';
 import { outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditSurface } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
 
 type AuditedRequest = Request & AuthenticatedRequest;
-
-/** What mcp-nest hands a tool in the rpc context (McpContext): the JSON-RPC request and the HTTP request. */
-export interface McpCallContext {
-  mcpRequest?: { method?: string; params?: { name?: unknown; uri?: unknown } };
-  getRawRequest?: () => AuditedRequest | undefined;
-}
 
 const MAX_ACTION = 200;
 
@@ -22,7 +17,7 @@ const MAX_ACTION = 200;
  * (401, 403, 429) are recorded here, so a 404 on a read leaves no event.
  */
 @Injectable()
-export class AuditDenials {
+export class AuditDenials implements McpRefusalObserver {
   private readonly recorded = new WeakSet<object>();
 
   constructor(private readonly auditor: Auditor) {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { inTenantScope } from '../database/tenant-scope.js';
 import { assertRole } from '../registry/registry-access.js';

@@ -2,12 +2,12 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { anyObject, arrayOf, boolean, integer, objectOf, text } from '../common/http/openapi-schema.js';
 import type { Response } from 'express';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { AuditChainVerifier, type ChainReport } from './audit-chain-verifier.js';
 import { AuditQueryService, toCsv } from './audit-query.service.js';
-import { AuditAction } from './audit.decorators.js';
+import { AuditAction } from '../common/decorators/audit.decorators.js';
 import { AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
 
 const CHAIN_REPORT: SchemaObject = objectOf({

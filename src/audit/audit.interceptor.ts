@@ -11,18 +11,19 @@ import { Reflector } from '@nestjs/core';
 import { MCP_TOOL_METADATA_KEY, type ToolOptions } from '@rekog/mcp-nest';
 import type { Request, Response } from 'express';
 import { concatMap, type Observable, tap } from 'rxjs';
-import type { AuthenticatedRequest } from '../auth/decorators.js';
+import type { AuthenticatedRequest } from '../common/decorators/auth.decorators.js';
 import { currentRequestContext, describeRequest } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { AuditDenials, type McpCallContext } from './audit-denials.js';
+import { AuditDenials } from './audit-denials.js';
+import type { McpCallContext } from '../common/mcp/mcp-exception.filter.js';
 import { describeError, outcomeForStatus } from './audit-outcome.js';
 import {
   AUDIT_ACTION,
   AUDIT_SERVER_PARAM,
   type AuditActionOptions,
   AUDITED_ELSEWHERE,
-} from './audit.decorators.js';
+} from '../common/decorators/audit.decorators.js';
 import type { AuditEventInput } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
 

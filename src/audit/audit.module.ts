@@ -12,6 +12,7 @@ import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditTools } from './audit.tools.js';
 import { Auditor } from './auditor.js';
 import { CallMetrics } from './call-metrics.js';
+import { McpRefusalObserver } from '../common/mcp/mcp-exception.filter.js';
 
 /**
  * The audit trail. Global, so every feature (proxy, federation, OAuth) can record through the one `Auditor`, and
@@ -31,7 +32,9 @@ import { CallMetrics } from './call-metrics.js';
     AuditChainVerifier,
     AuditRetention,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    // Every feature's MCP tools report refusals through this port (their exception filter lives in common).
+    { provide: McpRefusalObserver, useExisting: AuditDenials },
   ],
-  exports: [Auditor, AuditDenials, AuditWriter],
+  exports: [Auditor, AuditDenials, AuditWriter, McpRefusalObserver],
 })
 export class AuditModule {}

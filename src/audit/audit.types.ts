@@ -1,5 +1,6 @@
-export type AuditSurface = 'rest' | 'mcp' | 'proxy' | 'oauth' | 'cli';
-export type AuditOutcome = 'success' | 'denied' | 'error';
+import type { AuditOutcome, AuditSurface } from '../common/audit-vocabulary.js';
+
+export type { AuditOutcome, AuditSurface };
 
 /** The tenant of events refused before anyone was authenticated (no tenant is known yet). */
 export const NO_TENANT = '00000000-0000-0000-0000-000000000000';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AuditWriter } from './audit-writer.js';
 import { CallMetrics } from './call-metrics.js';

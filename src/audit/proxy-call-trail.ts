@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { describeRequest } from '../common/context/request-context.js';
 import { methodOf } from '../common/jsonrpc.js';
 import { describeError, jsonRpcErrorCode, outcomeForStatus } from './audit-outcome.js';

@@ -5,8 +5,8 @@ import type { Request } from 'express';
 import { describeRequest } from '../common/context/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { BEARER_STRATEGY } from './bearer.strategy.js';
-import { type AuthenticatedRequest, IS_PUBLIC } from './decorators.js';
-import { ALL_ROLES, type Principal } from './principal.js';
+import { type AuthenticatedRequest, IS_PUBLIC } from '../common/decorators/auth.decorators.js';
+import { ALL_ROLES, type Principal } from '../common/principal.js';
 
 type GuardedRequest = Request & AuthenticatedRequest & { user?: unknown };
 

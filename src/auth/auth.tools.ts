@@ -1,8 +1,8 @@
 import { type McpContext, McpController, Tool } from '@rekog/mcp-nest';
 import { Ctx } from '@nestjs/microservices';
 import { z } from 'zod';
-import type { AuthenticatedRequest } from './decorators.js';
-import type { Principal } from './principal.js';
+import { principalOf } from '../common/mcp/principal-of.js';
+import type { Principal } from '../common/principal.js';
 
 const principalSchema = z.object({
   tenantId: z.string(),
@@ -17,13 +17,6 @@ const principalSchema = z.object({
   superadmin: z.boolean(),
   expiresAt: z.number().int(),
 });
-
-/** The principal behind an MCP tool call, as authenticated by the global guard on the HTTP request. */
-export function principalOf(ctx: McpContext): Principal {
-  const principal = ctx.getRawRequest<AuthenticatedRequest>()?.principal;
-  if (!principal) throw new Error('MCP tool called without an authenticated principal');
-  return principal;
-}
 
 @McpController()
 export class AuthTools {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-custom';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/principal.js';
 import { RequestAuthenticator } from './request-authenticator.js';
 
 export const BEARER_STRATEGY = 'mreg-bearer';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { GatewayRole } from '../config/app-config.js';
 import { TokenRejectedError } from './auth.errors.js';
-import type { TokenKind } from './principal.js';
+import type { TokenKind } from '../common/principal.js';
 import { GATEWAY_TOKEN_ALG, type SigningKeyStore } from './signing-keys.js';
 
 export const LOCAL_ISSUER = 'urn:mcp-registry-gateway:local';

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Public } from './decorators.js';
+import { Public } from '../common/decorators/auth.decorators.js';
 import { PROTECTED_RESOURCE_METADATA_PATH, ResourceUrls } from './resource-urls.js';
 
 export interface ProtectedResourceMetadata {

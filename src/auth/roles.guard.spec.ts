@@ -2,8 +2,8 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { GatewayException } from '../common/errors/gateway.exception.js';
 import type { GatewayRole } from '../config/app-config.js';
-import { REQUIRED_ROLES } from './decorators.js';
-import { effectiveRoles, type Principal } from './principal.js';
+import { REQUIRED_ROLES } from '../common/decorators/auth.decorators.js';
+import { effectiveRoles, type Principal } from '../common/principal.js';
 import { ResourceUrls } from './resource-urls.js';
 import { RolesGuard } from './roles.guard.js';
 

@@ -9,7 +9,7 @@ import {
 import type { Request } from 'express';
 import type { GatewayRole } from '../config/app-config.js';
 import { insufficientRole } from './auth.errors.js';
-import { type AuthenticatedRequest, REQUIRED_ROLES } from './decorators.js';
+import { type AuthenticatedRequest, REQUIRED_ROLES } from '../common/decorators/auth.decorators.js';
 import { ResourceUrls } from './resource-urls.js';
 
 /**

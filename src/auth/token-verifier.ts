@@ -5,7 +5,7 @@ import type { AppConfig, GatewayRole } from '../config/app-config.js';
 import { TokenRejectedError } from './auth.errors.js';
 import type { EntraTokens } from './entra-tokens.js';
 import type { GatewayTokens } from './gateway-tokens.js';
-import { effectiveRoles, isGatewayRole, type TokenKind } from './principal.js';
+import { effectiveRoles, isGatewayRole, type TokenKind } from '../common/principal.js';
 
 /** A token that passed signature and claim checks, before tenant resolution and the per-request audience check. */
 export interface VerifiedIdentity {

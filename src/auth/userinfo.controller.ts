@@ -2,8 +2,8 @@ import { USERINFO } from './auth.openapi.js';
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig, type AuthMode } from '../config/app-config.js';
-import { Authenticated, CurrentPrincipal } from './decorators.js';
-import type { Principal } from './principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 
 export interface UserInfo extends Principal {
   authMode: AuthMode;

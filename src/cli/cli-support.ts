@@ -1,6 +1,8 @@
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigValidationError, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { Database } from '../database/database.js';
+// The DataSources the CLI opens map every feature's entities (`migrate check` compares them with the migrations).
+import '../app/entities.js';
 
 /** Output helpers so commands stay testable: tests pass their own writer and read what was printed. */
 export interface CliOutput {

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { serve } from '../server.js';
+import { serve } from '../app/server.js';
 
 interface ServeOptions {
   port?: number;

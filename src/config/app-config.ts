@@ -1,6 +1,8 @@
 import type { LOG_LEVELS, NODE_ENVS } from './gateway-env.js';
 
-export type GatewayRole = 'admin' | 'server_owner' | 'user';
+import type { GatewayRole } from '../common/principal.js';
+
+export type { GatewayRole };
 export type DatabaseKind = 'postgres' | 'embedded';
 export type AuthMode = 'entra' | 'local';
 

@@ -1,5 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
+import { registeredEntities } from './entity-catalog.js';
 import type { PostgresEndpoint } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -21,7 +21,7 @@ export function createDataSource({ target, poolSize }: DataSourceSettings): Data
   const options: DataSourceOptions = {
     type: 'postgres',
     ...connection,
-    entities: ENTITIES,
+    entities: registeredEntities(),
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     // The schema comes from reviewed migrations only, everywhere, tests included.

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type AuthMode, type DatabaseKind } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { LifecycleState } from '../observability/lifecycle-state.js';
-import { GATEWAY_VERSION } from '../version.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 
 export interface GatewayInfo {
   name: string;

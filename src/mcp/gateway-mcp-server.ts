@@ -1,6 +1,6 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
 import { McpStrategy, StreamableHttpTransport } from '@rekog/mcp-nest';
-import { GATEWAY_VERSION } from '../version.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 
 /**
  * The gateway's own MCP server (`/mcp`): one mcp-nest strategy and its streamable-HTTP transport per application

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { StreamableHttpController } from '@rekog/mcp-nest';
-import { AuditedElsewhere } from '../audit/audit.decorators.js';
-import { ThrottleAs } from '../throttling/rate-limit.decorators.js';
+import { AuditedElsewhere } from '../common/decorators/audit.decorators.js';
+import { ThrottleAs } from '../common/decorators/rate-limit.decorators.js';
 
 /**
  * `POST|GET|DELETE /mcp`: the gateway's MCP endpoint (streamable HTTP), mounted through Nest so that the HTTP

@@ -11,7 +11,7 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GATEWAY_VERSION } from '../version.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 
 const tracer = () => trace.getTracer('mcp-gateway', GATEWAY_VERSION);
 let propagationInstalled = false;

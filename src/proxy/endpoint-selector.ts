@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { LbStrategy, RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
 import { refuseDisallowedCalls, resolveTaskHandles } from './inbound-policy.js';

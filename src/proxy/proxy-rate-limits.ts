@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { jsonRpcCost } from '../throttling/jsonrpc-cost.js';

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/client';
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { describeError, jsonRpcErrorCode } from '../audit/audit-outcome.js';
 import { describeRequest, type RelayedCall } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
@@ -10,7 +10,7 @@ import { serverNotFound } from '../registry/registry.errors.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
-import { GATEWAY_VERSION } from '../version.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { ProxyService } from './proxy.service.js';

@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditedElsewhere } from '../audit/audit.decorators.js';
-import { CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
-import { ThrottleAs } from '../throttling/rate-limit.decorators.js';
+import { AuditedElsewhere } from '../common/decorators/audit.decorators.js';
+import { CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
+import { ThrottleAs } from '../common/decorators/rate-limit.decorators.js';
 import { sendProxyError } from './proxy-error-response.js';
 import { ProxyService } from './proxy.service.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { Auditor } from '../audit/auditor.js';
 import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';

@@ -1,9 +1,9 @@
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type McpContext, Tool, ToolRoles } from '@rekog/mcp-nest';
 import { z } from 'zod';
-import { principalOf } from '../auth/auth.tools.js';
-import { GatewayMcpTools } from '../mcp/mcp-exception.filter.js';
-import { validateInput } from '../mcp/validate-input.js';
+import { principalOf } from '../common/mcp/principal-of.js';
+import { GatewayMcpTools } from '../common/mcp/mcp-exception.filter.js';
+import { validateInput } from '../common/mcp/validate-input.js';
 import { HealthCheckRequestDto, ProxyRequestDto } from './dto/router.dto.js';
 import { PROXY_METHODS, type ProxyRequestResult, ProxyRequestService } from './proxy-request.service.js';
 import { type LiveHealth, type RouterMetricsView, RouterService } from './router.service.js';

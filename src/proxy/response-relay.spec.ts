@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { ToolPolicy } from '../registry/tool-policy.js';
 import { relayJson, relaySse, type RelayContext } from './response-relay.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { HealthCheckRequestDto, ProxyRequestDto } from './dto/router.dto.js';
 import { type ProxyRequestResult, ProxyRequestService } from './proxy-request.service.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { ServerChecker } from '../registry/health/server-checker.js';
 import { assertRole, canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { UpstreamSecrets } from '../registry/upstream-secrets.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { SlotCounts } from './slot-counts.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { JsonRpcMessage } from '../common/jsonrpc.js';
 import type { UpstreamSecrets } from '../registry/upstream-secrets.js';
 import { SecretBox } from '../common/crypto/secret-box.js';

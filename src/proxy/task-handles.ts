@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { JsonRpcMessage } from '../common/jsonrpc.js';
 import { UpstreamSecrets } from '../registry/upstream-secrets.js';
 

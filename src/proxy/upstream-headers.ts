@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { GatewayTokens } from '../auth/gateway-tokens.js';
 import { OnBehalfOfError, OnBehalfOfService } from '../auth/oauth/on-behalf-of.service.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
-import { GATEWAY_VERSION } from '../version.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 
 const IDENTITY_TTL_SECONDS = 60;

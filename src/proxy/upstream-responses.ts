@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { OpenStreams } from '../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';

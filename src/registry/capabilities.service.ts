@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { toolDrift, type ToolDrift } from './capabilities.js';
 import type { ServerView } from './dto/server-view.dto.js';

@@ -1,8 +1,8 @@
 import { REGISTRY_STATS, TOOL_SEARCH } from './registry.openapi.js';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { CapabilitiesService, type ToolMatch } from './capabilities.service.js';
 import { SearchToolsQuery } from './dto/list-servers.query.js';
 import { RegistryService, type RegistryStats } from './registry.service.js';

@@ -10,13 +10,13 @@ import {
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Request } from 'express';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { ResourceUrls } from '../auth/resource-urls.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { MAX_PAGE_SIZE } from './dto/list-servers.query.js';
 import { RegisterServerDto, SERVER_NAME_PATTERN } from './dto/register-server.dto.js';
-import { validateInput } from '../mcp/validate-input.js';
+import { validateInput } from '../common/mcp/validate-input.js';
 import { ServerJsonDto } from './dto/server-json.dto.js';
 import { RegistrationView } from './dto/server-view.dto.js';
 import {

@@ -1,6 +1,6 @@
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { AuthErrorCode } from '../auth/auth.errors.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { notOwner } from './registry.errors.js';
 import type { RegisteredServer } from './registry.types.js';
 

@@ -7,9 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuditServerParam } from '../audit/audit.decorators.js';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { AuditServerParam } from '../common/decorators/audit.decorators.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { CapabilitiesService, type CapabilitiesView } from './capabilities.service.js';
 import { ApproveChangesDto } from './dto/approve-changes.dto.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { describeRequest } from '../common/context/request-context.js';
 import type { RegisterServerDto, UpdateServerDto } from './dto/register-server.dto.js';
 import { DEFAULT_PAGE_SIZE, type ListServersQuery } from './dto/list-servers.query.js';

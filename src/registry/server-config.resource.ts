@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { type McpContext, Resource } from '@rekog/mcp-nest';
-import { principalOf } from '../auth/auth.tools.js';
+import { principalOf } from '../common/mcp/principal-of.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
-import { GatewayMcpTools } from '../mcp/mcp-exception.filter.js';
-import { GATEWAY_VERSION } from '../version.js';
+import { GatewayMcpTools } from '../common/mcp/mcp-exception.filter.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 import { assertRole } from './registry-access.js';
 import { RegistryRepository } from './registry.repository.js';
 

@@ -1,4 +1,4 @@
-import { effectiveRoles, type Principal } from '../auth/principal.js';
+import { effectiveRoles, type Principal } from '../common/principal.js';
 import type { GatewayRole } from '../config/app-config.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerSettingsDto } from './dto/register-server.dto.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthErrorCode } from '../auth/auth.errors.js';
 import { oboScopeRefusal } from '../auth/oauth/obo-scope-policy.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ServerSettingsDto } from './dto/register-server.dto.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
 import { ownValue } from '../common/own-value.js';
 

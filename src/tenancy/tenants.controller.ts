@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { arrayOf, dateTime, integer, nullable, objectOf, text } from '../common/http/openapi-schema.js';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { type TenantView, TenantsService } from './tenants.service.js';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import { tenantRequestLimit } from './tenant-settings.js';
 import { CommonErrorCode } from '../common/errors/error-codes.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';

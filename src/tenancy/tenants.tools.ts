@@ -1,7 +1,7 @@
 import { type McpContext, McpController, Tool, ToolRoles } from '@rekog/mcp-nest';
 import { Ctx } from '@nestjs/microservices';
 import { z } from 'zod';
-import { principalOf } from '../auth/auth.tools.js';
+import { principalOf } from '../common/mcp/principal-of.js';
 import { type TenantView, TenantsService } from './tenants.service.js';
 
 const tenantsSchema = z.object({

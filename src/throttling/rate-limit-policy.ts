@@ -1,5 +1,5 @@
 import { normalizeIp } from '@nestjs/throttler';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/principal.js';
 import type { AppConfig, GatewayRole } from '../config/app-config.js';
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';

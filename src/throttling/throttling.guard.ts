@@ -8,11 +8,11 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import type { AuthenticatedRequest } from '../auth/decorators.js';
+import type { AuthenticatedRequest } from '../common/decorators/auth.decorators.js';
 import { jsonRpcCost } from './jsonrpc-cost.js';
 import { RateLimitPolicy } from './rate-limit-policy.js';
 import { applyRateLimitHeaders, jsonRpcRefusal, restRefusal } from './rate-limit-responses.js';
-import { THROTTLE_AS, type ThrottleKind } from './rate-limit.decorators.js';
+import { THROTTLE_AS, type ThrottleKind } from '../common/decorators/rate-limit.decorators.js';
 import type { BucketCheck, Surface } from './rate-limit.types.js';
 import { RateLimiter } from './rate-limiter.service.js';
 

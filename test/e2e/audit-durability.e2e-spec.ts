@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { call, connectMcpClient, localToken } from '../support/gateway.js';
 import { rest, startRegistryGateway, tool, toolError, uniqueTenant } from '../support/registry.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';

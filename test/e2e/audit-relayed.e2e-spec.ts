@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { createLogger } from '../../src/common/logging/logger.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { call, connectMcpClient, localToken } from '../support/gateway.js';
 import {

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import {
   ENTRA_CLIENT_ID as CLIENT_ID,
   ENTRA_TID as TID,

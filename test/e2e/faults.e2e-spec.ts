@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { call, localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';

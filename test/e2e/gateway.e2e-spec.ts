@@ -1,6 +1,6 @@
 import { json } from '../support/http.js';
 import type { Client } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { call, connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 
 describe('gateway over HTTP (real PostgreSQL)', () => {

@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { postJsonRpc, startRegistryGateway } from '../support/registry.js';
 

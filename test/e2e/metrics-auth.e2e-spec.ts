@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { startGateway } from '../support/gateway.js';
 
 /** With MREG_METRICS_TOKEN set, /metrics (whose labels name tenants, servers and tools) answers only Prometheus. */

@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { call, connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
 import { consentInBrowser } from '../support/oauth-client.js';

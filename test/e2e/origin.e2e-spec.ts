@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
 import { registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';

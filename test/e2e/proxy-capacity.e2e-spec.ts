@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
 import { localToken } from '../support/gateway.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
 import { registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';

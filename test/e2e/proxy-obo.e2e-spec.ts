@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { ENTRA_CLIENT_ID, ENTRA_TID, startEntraGateway } from '../support/entra-gateway.js';
 import { FakeEntra } from '../support/fake-entra.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';

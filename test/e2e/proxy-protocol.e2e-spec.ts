@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { localToken } from '../support/gateway.js';
 import { ModernMcpServer } from '../support/modern-mcp-server.js';
 import { registerAs, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';

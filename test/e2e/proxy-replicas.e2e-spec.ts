@@ -1,5 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { localToken } from '../support/gateway.js';
 import { rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';

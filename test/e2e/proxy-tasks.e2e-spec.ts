@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { localToken } from '../support/gateway.js';
 import { postJsonRpc, registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { TaskMcpServer } from '../support/task-mcp-server.js';

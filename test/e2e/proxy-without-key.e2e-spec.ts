@@ -1,5 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken, startGateway } from '../support/gateway.js';
 import { registerAs, rest, uniqueTenant } from '../support/registry.js';

@@ -1,7 +1,7 @@
 import type { CommandRunner } from 'nest-commander';
 import { RegisterServerCommand } from '../../src/cli/register-server.command.js';
 import { ServersListCommand, ServersRemoveCommand } from '../../src/cli/servers.command.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 
 import { startRegistryGateway, uniqueTenant } from '../support/registry.js';

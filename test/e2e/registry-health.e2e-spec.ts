@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { DataSource } from 'typeorm';
 import { HealthScheduler } from '../../src/registry/health/health-scheduler.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';

@@ -1,5 +1,5 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
-import type { Principal } from '../../src/auth/principal.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
+import type { Principal } from '../../src/common/principal.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { TenantsService } from '../../src/tenancy/tenants.service.js';
 import { EverythingServer } from '../support/everything-server.js';

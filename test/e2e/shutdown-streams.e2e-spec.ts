@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as PgClient } from 'pg';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';

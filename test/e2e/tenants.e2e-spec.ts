@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import {
   ENTRA_CLIENT_ID as CLIENT_ID,
   ENTRA_TID as TID,

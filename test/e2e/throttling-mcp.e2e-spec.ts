@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { json } from '../support/http.js';

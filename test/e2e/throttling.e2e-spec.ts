@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { json } from '../support/http.js';
 import { call, localToken } from '../support/gateway.js';
 import { startRegistryGateway, uniqueTenant } from '../support/registry.js';

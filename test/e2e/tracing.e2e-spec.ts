@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';

@@ -9,7 +9,7 @@ import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { CallMetrics } from '../../src/audit/call-metrics.js';
-import type { Principal } from '../../src/auth/principal.js';
+import type { Principal } from '../../src/common/principal.js';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
 import { AuditHarness, auditConfig, auditTenant, storedNumbers } from '../support/audit-harness.js';

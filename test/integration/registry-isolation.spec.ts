@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.factory.js';
 import { inTenantScope } from '../../src/database/tenant-scope.js';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { RegistryCache } from '../../src/registry/registry-cache.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { localToken } from '../support/gateway.js';

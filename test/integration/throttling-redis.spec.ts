@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { RedisRateLimitStore } from '../../src/throttling/stores/redis-rate-limit.store.js';
 import { json } from '../support/http.js';
 import { call, localToken } from '../support/gateway.js';

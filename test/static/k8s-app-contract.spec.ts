@@ -25,9 +25,7 @@ const defaults = new GatewayEnv();
 
 /** Routes of the health controller (`@Controller()` without prefix), e.g. '/health'. */
 const healthRoutes = [
-  ...readFileSync(join(root, 'src/observability/health.controller.ts'), 'utf8').matchAll(
-    /@Get\('([^']+)'\)/g,
-  ),
+  ...readFileSync(join(root, 'src/health/health.controller.ts'), 'utf8').matchAll(/@Get\('([^']+)'\)/g),
 ].map((match) => `/${match[1]}`);
 /** The numeric uid the image runs as. */
 const imageUser = Number(/^USER (\d+)/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1]);

@@ -1,4 +1,4 @@
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import type { FakeEntra } from './fake-entra.js';
 import { startGateway } from './gateway.js';
 

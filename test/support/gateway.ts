@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { localPrincipal } from '../../src/auth/oauth/dev-sign-in.js';
 import type { GatewayRole } from '../../src/config/app-config.js';
-import { GatewayApp } from '../../src/gateway-app.js';
+import { GatewayApp } from '../../src/app/gateway-app.js';
 import { testConfig } from './test-config.js';
 
 /** Boots the whole gateway in-process on 127.0.0.1 and a free port, as `npm start` would, with test overrides. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
-import type { GatewayApp } from '../../src/gateway-app.js';
+import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { TEST_ENCRYPTION_KEY } from './entra-gateway.js';
 import { call, localToken, startGateway } from './gateway.js';
 

@@ -1,5 +1,5 @@
 import type { GatewayRole } from '../../config/app-config.js';
-import { effectiveRoles, isGatewayRole } from '../principal.js';
+import { effectiveRoles, isGatewayRole } from '../../common/principal.js';
 import type { GrantedPrincipal } from './oauth.entities.js';
 import { hashSecret } from './oauth-crypto.js';
 

@@ -1,4 +1,4 @@
-import { AuditAction } from '../../audit/audit.decorators.js';
+import { AuditAction } from '../../common/decorators/audit.decorators.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
@@ -20,8 +20,8 @@ import type { Request, Response } from 'express';
 import { CommonErrorCode } from '../../common/errors/error-codes.js';
 import { GatewayException } from '../../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { ThrottleAs } from '../../throttling/rate-limit.decorators.js';
-import { Public } from '../decorators.js';
+import { ThrottleAs } from '../../common/decorators/rate-limit.decorators.js';
+import { Public } from '../../common/decorators/auth.decorators.js';
 import { GatewayTokens } from '../gateway-tokens.js';
 import { cookieSpec, readCookie, SESSION_TTL_SECONDS } from '../session-cookie.js';
 import { ResourceUrls } from '../resource-urls.js';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config/load-config.js';
-import type { Principal } from '../principal.js';
+import type { Principal } from '../../common/principal.js';
 import type { EntraSignInService } from './entra-sign-in.service.js';
 import { OnBehalfOfError, OnBehalfOfService } from './on-behalf-of.service.js';
 import { oboScopeRefusal } from './obo-scope-policy.js';

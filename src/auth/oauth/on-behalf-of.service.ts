@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import type { Principal } from '../principal.js';
+import type { Principal } from '../../common/principal.js';
 import { EntraGrantError, type EntraTokenSet } from './entra-client.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
 import { oboScopeRefusal } from './obo-scope-policy.js';

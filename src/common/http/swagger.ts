@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { GATEWAY_VERSION } from '../../version.js';
+import { GATEWAY_VERSION } from '../version.js';
 
 /** Swagger UI at `/docs`, the OpenAPI document at `/docs-json`. */
 export function setupSwagger(app: INestApplication): void {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { canSee } from '../../registry/registry-access.js';
 import { RegistryCache } from '../../registry/registry-cache.js';

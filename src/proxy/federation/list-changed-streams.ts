@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../common/principal.js';
 import { OpenStreams } from '../../observability/open-streams.js';
 import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
 import { StreamLimiter } from '../stream-limiter.js';

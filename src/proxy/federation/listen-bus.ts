@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../common/principal.js';
 import type { CatalogFingerprints, FederatedCatalog } from './federated-catalog.js';
 
 const EVENTS: Record<keyof CatalogFingerprints, ServerEvent> = {

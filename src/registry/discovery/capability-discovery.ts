@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type DiscoveryLimits } from '../../config/app-config.js';
-import { GATEWAY_VERSION } from '../../version.js';
+import { GATEWAY_VERSION } from '../../common/version.js';
 import {
   type CapabilitySnapshot,
   MODERN_REVISION,

@@ -1,5 +1,5 @@
 import type { BadRequestException } from '@nestjs/common';
-import { validateInput } from '../../mcp/validate-input.js';
+import { validateInput } from '../../common/mcp/validate-input.js';
 import { RegisterServerDto } from './register-server.dto.js';
 
 const valid = { name: 'github', url: 'https://mcp.example.com/mcp' };

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { GatewayRole } from '../../config/app-config.js';
-import { ALL_ROLES } from '../../auth/principal.js';
+import { ALL_ROLES } from '../../common/principal.js';
 import {
   LB_STRATEGIES,
   type LbStrategy,

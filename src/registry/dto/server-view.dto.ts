@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_ROLES } from '../../auth/principal.js';
+import { ALL_ROLES } from '../../common/principal.js';
 import type { GatewayRole } from '../../config/app-config.js';
 import {
   LB_STRATEGIES,

@@ -10,10 +10,25 @@ import {
 } from '@nestjs/common';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { McpController } from '@rekog/mcp-nest';
-import { AuditDenials, type McpCallContext } from '../audit/audit-denials.js';
 import { type Observable, throwError } from 'rxjs';
-import { toErrorBody } from '../common/errors/error-body.js';
-import { currentRequestContext } from '../common/context/request-context.js';
+import { toErrorBody } from '../errors/error-body.js';
+import { currentRequestContext } from '../context/request-context.js';
+import type { Request } from 'express';
+import type { AuthenticatedRequest } from '../decorators/auth.decorators.js';
+
+/** What mcp-nest hands a tool in the rpc context (McpContext): the JSON-RPC request and the HTTP request. */
+export interface McpCallContext {
+  mcpRequest?: { method?: string; params?: { name?: unknown; uri?: unknown } };
+  getRawRequest?: () => (Request & AuthenticatedRequest) | undefined;
+}
+
+/**
+ * Told of every refusal an MCP tool call meets before it runs (roles, throttling): the audit trail records them.
+ * A port, so that this filter (used by every feature's tools) depends on no feature; the audit module provides it.
+ */
+export abstract class McpRefusalObserver {
+  abstract onMcpError(ctx: McpCallContext, status: number, code: string): void;
+}
 
 /** JSON-RPC error code for an HTTP status; the stable gateway code travels in `error.data.code`. */
 function jsonRpcCode(status: number): number {
@@ -31,7 +46,7 @@ function jsonRpcCode(status: number): number {
 export class McpExceptionFilter implements RpcExceptionFilter {
   private readonly logger = new Logger('McpTools');
 
-  constructor(@Optional() private readonly denials?: AuditDenials) {}
+  constructor(@Optional() private readonly denials?: McpRefusalObserver) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     if (exception instanceof ProtocolError) return throwError(() => exception);

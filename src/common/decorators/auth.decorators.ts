@@ -1,7 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { GatewayRole } from '../config/app-config.js';
-import type { Principal } from './principal.js';
+import type { GatewayRole, Principal } from '../principal.js';
 
 export const IS_PUBLIC = 'mreg:public';
 export const REQUIRED_ROLES = 'mreg:roles';

@@ -6,11 +6,11 @@ import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../common/decorators/auth.decorators.js';
 import { Database } from '../database/database.js';
-import { GATEWAY_VERSION } from '../version.js';
-import { LifecycleState } from './lifecycle-state.js';
-import { MetricsService } from './metrics.service.js';
+import { GATEWAY_VERSION } from '../common/version.js';
+import { LifecycleState } from '../observability/lifecycle-state.js';
+import { MetricsService } from '../observability/metrics.service.js';
 
 @ApiTags('observability')
 @Public()

@@ -7,16 +7,16 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/app-config.js';
-import { setupSwagger } from './common/http/swagger.js';
-import { createLogger } from './common/logging/logger.js';
-import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
-import { Database } from './database/database.js';
-import { GatewayMcpServer } from './mcp/gateway-mcp-server.js';
-import { LifecycleState } from './observability/lifecycle-state.js';
-import { OpenStreams } from './observability/open-streams.js';
-import { installTracing, type TracingHandle } from './observability/tracing.js';
-import { GATEWAY_VERSION } from './version.js';
+import type { AppConfig } from '../config/app-config.js';
+import { setupSwagger } from '../common/http/swagger.js';
+import { createLogger } from '../common/logging/logger.js';
+import { PinoNestLogger } from '../common/logging/pino-nest-logger.js';
+import { Database } from '../database/database.js';
+import { GatewayMcpServer } from '../mcp/gateway-mcp-server.js';
+import { LifecycleState } from '../observability/lifecycle-state.js';
+import { OpenStreams } from '../observability/open-streams.js';
+import { installTracing, type TracingHandle } from '../observability/tracing.js';
+import { GATEWAY_VERSION } from '../common/version.js';
 import { configureHttpPipeline } from './http-pipeline.js';
 
 /** After streams were ended for shutdown, how long their last bytes get to reach clients before sockets are cut. */

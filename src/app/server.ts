@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { AppConfig } from './config/app-config.js';
-import { ConfigValidationError, loadConfig } from './config/load-config.js';
-import { createLogger } from './common/logging/logger.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigValidationError, loadConfig } from '../config/load-config.js';
+import { createLogger } from '../common/logging/logger.js';
 import { GatewayApp } from './gateway-app.js';
 
 export interface ServeOptions {

@@ -1,14 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuditModule } from './audit/audit.module.js';
-import { AuthModule } from './auth/auth.module.js';
-import type { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './database/database.module.js';
-import { McpModule } from './mcp/mcp.module.js';
-import { ObservabilityModule } from './observability/observability.module.js';
-import { ProxyModule } from './proxy/proxy.module.js';
-import { RegistryModule } from './registry/registry.module.js';
-import { ThrottlingModule } from './throttling/throttling.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { McpModule } from '../mcp/mcp.module.js';
+import { ObservabilityModule } from '../observability/observability.module.js';
+import { HealthModule } from '../health/health.module.js';
+import './entities.js';
+import { ProxyModule } from '../proxy/proxy.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 
 /**
  * The assembled gateway. Feature layers (auth, registry, proxy, audit, throttling) join here as their issues land;
@@ -23,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         ObservabilityModule,
+        HealthModule,
         AuditModule,
         AuthModule,
         // After AuthModule: global guards run in registration order, and throttling keys on the principal.

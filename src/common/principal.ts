@@ -1,4 +1,5 @@
-import type { GatewayRole } from '../config/app-config.js';
+/** The gateway's roles, from Entra app roles (or local mode's tokens) through MREG_ROLE_MAP. */
+export type GatewayRole = 'admin' | 'server_owner' | 'user';
 
 export type TokenKind = 'entra' | 'gateway' | 'local';
 

@@ -1,4 +1,4 @@
-import { createValidationPipe } from '../common/http/validation.pipe.js';
+import { createValidationPipe } from '../http/validation.pipe.js';
 
 /**
  * Validates MCP tool arguments (and mapped inputs such as a server.json import) with the REST API's own validation

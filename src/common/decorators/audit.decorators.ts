@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuditOutcome, AuditSurface } from './audit.types.js';
+import type { AuditOutcome, AuditSurface } from '../audit-vocabulary.js';
 
 export const AUDITED_ELSEWHERE = 'mreg:audit:elsewhere';
 export const AUDIT_ACTION = 'mreg:audit:action';

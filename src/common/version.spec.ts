@@ -4,7 +4,9 @@ import { GATEWAY_VERSION } from './version.js';
 
 describe('GATEWAY_VERSION', () => {
   it('matches package.json', () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(GATEWAY_VERSION).toBe(pkg.version);
   });
 });
