@@ -21,7 +21,8 @@ export interface FederatedRouting {
 }
 
 /**
- * The proxy endpoints' rate limits (architecture §5 step 3: after the server lookup, before the body is acted on).
+ * The proxy endpoints' rate limits (docs/architecture.md, "The path of one proxied call", step 2: after the server
+ * lookup, before the body is acted on).
  * Counted here rather than in the guard because only here the server, and so its own limits, is known. Every message
  * of the body counts against the caller's buckets and the server's; `tools/call` also against the tool's limit.
  * Refusals are ProxyErrors (429 or 503), answered as JSON-RPC by the proxy controllers.

@@ -90,7 +90,7 @@ export class ProxyService {
   ): Promise<void> {
     const server = this.serverFor(principal, serverId);
     trail.server(server);
-    // Architecture §5 step 3: throttled after the lookup (unknown servers are 404, not counted), before anything else.
+    // docs/architecture.md, step 2: throttled after the lookup (unknown servers are 404, not counted), before the rest.
     await this.rateLimits.admitServer(principal, server, req, res);
     if (server.transport === 'sse') {
       // A legacy SSE session lives on one upstream stream held by one process; relaying it transparently would
