@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { currentRequestContext } from '../common/context/request-context.js';
-import { errorResponse, JSONRPC_SERVER_ERROR } from '../common/jsonrpc.js';
+import { singleRequestId, toJsonRpcError } from '../common/errors/json-rpc.exception.js';
 import type { PolicyRefusal } from './inbound-policy.js';
 import { ProxyError } from './proxy.errors.js';
 
@@ -10,17 +10,18 @@ import { ProxyError } from './proxy.errors.js';
  */
 export function sendProxyError(res: Response, error: unknown): boolean {
   if (!(error instanceof ProxyError) || res.headersSent) return false;
+  const body = {
+    statusCode: error.status,
+    code: error.code,
+    message: error.message,
+    correlationId: currentRequestContext()?.correlationId,
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
+  // The same rendering as every other error on an MCP route, answering the request's id when there was one.
   res
     .status(error.status)
     .set(error.headers)
-    .json(
-      errorResponse(null, JSONRPC_SERVER_ERROR, error.message, {
-        code: error.code,
-        statusCode: error.status,
-        correlationId: currentRequestContext()?.correlationId,
-        ...(error.details === undefined ? {} : { details: error.details }),
-      }),
-    );
+    .json(toJsonRpcError(body, singleRequestId((res.req as { body?: unknown } | undefined)?.body)));
   return true;
 }
 

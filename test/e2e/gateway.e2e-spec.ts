@@ -82,18 +82,25 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  /** The common error fields: the REST body itself, or `error.data` of the JSON-RPC error an MCP route answers. */
+  const errorFields = (path: string, body: any): Record<string, unknown> => {
+    if (path !== '/mcp') return body;
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+    return body.error.data;
+  };
+
   it.each([
     ['/mcp', 'application/json'],
     ['/api/v1/servers', 'application/json'],
     ['/api/v1/servers', 'text/plain'],
-  ])('refuses a body over the limit on %s (%s) with 413 and the common body', async (path, type) => {
+  ])('refuses a body over the limit on %s (%s) with 413 and the common fields', async (path, type) => {
     const res = await get(path, {
       method: 'POST',
       headers: { 'content-type': type },
       body: JSON.stringify({ padding: 'x'.repeat(70 * 1024) }),
     });
     expect(res.status).toBe(413);
-    expect(await json(res)).toMatchObject({
+    expect(errorFields(path, await json(res))).toMatchObject({
       statusCode: 413,
       code: 'PAYLOAD_TOO_LARGE',
       correlationId: expect.any(String),
@@ -110,7 +117,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
         body: deep,
       });
       expect(res.status).toBe(400);
-      expect(await json(res)).toMatchObject({ statusCode: 400, code: 'BODY_TOO_DEEP' });
+      expect(errorFields(path, await json(res))).toMatchObject({ statusCode: 400, code: 'BODY_TOO_DEEP' });
     },
   );
 
@@ -122,7 +129,7 @@ describe('gateway over HTTP (real PostgreSQL)', () => {
     });
     expect(res.status).toBe(400);
     const body = await json(res);
-    expect(body).toMatchObject({ code: 'MALFORMED_JSON' });
+    expect(errorFields('/mcp', body)).toMatchObject({ code: 'MALFORMED_JSON' });
     expect(JSON.stringify(body)).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 

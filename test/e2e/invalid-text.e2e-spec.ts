@@ -116,8 +116,12 @@ describe('invalid text in any string parameter (e2e)', () => {
           name: tool.name,
           arguments: { [name]: walked % 2 ? NUL : 'ev\ud800' },
         });
-        const body = (await res.json().catch(() => ({}))) as { code?: string };
-        if (res.status !== 400 || body.code !== 'INVALID_TEXT')
+        // /mcp answers in JSON-RPC: the stable code is in error.data, for the request's id.
+        const body = (await res.json().catch(() => ({}))) as {
+          id?: unknown;
+          error?: { data?: { code?: string } };
+        };
+        if (res.status !== 400 || body.error?.data?.code !== 'INVALID_TEXT' || body.id !== 1)
           wrong.push(`${tool.name}.${name} -> ${res.status}`);
       }
     }

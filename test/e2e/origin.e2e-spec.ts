@@ -54,11 +54,17 @@ describe('Origin validation (e2e)', () => {
     for (const path of ['/mcp', `/servers/${serverId}/mcp`, '/federated/mcp']) {
       const refused = await initialize(path, 'http://evil.example.com');
       expect(refused.status).toBe(403);
-      expect(await refused.json()).toEqual({
-        statusCode: 403,
-        code: 'ORIGIN_NOT_ALLOWED',
-        message: expect.stringContaining('MREG_ALLOWED_ORIGINS'),
-        correlationId: refused.headers.get('x-request-id'),
+      // An MCP route answers in JSON-RPC, with the common body's fields in error.data.
+      expect(await refused.json()).toMatchObject({
+        jsonrpc: '2.0',
+        error: {
+          message: expect.stringContaining('MREG_ALLOWED_ORIGINS'),
+          data: {
+            statusCode: 403,
+            code: 'ORIGIN_NOT_ALLOWED',
+            correlationId: refused.headers.get('x-request-id'),
+          },
+        },
       });
     }
     const consent = await fetch(`${gateway.url}/oauth/authorize?response_type=code`, {

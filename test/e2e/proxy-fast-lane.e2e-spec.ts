@@ -37,7 +37,11 @@ describe('proxy fast lane (e2e)', () => {
       body,
       headers: { accept: 'application/json, text/event-stream', ...headers },
     });
-  const withoutId = (body: Record<string, unknown>) => ({ ...body, correlationId: undefined });
+  /** A JSON-RPC error body (the shape of every MCP route's errors) without its correlation id, to compare two. */
+  const withoutId = (body: any) => ({
+    ...body,
+    error: { ...body.error, data: { ...body.error?.data, correlationId: undefined } },
+  });
 
   it('refuses a request without a token exactly as the ordinary pipeline does', async () => {
     const viaLane = await post('{}', { 'content-type': 'application/json' });
@@ -45,9 +49,13 @@ describe('proxy fast lane (e2e)', () => {
     expect(viaLane.status).toBe(401);
     expect(viaExpress.status).toBe(401);
     expect(viaLane.headers.get('www-authenticate')).toBe(viaExpress.headers.get('www-authenticate'));
-    const laneBody = (await viaLane.json()) as Record<string, unknown>;
-    expect(withoutId(laneBody)).toEqual(withoutId((await viaExpress.json()) as Record<string, unknown>));
-    expect(laneBody.correlationId).toBe(viaLane.headers.get('x-request-id'));
+    const laneBody = (await viaLane.json()) as any;
+    expect(laneBody).toMatchObject({
+      jsonrpc: '2.0',
+      error: { data: { code: expect.any(String), statusCode: 401 } },
+    });
+    expect(withoutId(laneBody)).toEqual(withoutId(await viaExpress.json()));
+    expect(laneBody.error.data.correlationId).toBe(viaLane.headers.get('x-request-id'));
   });
 
   it('records a refused token in the audit trail with the server it was meant for, as the ordinary pipeline does', async () => {
@@ -58,7 +66,7 @@ describe('proxy fast lane (e2e)', () => {
     });
     expect(refused.status).toBe(401);
     // It says which resource the token was for, which this is, and how to get the right one.
-    expect(((await refused.json()) as { message: string }).message).toContain(
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
       `not ${url}; get a token for ${url} (local mode: mcp-gateway token --resource ${url})`,
     );
     await gateway.app.get(AuditWriter).flush();
@@ -79,14 +87,18 @@ describe('proxy fast lane (e2e)', () => {
     }
   });
 
-  it('answers malformed and oversized JSON with the common error body', async () => {
+  it('answers malformed and oversized JSON with a JSON-RPC error carrying the common fields', async () => {
     const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const malformed = await post('{"jsonrpc":', auth);
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ statusCode: 400, correlationId: expect.any(String) });
+    expect(await malformed.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { data: { code: 'MALFORMED_JSON', statusCode: 400, correlationId: expect.any(String) } },
+    });
     const oversized = await post(JSON.stringify({ padding: 'x'.repeat(4096) }), auth);
     expect(oversized.status).toBe(413);
-    expect(await oversized.json()).toMatchObject({ statusCode: 413 });
+    expect(await oversized.json()).toMatchObject({ error: { data: { statusCode: 413 } } });
   });
 
   it('labels proxied calls with the route template in the HTTP metrics', async () => {

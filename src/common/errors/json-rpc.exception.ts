@@ -11,6 +11,38 @@ export interface JsonRpcErrorBody {
 }
 
 /**
+ * The one JSON-RPC rendering of a gateway error: the REST body's code, status, correlation id and details in
+ * `error.data`, for the request `id` (null when there was no single request to answer).
+ */
+export function toJsonRpcError(body: ErrorBody, id: string | number | null): JsonRpcErrorBody {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: JSONRPC_SERVER_ERROR,
+      message: body.message,
+      data: {
+        code: body.code,
+        statusCode: body.statusCode,
+        ...(body.correlationId ? { correlationId: body.correlationId } : {}),
+        ...(body.details === undefined ? {} : { details: body.details }),
+      },
+    },
+  };
+}
+
+/** The MCP endpoints: `/mcp`, `/servers/{id}/mcp`, `/federated/mcp`. Their errors are answered as JSON-RPC. */
+export function isMcpPath(path: string): boolean {
+  return /^\/(?:mcp|servers\/[^/]+\/mcp|federated\/mcp)\/?$/.test(path);
+}
+
+/** The id of the request a body carries, when it is one request; null otherwise (a batch, a notification, garbage). */
+export function singleRequestId(body: unknown): string | number | null {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  return !Array.isArray(body) && (typeof id === 'string' || typeof id === 'number') ? id : null;
+}
+
+/**
  * A GatewayException raised on a JSON-RPC endpoint (/mcp, /federated/mcp) before any MCP handler runs, in a guard:
  * MCP clients parse JSON-RPC, not the REST body, so the exception filter answers it as a JSON-RPC error carrying the
  * same code, status, correlation id and details in `error.data`, with the same HTTP status and headers.
@@ -29,19 +61,6 @@ export class JsonRpcException extends GatewayException {
   }
 
   toJsonRpc(body: ErrorBody): JsonRpcErrorBody {
-    return {
-      jsonrpc: '2.0',
-      id: this.requestId,
-      error: {
-        code: JSONRPC_SERVER_ERROR,
-        message: body.message,
-        data: {
-          code: body.code,
-          statusCode: body.statusCode,
-          ...(body.correlationId ? { correlationId: body.correlationId } : {}),
-          ...(body.details === undefined ? {} : { details: body.details }),
-        },
-      },
-    };
+    return toJsonRpcError(body, this.requestId);
   }
 }

@@ -1,10 +1,15 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
-import { toErrorBody } from '../errors/error-body.js';
+import { type ErrorBody, toErrorBody } from '../errors/error-body.js';
 import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
-import { JsonRpcException } from '../errors/json-rpc.exception.js';
+import {
+  isMcpPath,
+  JsonRpcException,
+  singleRequestId,
+  toJsonRpcError,
+} from '../errors/json-rpc.exception.js';
 
 interface OAuthShapedError {
   headers: Readonly<Record<string, string>>;
@@ -72,7 +77,16 @@ export function answerHttpError(
     for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
   }
   if (body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
-  res.status(body.statusCode).json(exception instanceof JsonRpcException ? exception.toJsonRpc(body) : body);
+  res.status(body.statusCode).json(renderFor(req, exception, body));
+}
+
+/**
+ * The error body in the shape of the surface the request came to, not the thrower's: MCP endpoints answer JSON-RPC
+ * (an unknown server on /servers/{id}/mcp as much as an unknown session there), everything else the common body.
+ */
+function renderFor(req: RequestWithId, exception: unknown, body: ErrorBody): unknown {
+  if (exception instanceof JsonRpcException) return exception.toJsonRpc(body);
+  return isMcpPath(req.path) ? toJsonRpcError(body, singleRequestId(req.body)) : body;
 }
 
 /** Maps every error on an HTTP route to the common body (see answerHttpError). */
@@ -99,5 +113,5 @@ export function expressErrorHandler(
     return;
   }
   const body = toErrorBody(error, req.id);
-  res.status(body.statusCode).json(body);
+  res.status(body.statusCode).json(renderFor(req, error, body));
 }
