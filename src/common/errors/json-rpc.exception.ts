@@ -1,8 +1,6 @@
 import type { ErrorBody } from './error-body.js';
 import { GatewayException } from './gateway.exception.js';
-
-/** Implementation-defined server error (JSON-RPC 2.0 §5.1); `error.data.code` carries the gateway's stable code. */
-const JSONRPC_SERVER_ERROR = -32000;
+import { JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
 
 export interface JsonRpcErrorBody {
   jsonrpc: '2.0';

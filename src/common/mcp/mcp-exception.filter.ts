@@ -15,6 +15,7 @@ import { toErrorBody } from '../errors/error-body.js';
 import { currentRequestContext } from '../context/request-context.js';
 import type { Request } from 'express';
 import type { AuthenticatedRequest } from '../decorators/auth.decorators.js';
+import { JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
 
 /** What mcp-nest hands a tool in the rpc context (McpContext): the JSON-RPC request and the HTTP request. */
 export interface McpCallContext {
@@ -34,8 +35,8 @@ export abstract class McpRefusalObserver {
 function jsonRpcCode(status: number): number {
   if (status === 400 || status === 422) return ProtocolErrorCode.InvalidParams;
   if (status >= 500) return ProtocolErrorCode.InternalError;
-  // -32000: implementation-defined server error (JSON-RPC 2.0 §5.1); data.code says which.
-  return -32000;
+  // Implementation-defined server error (JSON-RPC 2.0 §5.1); data.code says which.
+  return JSONRPC_SERVER_ERROR;
 }
 
 /**

@@ -19,7 +19,7 @@ import { describeRequest } from '../../common/context/request-context.js';
 import type { RegisteredServer } from '../../registry/registry.types.js';
 import { ProxyRateLimits } from '../proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
-import { methodOf } from '../../common/jsonrpc.js';
+import { JSONRPC_SERVER_ERROR, methodOf } from '../../common/jsonrpc.js';
 import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
@@ -293,10 +293,14 @@ export class FederationService {
     } catch (error) {
       finished(true);
       if (error instanceof ProtocolError) throw error;
-      throw new ProtocolError(-32000, `Upstream ${server.name} failed: ${(error as Error).message}`, {
-        code: ProxyErrorCode.UPSTREAM_UNAVAILABLE,
-        statusCode: 502,
-      });
+      throw new ProtocolError(
+        JSONRPC_SERVER_ERROR,
+        `Upstream ${server.name} failed: ${(error as Error).message}`,
+        {
+          code: ProxyErrorCode.UPSTREAM_UNAVAILABLE,
+          statusCode: 502,
+        },
+      );
     }
   }
 }
