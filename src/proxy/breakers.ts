@@ -24,7 +24,7 @@ export function breakerKey(serverId: string, url: string): string {
 
 /** The client went away: the call says nothing about the upstream's health. */
 function isCancellation(error: unknown): boolean {
-  return error instanceof ProxyError && error.status === 499;
+  return error instanceof ProxyError && error.getStatus() === 499;
 }
 
 type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
@@ -105,7 +105,7 @@ export class UpstreamBreakers {
       resetTimeout: this.config.proxy.breakerResetMs,
       // A refusal the caller caused (4xx, policy) says nothing about the upstream's health. Not a cancellation (499):
       // opossum counts a filtered error as a success, and a cancelled probe must not close a half-open breaker.
-      errorFilter: (error: unknown) => error instanceof ProxyError && error.status < 499,
+      errorFilter: (error: unknown) => error instanceof ProxyError && error.getStatus() < 499,
     });
     const record: EndpointRecord = { breaker, failures: [], successesOwed: 0 };
     breaker.on('failure', (error: unknown) => this.onFailure(record, error));

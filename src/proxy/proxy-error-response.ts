@@ -11,7 +11,7 @@ import { ProxyError } from './proxy.errors.js';
 export function sendProxyError(res: Response, error: unknown): boolean {
   if (!(error instanceof ProxyError) || res.headersSent) return false;
   const body = {
-    statusCode: error.status,
+    statusCode: error.getStatus(),
     code: error.code,
     message: error.message,
     correlationId: currentRequestContext()?.correlationId,
@@ -19,7 +19,7 @@ export function sendProxyError(res: Response, error: unknown): boolean {
   };
   // The same rendering as every other error on an MCP route, answering the request's id when there was one.
   res
-    .status(error.status)
+    .status(error.getStatus())
     .set(error.headers)
     .json(toJsonRpcError(body, singleRequestId((res.req as { body?: unknown } | undefined)?.body)));
   return true;

@@ -101,6 +101,6 @@ export function upstreamOutcomeOf(error: unknown): UpstreamOutcome {
   if (!(error instanceof ProxyError)) return 'unreachable';
   if (error.code === ProxyErrorCode.UPSTREAM_CIRCUIT_OPEN) return 'circuit_open';
   if (error.code === ProxyErrorCode.UPSTREAM_TIMEOUT) return 'timeout';
-  if (error.status === 499) return 'cancelled';
+  if (error.getStatus() === 499) return 'cancelled';
   return 'unreachable';
 }

@@ -1,3 +1,4 @@
+import { GatewayException } from '../common/errors/gateway.exception.js';
 export enum ProxyErrorCode {
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
@@ -27,17 +28,24 @@ export enum ProxyErrorCode {
   RATE_LIMIT_UNAVAILABLE = 'RATE_LIMIT_UNAVAILABLE',
 }
 
-/** A failure on the proxy path, answered as an HTTP status with a JSON-RPC error body carrying `data.code`. */
-export class ProxyError extends Error {
+/**
+ * A failure on the proxy path: a GatewayException like every other expected failure (so nothing recognises it by
+ * its shape), answered on MCP routes as a JSON-RPC error carrying `data.code`.
+ */
+export class ProxyError extends GatewayException {
+  declare readonly code: ProxyErrorCode;
+  declare readonly headers: Readonly<Record<string, string>>;
+
   constructor(
-    readonly status: number,
-    readonly code: ProxyErrorCode,
+    status: number,
+    code: ProxyErrorCode,
     message: string,
-    readonly headers: Record<string, string> = {},
-    /** Safe to show, like GatewayException details; sent as `error.data.details`. */
-    readonly details?: unknown,
+    headers: Readonly<Record<string, string>> = {},
+    /** Safe to show; sent as `error.data.details`. */
+    details?: unknown,
   ) {
-    super(message);
+    super(status, code, message, details, headers);
     this.name = 'ProxyError';
   }
+
 }

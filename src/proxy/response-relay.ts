@@ -212,7 +212,7 @@ function failPending(context: RelayContext, reason: ProxyError): void {
   for (const id of context.pendingIds) {
     const error = errorResponse(id, JSONRPC_SERVER_ERROR, reason.message, {
       code: reason.code,
-      statusCode: reason.status,
+      statusCode: reason.getStatus(),
     });
     context.observe?.(error);
     if (!context.res.destroyed) context.res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
