@@ -47,5 +47,4 @@ export class ProxyError extends GatewayException {
     super(status, code, message, details, headers);
     this.name = 'ProxyError';
   }
-
 }
