@@ -1,4 +1,6 @@
+import { CommonErrorCode } from '../common/errors/error-codes.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
+import { ThrottlingErrorCode } from '../throttling/throttling.errors.js';
 export enum ProxyErrorCode {
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
@@ -19,13 +21,13 @@ export enum ProxyErrorCode {
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   TRANSPORT_NOT_SUPPORTED = 'TRANSPORT_NOT_SUPPORTED',
   /** Over a rate limit (429, Retry-After); `details.retryAfterSeconds` too. */
-  RATE_LIMITED = 'RATE_LIMITED',
+  RATE_LIMITED = CommonErrorCode.RATE_LIMITED,
   /** The client hung up before the exchange ended (499, audit only: nobody is left to read it). */
   CLIENT_CLOSED = 'CLIENT_CLOSED',
   /** This replica is shutting down and the stream could not be resumed elsewhere: send the request again (503). */
   GATEWAY_RESTARTING = 'GATEWAY_RESTARTING',
   /** The rate-limit store is unreachable and the gateway fails closed (503). */
-  RATE_LIMIT_UNAVAILABLE = 'RATE_LIMIT_UNAVAILABLE',
+  RATE_LIMIT_UNAVAILABLE = ThrottlingErrorCode.RATE_LIMIT_UNAVAILABLE,
 }
 
 /**
