@@ -27,6 +27,7 @@ import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from '.
 import { UpstreamClients } from './upstream-clients.js';
 import { FederatedListenBus } from './listen-bus.js';
 import { flushingEventStreams } from './flushing-event-streams.js';
+import { pageOf } from './paging.js';
 import { OpenStreams } from '../../observability/open-streams.js';
 import { StreamLimiter } from '../stream-limiter.js';
 import { toolTimeout } from '../request-traits.js';
@@ -128,7 +129,11 @@ export class FederationService {
       },
     );
     mcp.server.setRequestHandler('tools/list', (request) => {
-      const { items, nextCursor } = this.page(this.catalog.tools(principal), request.params?.cursor);
+      const { items, nextCursor } = pageOf(
+        this.catalog.tools(principal),
+        request.params?.cursor,
+        this.catalog.pageSize,
+      );
       return {
         // Definitions as discovered from (and validated by) the upstream's own tools/list.
         tools: items.map(({ name, tool }) => ({ ...tool, name })) as ListToolsResult['tools'],
@@ -159,7 +164,11 @@ export class FederationService {
       );
     });
     mcp.server.setRequestHandler('prompts/list', (request) => {
-      const { items, nextCursor } = this.page(this.catalog.prompts(principal), request.params?.cursor);
+      const { items, nextCursor } = pageOf(
+        this.catalog.prompts(principal),
+        request.params?.cursor,
+        this.catalog.pageSize,
+      );
       return { prompts: items.map(({ name, prompt }) => ({ ...prompt, name })), ...nextCursor };
     });
     mcp.server.setRequestHandler('prompts/get', async (request) => {
@@ -188,7 +197,7 @@ export class FederationService {
           name: `${server.name}${FEDERATION_SEPARATOR}${resource.name}`,
         })),
       );
-      const { items, nextCursor } = this.page(resources, request.params?.cursor);
+      const { items, nextCursor } = pageOf(resources, request.params?.cursor, this.catalog.pageSize);
       return { resources: items, ...nextCursor };
     });
     mcp.server.setRequestHandler('resources/read', async (request) => {
@@ -218,20 +227,6 @@ export class FederationService {
       };
     });
     return mcp;
-  }
-
-  /** One page of a list (MREG_FEDERATION_PAGE_SIZE), with the cursor of the next one while there is more. */
-  private page<T>(
-    all: readonly T[],
-    cursor: string | undefined,
-  ): { items: T[]; nextCursor: { nextCursor?: string } } {
-    const offset = decodeCursor(cursor);
-    const items = all.slice(offset, offset + this.catalog.pageSize);
-    const next = offset + items.length;
-    return {
-      items,
-      nextCursor: next < all.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {},
-    };
   }
 
   /** Records one federated call in the audit trail with the outcome it had. */
@@ -328,13 +323,4 @@ function notAvailable(message: string, code = ProxyErrorCode.NOT_AVAILABLE): Pro
     code,
     statusCode: 403,
   });
-}
-
-function decodeCursor(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
-  }
-  return offset;
 }
