@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { currentRequestContext } from '../common/context/request-context.js';
+import { toErrorBody } from '../common/errors/error-body.js';
 import { singleRequestId, toJsonRpcError } from '../common/errors/json-rpc.exception.js';
 import type { PolicyRefusal } from './inbound-policy.js';
 import { ProxyError } from './proxy.errors.js';
@@ -10,13 +11,7 @@ import { ProxyError } from './proxy.errors.js';
  */
 export function sendProxyError(res: Response, error: unknown): boolean {
   if (!(error instanceof ProxyError) || res.headersSent) return false;
-  const body = {
-    statusCode: error.getStatus(),
-    code: error.code,
-    message: error.message,
-    correlationId: currentRequestContext()?.correlationId,
-    ...(error.details === undefined ? {} : { details: error.details }),
-  };
+  const body = toErrorBody(error, currentRequestContext()?.correlationId);
   // The same rendering as every other error on an MCP route, answering the request's id when there was one.
   res
     .status(error.getStatus())

@@ -1,32 +1,18 @@
 import type { ErrorBody } from './error-body.js';
 import { GatewayException } from './gateway.exception.js';
-import { JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
-
-export interface JsonRpcErrorBody {
-  jsonrpc: '2.0';
-  id: string | number | null;
-  error: { code: number; message: string; data: Record<string, unknown> };
-}
+import { errorResponse, type JsonRpcMessage, JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
 
 /**
  * The one JSON-RPC rendering of a gateway error: the REST body's code, status, correlation id and details in
  * `error.data`, for the request `id` (null when there was no single request to answer).
  */
-export function toJsonRpcError(body: ErrorBody, id: string | number | null): JsonRpcErrorBody {
-  return {
-    jsonrpc: '2.0',
-    id,
-    error: {
-      code: JSONRPC_SERVER_ERROR,
-      message: body.message,
-      data: {
-        code: body.code,
-        statusCode: body.statusCode,
-        ...(body.correlationId ? { correlationId: body.correlationId } : {}),
-        ...(body.details === undefined ? {} : { details: body.details }),
-      },
-    },
-  };
+export function toJsonRpcError(body: ErrorBody, id: string | number | null): JsonRpcMessage {
+  return errorResponse(id, JSONRPC_SERVER_ERROR, body.message, {
+    code: body.code,
+    statusCode: body.statusCode,
+    ...(body.correlationId ? { correlationId: body.correlationId } : {}),
+    ...(body.details === undefined ? {} : { details: body.details }),
+  });
 }
 
 /** The MCP endpoints: `/mcp`, `/servers/{id}/mcp`, `/federated/mcp`. Their errors are answered as JSON-RPC. */
@@ -58,7 +44,7 @@ export class JsonRpcException extends GatewayException {
     super(status, code, message, details, headers);
   }
 
-  toJsonRpc(body: ErrorBody): JsonRpcErrorBody {
+  toJsonRpc(body: ErrorBody): JsonRpcMessage {
     return toJsonRpcError(body, this.requestId);
   }
 }
