@@ -12,10 +12,13 @@ export class SecretBox {
   private readonly key: Buffer;
   /** Keys being rotated out: tried when opening, never used to seal. */
   private readonly previous: Buffer[];
+  /** The tag keys derived from the key and the previous ones, once (a tag is made on every named task). */
+  private readonly tagKeys: Buffer[];
 
   constructor(encodedKey: string, previousKeys: readonly string[] = []) {
     this.key = decodeKey(encodedKey);
     this.previous = previousKeys.map(decodeKey);
+    this.tagKeys = [this.key, ...this.previous].map(tagKeyOf);
   }
 
   /** A box from the configuration: the current key, and every earlier one values may still be sealed with. */
@@ -59,14 +62,14 @@ export class SecretBox {
    * bits): for values that must stay the same each time they are issued, which a sealed value (random IV) does not.
    */
   tag(purpose: string, data: string): string {
-    return tagWith(this.key, purpose, data);
+    return tagWith(this.tagKeys[0], purpose, data);
   }
 
   /** Whether `tag` is `tag(purpose, data)` under the key or one being rotated out. */
   verifyTag(purpose: string, data: string, tag: string): boolean {
     const given = Buffer.from(tag, 'base64url');
-    return [this.key, ...this.previous].some((key) => {
-      const expected = Buffer.from(tagWith(key, purpose, data), 'base64url');
+    return this.tagKeys.some((tagKey) => {
+      const expected = Buffer.from(tagWith(tagKey, purpose, data), 'base64url');
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
   }
@@ -90,9 +93,12 @@ export class SecretBox {
 
 const TAG_LENGTH_BYTES = 16;
 
-function tagWith(key: Buffer, purpose: string, data: string): string {
-  // A key of its own for tags, so a tag can never be mistaken for anything the cipher key produces.
-  const tagKey = createHmac('sha256', key).update('secret-box:tag:v1').digest();
+/** A key of its own for tags, so a tag can never be mistaken for anything the cipher key produces. */
+function tagKeyOf(key: Buffer): Buffer {
+  return createHmac('sha256', key).update('secret-box:tag:v1').digest();
+}
+
+function tagWith(tagKey: Buffer, purpose: string, data: string): string {
   return createHmac('sha256', tagKey)
     .update(`${purpose}\n${data}`)
     .digest()
