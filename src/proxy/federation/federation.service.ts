@@ -28,8 +28,7 @@ import { UpstreamClients } from './upstream-clients.js';
 import { FederatedListenBus } from './listen-bus.js';
 import { flushingEventStreams } from './flushing-event-streams.js';
 import { pageOf } from './paging.js';
-import { OpenStreams } from '../../observability/open-streams.js';
-import { StreamLimiter } from '../stream-limiter.js';
+import { ListChangedStreams } from './list-changed-streams.js';
 import { toolTimeout } from '../request-traits.js';
 
 /**
@@ -53,8 +52,7 @@ export class FederationService {
     private readonly metrics: RouterMetrics,
     private readonly rateLimits: ProxyRateLimits,
     private readonly auditor: Auditor,
-    private readonly streams: StreamLimiter,
-    private readonly openStreams: OpenStreams,
+    private readonly listening: ListChangedStreams,
   ) {
     this.listenBus = new FederatedListenBus(catalog);
     this.serve = toNodeHandler(
@@ -83,28 +81,15 @@ export class FederationService {
       };
       const serve = () => this.serve(Object.assign(req, { auth }), flushingEventStreams(res), req.body);
       if (method !== 'subscriptions/listen') return serve();
-      this.holdListenStream(principal, res);
+      // A listening stream like the 2025 GET one: limited, and ended at shutdown (the client listens again
+      // elsewhere). The SDK may still write a keep-alive before it sees the end: no unhandled 'error' for that.
+      this.listening.hold(principal, res, {
+        end: () => {
+          res.on('error', () => undefined);
+          if (!res.writableEnded) res.end();
+        },
+      });
       return this.listenBus.serving(principal, serve);
-    });
-  }
-
-  /**
-   * A `subscriptions/listen` stream is a listening stream like the 2025 GET one: it counts against the caller's
-   * stream limit, and a replica shutting down ends it at once (the client listens again elsewhere).
-   */
-  private holdListenStream(principal: Principal, res: Response): void {
-    const release = this.streams.acquire(principal, 'federated');
-    const untrack = this.openStreams.track({
-      kind: 'listening',
-      closeResumably: () => {
-        // The SDK may still write a keep-alive before it sees the end: that must not become an unhandled 'error'.
-        res.on('error', () => undefined);
-        if (!res.writableEnded) res.end();
-      },
-    });
-    res.once('close', () => {
-      untrack();
-      release();
     });
   }
 

@@ -44,7 +44,25 @@ export class ListChangedStreams {
     if (!(req.get('accept') ?? '').includes('text/event-stream')) {
       throw new ProxyError(406, ProxyErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
     }
-    const release = this.streams.acquire(principal, 'federated');
+    let unwatch = (): void => undefined;
+    // Set once the stream is open; read by whichever ends it first (the client, or shutdown).
+    const timer: { keepAlive?: NodeJS.Timeout } = {};
+    const stopWatching = () => {
+      unwatch();
+      clearInterval(timer.keepAlive);
+    };
+    this.hold(principal, res, {
+      end: (retryMs) => {
+        // Nothing may write after the end: a write between end() and 'close' would throw.
+        stopWatching();
+        if (res.writableEnded) return;
+        res.write(`retry: ${retryMs}\n\n`);
+        res.end();
+      },
+      closed: stopWatching,
+    });
+    // A client that left while the request was being authenticated: its stream is already let go.
+    if (res.destroyed || res.closed) return;
     const announce = (lists: readonly (keyof CatalogFingerprints)[], now: CatalogFingerprints) => {
       if (res.writableEnded) return;
       const id = idOf(positionOf(now));
@@ -56,7 +74,7 @@ export class ListChangedStreams {
     };
     const now = this.catalog.fingerprints(principal);
     const resumedFrom = parsePosition(req.get('last-event-id'));
-    const unwatch = this.catalog.watchLists(principal, announce);
+    unwatch = this.catalog.watchLists(principal, announce);
     // Headers go out once the stream is watching: a client that has them cannot miss a change made afterwards.
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -75,29 +93,29 @@ export class ListChangedStreams {
         now,
       );
     }
-    const keepAlive = setInterval(() => {
+    timer.keepAlive = setInterval(() => {
       if (!res.writableEnded) res.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
-    const stopWatching = () => {
-      unwatch();
-      clearInterval(keepAlive);
-    };
-    const untrack = this.openStreams.track({
-      kind: 'listening',
-      closeResumably: (retryMs) => {
-        // Nothing may write after the end: a write between end() and 'close' would throw.
-        stopWatching();
-        if (res.writableEnded) return;
-        res.write(`retry: ${retryMs}\n\n`);
-        res.end();
-      },
-    });
+  }
+
+  /**
+   * Holds one of the caller's listening streams on `res` (this GET stream, or a 2026-07-28 `subscriptions/listen`):
+   * counted against the stream limits (throws TOO_MANY_STREAMS before anything is written), ended by `end` when
+   * the replica shuts down, and let go when the response closes, `closed` included.
+   */
+  hold(
+    principal: Principal,
+    res: Response,
+    stream: { end: (retryMs: number) => void; closed?: () => void },
+  ): void {
+    const release = this.streams.acquire(principal, 'federated');
+    const untrack = this.openStreams.track({ kind: 'listening', closeResumably: stream.end });
     const cleanUp = () => {
-      stopWatching();
+      stream.closed?.();
       untrack();
       release();
     };
-    res.on('close', cleanUp);
+    res.once('close', cleanUp);
     // A client that left while the request was being authenticated closed it already: 'close' will not come again.
     if (res.destroyed || res.closed) cleanUp();
   }
