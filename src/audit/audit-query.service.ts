@@ -6,6 +6,7 @@ import { inTenantScope } from '../database/tenant-scope.js';
 import { assertRole } from '../registry/registry-access.js';
 import { type AuditRow, eventOf } from './audit-rows.js';
 import type { AuditEventView, AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -24,7 +25,7 @@ export class AuditQueryService {
     if (tenantId !== principal.tenantId && !principal.superadmin) {
       throw new GatewayException(
         403,
-        'CROSS_TENANT_DENIED',
+        ErrorCode.CROSS_TENANT_DENIED,
         "Only platform administrators may read another tenant's audit trail",
       );
     }
@@ -78,7 +79,7 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
   if (Number.isNaN(date.getTime()) || !/^\d{1,19}$/.test(id ?? '')) {
-    throw new GatewayException(400, 'INVALID_CURSOR', 'The cursor is not one this API returned');
+    throw new GatewayException(400, ErrorCode.INVALID_CURSOR, 'The cursor is not one this API returned');
   }
   return { at: date, id: id };
 }

@@ -26,6 +26,7 @@ import {
 } from '../common/decorators/audit.decorators.js';
 import type { AuditEventInput } from './audit.types.js';
 import { Auditor, requestActor } from './auditor.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 type AuditedRequest = Request & AuthenticatedRequest;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -146,7 +147,7 @@ export class AuditInterceptor implements NestInterceptor {
     if (failClosed && !this.auditor.durable) {
       // Unlike a REST refusal this one is recorded (it goes to the spill file with the rest): every call on /mcp
       // leaves its event, and the call metrics count it. McpExceptionFilter makes it a JSON-RPC error.
-      this.auditor.record(finish({ outcome: 'error', status: 503, errorCode: 'AUDIT_UNAVAILABLE' }));
+      this.auditor.record(finish({ outcome: 'error', status: 503, errorCode: ErrorCode.AUDIT_UNAVAILABLE }));
       throw auditUnavailable('The audit trail cannot be written right now; the change was not made');
     }
     // mcp-nest takes the first value and unsubscribes, so `complete` may never arrive: the value is the success,
@@ -208,7 +209,13 @@ function defaultAction(context: ExecutionContext): string {
 }
 
 function auditUnavailable(message: string): GatewayException {
-  return new GatewayException(HttpStatus.SERVICE_UNAVAILABLE, 'AUDIT_UNAVAILABLE', message, undefined, {
-    'Retry-After': '5',
-  });
+  return new GatewayException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    ErrorCode.AUDIT_UNAVAILABLE,
+    message,
+    undefined,
+    {
+      'Retry-After': '5',
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { methodOf } from '../common/jsonrpc.js';
 import { describeError, jsonRpcErrorCode, outcomeForStatus } from './audit-outcome.js';
 import type { AuditEventInput, AuditOutcome } from './audit.types.js';
 import { type Auditor, requestActor } from './auditor.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** Proxied methods that act on the upstream's data: each gets its own audit event. */
 const AUDITED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
@@ -159,7 +160,7 @@ export class ProxyCallTrail {
     if (error) return { outcome: 'error', status: httpStatus, errorCode: error };
     if (httpStatus >= 400) return { outcome: outcomeForStatus(httpStatus), status: httpStatus };
     if (call.id !== undefined && !this.answered.has(call.id) && this.answered.size > 0) {
-      return { outcome: 'error', status: httpStatus, errorCode: 'NO_RESPONSE' };
+      return { outcome: 'error', status: httpStatus, errorCode: ErrorCode.NO_RESPONSE };
     }
     return { outcome: 'success', status: httpStatus };
   }

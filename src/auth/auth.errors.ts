@@ -1,19 +1,11 @@
 import { GatewayException } from '../common/errors/gateway.exception.js';
-
-export enum AuthErrorCode {
-  UNAUTHENTICATED = 'UNAUTHENTICATED',
-  INVALID_TOKEN = 'INVALID_TOKEN',
-  TOKEN_IN_QUERY = 'TOKEN_IN_QUERY',
-  TENANT_NOT_ALLOWED = 'TENANT_NOT_ALLOWED',
-  TENANT_SUSPENDED = 'TENANT_SUSPENDED',
-  INSUFFICIENT_ROLE = 'INSUFFICIENT_ROLE',
-}
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** Why a bearer token was refused; the message is safe to show the caller (it names no key, secret or internal). */
 export class TokenRejectedError extends Error {
   constructor(
     message: string,
-    readonly code: AuthErrorCode = AuthErrorCode.INVALID_TOKEN,
+    readonly code: ErrorCode = ErrorCode.INVALID_TOKEN,
   ) {
     super(message);
     this.name = 'TokenRejectedError';
@@ -31,7 +23,7 @@ export function unauthenticated(
   if (rejected) parts.push(`error="invalid_token"`, `error_description="${quote(rejected.message)}"`);
   return new GatewayException(
     401,
-    rejected?.code ?? AuthErrorCode.UNAUTHENTICATED,
+    rejected?.code ?? ErrorCode.UNAUTHENTICATED,
     rejected ? `Invalid bearer token: ${rejected.message}` : 'A bearer token is required',
     undefined,
     { 'WWW-Authenticate': parts.join(', ') },
@@ -43,7 +35,7 @@ export function insufficientRole(resourceMetadataUrl: string, required: readonly
   const needed = `requires role ${required.join(' or ')}`;
   return new GatewayException(
     403,
-    AuthErrorCode.INSUFFICIENT_ROLE,
+    ErrorCode.INSUFFICIENT_ROLE,
     `This operation ${needed}`,
     { requiredRoles: required },
     {
@@ -53,12 +45,12 @@ export function insufficientRole(resourceMetadataUrl: string, required: readonly
 }
 
 export function tenantRefused(
-  code: AuthErrorCode.TENANT_NOT_ALLOWED | AuthErrorCode.TENANT_SUSPENDED,
+  code: ErrorCode.TENANT_NOT_ALLOWED | ErrorCode.TENANT_SUSPENDED,
 ): GatewayException {
   return new GatewayException(
     403,
     code,
-    code === AuthErrorCode.TENANT_SUSPENDED
+    code === ErrorCode.TENANT_SUSPENDED
       ? 'Your organisation is suspended on this gateway'
       : 'Your organisation is not allowed on this gateway',
   );

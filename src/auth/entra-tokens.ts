@@ -1,8 +1,9 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/app-config.js';
-import { AuthErrorCode, TokenRejectedError } from './auth.errors.js';
+import { TokenRejectedError } from './auth.errors.js';
 import { asRejection } from './gateway-tokens.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLOCK_SKEW_SECONDS = 300;
@@ -59,7 +60,7 @@ export class EntraTokens {
     if (!issuers.includes(String(unverified.iss)))
       throw new TokenRejectedError('issuer does not match the token tenant');
     if (!isTenantAllowed(this.config.allowedTenants, tid)) {
-      throw new TokenRejectedError('tenant is not allowed on this gateway', AuthErrorCode.TENANT_NOT_ALLOWED);
+      throw new TokenRejectedError('tenant is not allowed on this gateway', ErrorCode.TENANT_NOT_ALLOWED);
     }
     try {
       const { payload } = await jwtVerify(token, this.keySetFor(tid), {

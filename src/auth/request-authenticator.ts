@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
-import { AuthErrorCode, TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
+import { TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
 import type { Principal } from '../common/principal.js';
 import { tenantRequestLimit } from '../tenancy/tenant-settings.js';
 import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
@@ -10,6 +10,7 @@ import { cookieSpec, readCookie } from './session-cookie.js';
 import { isTenantAllowed } from './entra-tokens.js';
 import { GatewayTokens } from './gateway-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const QUERY_TOKEN_PARAMS = ['access_token', 'token', 'id_token'];
@@ -76,7 +77,7 @@ export class RequestAuthenticator {
       // RFC 9700: tokens in URLs leak into logs and referrers; refuse them even when a header token is present.
       throw unauthenticated(
         metadataUrl,
-        new TokenRejectedError('tokens in query strings are refused', AuthErrorCode.TOKEN_IN_QUERY),
+        new TokenRejectedError('tokens in query strings are refused', ErrorCode.TOKEN_IN_QUERY),
       );
     }
     const token = this.bearerOrSessionToken(req, metadataUrl);
@@ -92,10 +93,7 @@ export class RequestAuthenticator {
         !isTenantAllowed(this.config.auth.allowedTenants, identity.tenantKey)
       ) {
         // The allow-list may have changed since the token (or its refresh family) was issued.
-        throw new TokenRejectedError(
-          'tenant is not allowed on this gateway',
-          AuthErrorCode.TENANT_NOT_ALLOWED,
-        );
+        throw new TokenRejectedError('tenant is not allowed on this gateway', ErrorCode.TENANT_NOT_ALLOWED);
       }
       if (identity.issuer !== undefined && !this.issuerAccepted(identity.issuer, req)) {
         throw new TokenRejectedError('token issuer is not trusted by this gateway');
@@ -112,7 +110,7 @@ export class RequestAuthenticator {
     }
 
     const tenant = await this.tenants.resolve(identity.tenantKey);
-    if (tenant.status !== 'active') throw tenantRefused(AuthErrorCode.TENANT_SUSPENDED);
+    if (tenant.status !== 'active') throw tenantRefused(ErrorCode.TENANT_SUSPENDED);
     return {
       tenantId: tenant.id,
       tenantKey: identity.tenantKey,

@@ -11,6 +11,7 @@ import { Database } from '../database/database.js';
 import { GATEWAY_VERSION } from '../common/version.js';
 import { LifecycleState } from '../observability/lifecycle-state.js';
 import { MetricsService } from '../observability/metrics.service.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 @ApiTags('observability')
 @Public()
@@ -108,7 +109,7 @@ export class HealthController {
       res.status(HttpStatus.UNAUTHORIZED).setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
       res.json({
         statusCode: 401,
-        code: 'UNAUTHENTICATED',
+        code: ErrorCode.UNAUTHENTICATED,
         message: 'Scraping /metrics needs its bearer token',
       });
       return;

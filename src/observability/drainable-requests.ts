@@ -1,12 +1,13 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { type OpenStreams, RESUME_RETRY_MS } from './open-streams.js';
 import { JSONRPC_SERVER_ERROR } from '../common/jsonrpc.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** The JSON-RPC error a request still unanswered at the drain timeout gets: retryable, on another replica. */
 export const GATEWAY_RESTARTING = {
   code: JSONRPC_SERVER_ERROR, // JSON-RPC's implementation-defined server error, as every gateway error on MCP
   message: 'This gateway replica is restarting; send the request again',
-  data: { code: 'GATEWAY_RESTARTING', statusCode: 503 },
+  data: { code: ErrorCode.GATEWAY_RESTARTING, statusCode: 503 },
 } as const;
 
 /**

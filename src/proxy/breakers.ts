@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import CircuitBreaker from 'opossum';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -61,7 +62,7 @@ export class UpstreamBreakers {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
         throw new ProxyError(
           503,
-          ProxyErrorCode.UPSTREAM_CIRCUIT_OPEN,
+          ErrorCode.UPSTREAM_CIRCUIT_OPEN,
           'The upstream is failing; try again later',
           {
             'Retry-After': String(Math.ceil(this.config.proxy.breakerResetMs / 1000)),

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import type { LbStrategy, RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { createSelectionPolicy, type SelectionPolicy } from './selection.js';
 import type { ProxySession } from './session-token.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
  * Chooses the upstream endpoint of a request: the one that created the session, or one picked by the server's
@@ -27,7 +28,7 @@ export class EndpointSelector {
       if (!sticky) {
         throw new ProxyError(
           404,
-          ProxyErrorCode.SESSION_NOT_FOUND,
+          ErrorCode.SESSION_NOT_FOUND,
           'The session endpoint is gone; initialize again',
         );
       }

@@ -6,20 +6,20 @@ import {
   type JsonRpcMessage,
   toolName,
 } from '../common/jsonrpc.js';
-import { ProxyErrorCode } from './proxy.errors.js';
 import type { CallerTasks } from './task-handles.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export interface PolicyRefusal {
   /** The JSON-RPC answer: one error, or one per request of a batch. */
   body: JsonRpcMessage | JsonRpcMessage[];
   /** The stable code the audit trail records. */
-  code: ProxyErrorCode;
+  code: ErrorCode;
   deniedTools: string[];
 }
 
 interface Refused {
   message: string;
-  code: ProxyErrorCode;
+  code: ErrorCode;
   statusCode: number;
 }
 
@@ -36,7 +36,7 @@ export function refuseDisallowedCalls(
     if (message.method === 'tools/call' && !policy.mayCall(toolName(message))) {
       refused.set(message, {
         message: `Tool not available: ${toolName(message)}`,
-        code: ProxyErrorCode.TOOL_NOT_ALLOWED,
+        code: ErrorCode.TOOL_NOT_ALLOWED,
         statusCode: 403,
       });
     }
@@ -59,14 +59,14 @@ export function resolveTaskHandles(
     if (message.method === 'tasks/list') {
       refused.set(message, {
         message: 'tasks/list is not relayed: use the task handles your own calls returned',
-        code: ProxyErrorCode.NOT_AVAILABLE,
+        code: ErrorCode.NOT_AVAILABLE,
         statusCode: 403,
       });
       return message;
     }
     const upstream = tasks.incoming(message);
     if (upstream) return upstream;
-    refused.set(message, { message: 'Task not found', code: ProxyErrorCode.TASK_NOT_FOUND, statusCode: 404 });
+    refused.set(message, { message: 'Task not found', code: ErrorCode.TASK_NOT_FOUND, statusCode: 404 });
     return message;
   });
   return refusal(messages, refused, []) ?? { messages: resolved };

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { errorResponse, type JsonRpcMessage } from '../common/jsonrpc.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** JSON-RPC error code of a request whose mirrored headers disagree with its body (MCP 2026-07-28, SEP-2243). */
 export const HEADER_MISMATCH_CODE = -32020;
@@ -21,7 +22,7 @@ const MAX_PARAM_HEADERS = 64;
 
 export type MirroredHeaders =
   | { ok: true; headers: Record<string, string> }
-  | { ok: false; status: 400; body: JsonRpcMessage; code: 'HEADER_MISMATCH' };
+  | { ok: false; status: 400; body: JsonRpcMessage; code: ErrorCode.HEADER_MISMATCH };
 
 /**
  * The 2026-07-28 request headers that mirror the body (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`), to forward unchanged:
@@ -94,9 +95,9 @@ function mismatch(messages: JsonRpcMessage[], reason: string): MirroredHeaders {
   return {
     ok: false,
     status: 400,
-    code: 'HEADER_MISMATCH',
+    code: ErrorCode.HEADER_MISMATCH,
     body: errorResponse(id, HEADER_MISMATCH_CODE, `Header mismatch: ${reason.slice(0, 300)}`, {
-      code: 'HEADER_MISMATCH',
+      code: ErrorCode.HEADER_MISMATCH,
       statusCode: 400,
     }),
   };

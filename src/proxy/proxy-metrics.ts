@@ -3,10 +3,11 @@ import { Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export type UpstreamOutcome = 'ok' | 'error_5xx' | 'timeout' | 'unreachable' | 'circuit_open' | 'cancelled';
 
@@ -99,8 +100,8 @@ export class ProxyMetrics {
 /** How an upstream attempt that threw ended, for the metrics. */
 export function upstreamOutcomeOf(error: unknown): UpstreamOutcome {
   if (!(error instanceof ProxyError)) return 'unreachable';
-  if (error.code === ProxyErrorCode.UPSTREAM_CIRCUIT_OPEN) return 'circuit_open';
-  if (error.code === ProxyErrorCode.UPSTREAM_TIMEOUT) return 'timeout';
+  if (error.code === ErrorCode.UPSTREAM_CIRCUIT_OPEN) return 'circuit_open';
+  if (error.code === ErrorCode.UPSTREAM_TIMEOUT) return 'timeout';
   if (error.getStatus() === 499) return 'cancelled';
   return 'unreachable';
 }

@@ -8,8 +8,8 @@ import { RateLimitPolicy } from '../throttling/rate-limit-policy.js';
 import { applyRateLimitHeaders, refusalOf, restRefusal } from '../throttling/rate-limit-responses.js';
 import type { BucketCheck, RateLimitDecision, Surface } from '../throttling/rate-limit.types.js';
 import { RateLimiter } from '../throttling/rate-limiter.service.js';
-import { ThrottlingErrorCode } from '../throttling/throttling.errors.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** Where a federated request is routed: its server and, for `tools/call`, the tool's name there. */
 export interface FederatedRouting {
@@ -123,9 +123,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The proxy endpoints answer ProxyErrors (JSON-RPC body with status and headers, see sendProxyError). */
 export function proxyRefusal(decision: RateLimitDecision): ProxyError {
   const r = refusalOf(decision);
-  const code =
-    r.code === ThrottlingErrorCode.RATE_LIMITED
-      ? ProxyErrorCode.RATE_LIMITED
-      : ProxyErrorCode.RATE_LIMIT_UNAVAILABLE;
+  const code = r.code === ErrorCode.RATE_LIMITED ? ErrorCode.RATE_LIMITED : ErrorCode.RATE_LIMIT_UNAVAILABLE;
   return new ProxyError(r.status, code, r.message, r.headers, r.details);
 }

@@ -12,13 +12,14 @@ import { ToolPolicy } from '../registry/tool-policy.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../common/version.js';
 import { EndpointSelector } from './endpoint-selector.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { ProxyService } from './proxy.service.js';
 import { RouterMetrics } from './router-metrics.js';
 import { sdkTransportFor } from './sdk-transport.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 import { toolTimeout } from './request-traits.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export const PROXY_METHODS = [
   'tools/call',
@@ -123,7 +124,7 @@ export class ProxyRequestService {
     const params = input.params ?? {};
     const tool = typeof params.name === 'string' ? params.name : '';
     if (input.method === 'tools/call' && !policy.mayCall(tool)) {
-      throw new GatewayException(403, ProxyErrorCode.TOOL_NOT_ALLOWED, `Tool not available: ${tool}`);
+      throw new GatewayException(403, ErrorCode.TOOL_NOT_ALLOWED, `Tool not available: ${tool}`);
     }
     const timeoutMs = toolTimeout(server, input.method === 'tools/call' ? tool : undefined, input.timeoutMs);
     const endpoint = this.selector.endpointFor(server, undefined, principal);
@@ -182,7 +183,7 @@ export class ProxyRequestService {
   private route(principal: Principal, input: ProxyRequestInput): RegisteredServer {
     const tool = typeof input.params?.name === 'string' ? input.params.name : '';
     if (input.method !== 'tools/call' || !tool) {
-      throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'Name a server, or call a tool by name');
+      throw new ProxyError(400, ErrorCode.INVALID_JSONRPC, 'Name a server, or call a tool by name');
     }
     const candidates = [...this.cache.all()]
       .filter((server) => canSee(principal, server) && server.status !== 'maintenance')

@@ -16,7 +16,7 @@ import { isRequest, methodOf, parseIncoming } from '../common/jsonrpc.js';
 import { refuseDisallowedCalls, resolveTaskHandles } from './inbound-policy.js';
 import { TaskHandles } from './task-handles.js';
 import { mirroredHeaders } from './protocol-headers.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { sendRefusal } from './proxy-error-response.js';
 import { SessionActivity } from './session-activity.js';
 import { StreamLimiter } from './stream-limiter.js';
@@ -26,6 +26,7 @@ import { isRetryable, timeoutFor } from './request-traits.js';
 import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { headerValue, UpstreamResponses } from './upstream-responses.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -55,7 +56,7 @@ export class ProxyService {
     const server = this.cache.get(serverId);
     if (!server || !canSee(principal, server)) throw serverNotFound();
     if (server.status === 'maintenance') {
-      throw new ProxyError(503, ProxyErrorCode.SERVER_UNAVAILABLE, 'The server is in maintenance');
+      throw new ProxyError(503, ErrorCode.SERVER_UNAVAILABLE, 'The server is in maintenance');
     }
     return server;
   }
@@ -97,7 +98,7 @@ export class ProxyService {
       // need sticky routing. Its tools are served through /federated/mcp and proxy_request instead (ADR 0007).
       throw new ProxyError(
         501,
-        ProxyErrorCode.TRANSPORT_NOT_SUPPORTED,
+        ErrorCode.TRANSPORT_NOT_SUPPORTED,
         'This server speaks legacy HTTP+SSE: use /federated/mcp or proxy_request for it',
       );
     }
@@ -129,7 +130,7 @@ export class ProxyService {
       case 'DELETE':
         return this.terminate(principal, server, session, req, res);
       default:
-        throw new ProxyError(405, ProxyErrorCode.INVALID_JSONRPC, 'Use POST, GET or DELETE');
+        throw new ProxyError(405, ErrorCode.INVALID_JSONRPC, 'Use POST, GET or DELETE');
     }
   }
 
@@ -143,8 +144,7 @@ export class ProxyService {
     trail: ProxyCallTrail,
   ): Promise<void> {
     const messages = parseIncoming(req.body);
-    if (!messages)
-      throw new ProxyError(400, ProxyErrorCode.INVALID_JSONRPC, 'The body is not a JSON-RPC message');
+    if (!messages) throw new ProxyError(400, ErrorCode.INVALID_JSONRPC, 'The body is not a JSON-RPC message');
     // Headers that would say something other than the body are refused before any policy reads the body.
     const mirrored = mirroredHeaders(req.headers, messages);
     if (!mirrored.ok) {
@@ -281,8 +281,7 @@ export class ProxyService {
     req: Request,
     res: Response,
   ) {
-    if (!session)
-      throw new ProxyError(400, ProxyErrorCode.SESSION_NOT_FOUND, 'DELETE needs an Mcp-Session-Id');
+    if (!session) throw new ProxyError(400, ErrorCode.SESSION_NOT_FOUND, 'DELETE needs an Mcp-Session-Id');
     const endpoint = server.endpoints.find((candidate) => candidate.url === session.endpointUrl);
     if (!endpoint || !session.upstreamSessionId) {
       res.status(204).end();

@@ -11,10 +11,11 @@ import {
 } from '../common/jsonrpc.js';
 import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
 import type { OpenStreams } from '../observability/open-streams.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
 import { ClientGone, TimeoutSignal } from './upstream-caller.js';
 import type { CallerTasks } from './task-handles.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export interface RelayContext {
   res: Response;
@@ -34,11 +35,11 @@ export interface RelayContext {
 /** Why an upstream exchange broke off, as the client should hear it. */
 export function breakReason(signal: AbortSignal): ProxyError {
   if (signal.aborted && signal.reason instanceof TimeoutSignal)
-    return new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
+    return new ProxyError(504, ErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
   // The audit trail must not blame the upstream for a client that hung up (nginx's 499, "client closed request").
   if (signal.aborted && signal.reason instanceof ClientGone)
-    return new ProxyError(499, ProxyErrorCode.CLIENT_CLOSED, 'The client closed the request');
-  return new ProxyError(502, ProxyErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
+    return new ProxyError(499, ErrorCode.CLIENT_CLOSED, 'The client closed the request');
+  return new ProxyError(502, ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream broke off the response');
 }
 
 /**
@@ -63,7 +64,7 @@ async function readBounded(body: Dispatcher.ResponseData['body'], maxBytes: numb
       body.destroy();
       throw new ProxyError(
         502,
-        ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR,
+        ErrorCode.UPSTREAM_PROTOCOL_ERROR,
         `Upstream response exceeds ${maxBytes} bytes`,
       );
     }
@@ -83,13 +84,13 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ProxyError(502, ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR, 'Upstream answered with invalid JSON');
+    throw new ProxyError(502, ErrorCode.UPSTREAM_PROTOCOL_ERROR, 'Upstream answered with invalid JSON');
   }
   const messages = Array.isArray(parsed) ? parsed : [parsed];
   if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
     throw new ProxyError(
       502,
-      ProxyErrorCode.UPSTREAM_PROTOCOL_ERROR,
+      ErrorCode.UPSTREAM_PROTOCOL_ERROR,
       'Upstream answered with something other than JSON-RPC',
     );
   }
@@ -193,7 +194,7 @@ export async function relaySse(
 function endForShutdown(context: RelayContext, lastEventId: string | undefined, retryMs: number): void {
   // An empty id resets the client's last event id (SSE rules): nothing to resume from either.
   if (!lastEventId) {
-    failPending(context, new ProxyError(503, ProxyErrorCode.GATEWAY_RESTARTING, GATEWAY_RESTARTING.message));
+    failPending(context, new ProxyError(503, ErrorCode.GATEWAY_RESTARTING, GATEWAY_RESTARTING.message));
   } else {
     // The answers will reach the client through the resumed stream, on another replica: this one's audit trail says
     // where its calls went rather than that they failed.

@@ -3,8 +3,9 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import type { ProxySession } from './session-token.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const KEY_PREFIX = 'mreg:session:';
 const REDIS_TIMEOUT_MS = 250;
@@ -130,7 +131,7 @@ function keyOf(token: string): string {
 function idle(): ProxyError {
   return new ProxyError(
     404,
-    ProxyErrorCode.SESSION_NOT_FOUND,
+    ErrorCode.SESSION_NOT_FOUND,
     'Session expired after being idle; initialize a new one',
   );
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../common/principal.js';
 import { UpstreamSecrets } from '../registry/upstream-secrets.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const PURPOSE = 'proxy-session:v1';
 /** A session older than this answers 404, so the client initializes a fresh one. */
@@ -61,7 +62,7 @@ export class SessionTokens {
   /** The session behind a client's id, checked against the caller and the server; 404 otherwise. */
   open(token: string, principal: Principal, serverId: string, now = Date.now()): ProxySession {
     const notFound = () =>
-      new ProxyError(404, ProxyErrorCode.SESSION_NOT_FOUND, 'Session not found; initialize a new one');
+      new ProxyError(404, ErrorCode.SESSION_NOT_FOUND, 'Session not found; initialize a new one');
     if (token.length > MAX_TOKEN_LENGTH) throw notFound();
     let payload = this.opened.get(token);
     if (!payload) {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { SlotCounts } from './slot-counts.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
  * Caps the streamed responses one user holds open on this process: per server (MREG_PROXY_MAX_STREAMS_PER_SERVER,
@@ -47,7 +48,7 @@ const ALL = '';
 function tooMany(limit: string, setting: string): ProxyError {
   return new ProxyError(
     429,
-    ProxyErrorCode.TOO_MANY_STREAMS,
+    ErrorCode.TOO_MANY_STREAMS,
     `Too many open streams: at most ${limit} per user; close one first (the operator sets ${setting})`,
     { 'Retry-After': '1' },
   );

@@ -6,8 +6,9 @@ import { inClientSpan } from '../observability/tracing.js';
 import { breakerKey, UpstreamBreakers, UpstreamFailure } from './breakers.js';
 import { ProxyMetrics, upstreamOutcomeOf, type UpstreamOutcome } from './proxy-metrics.js';
 import { EndpointSelector } from './endpoint-selector.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { type UpstreamRequest, UpstreamPool } from './upstream-pool.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [100, 300];
@@ -101,7 +102,7 @@ export class UpstreamCaller {
         });
         return { response, endpointUrl: endpoint.url, signal: abort.signal };
       } catch (error) {
-        const unreachable = error instanceof ProxyError && error.code === ProxyErrorCode.UPSTREAM_UNAVAILABLE;
+        const unreachable = error instanceof ProxyError && error.code === ErrorCode.UPSTREAM_UNAVAILABLE;
         if (!call.retryable || !unreachable || attempt >= MAX_ATTEMPTS || abort.signal.aborted) {
           clearTimeout(timer);
           releaseStream?.();
@@ -151,12 +152,12 @@ export class UpstreamCaller {
         signal.reason instanceof TimeoutSignal ||
         (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT'
       ) {
-        throw new ProxyError(504, ProxyErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
+        throw new ProxyError(504, ErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
       }
-      if (signal.aborted) throw new ProxyError(499, ProxyErrorCode.CLIENT_CLOSED, 'The client went away');
+      if (signal.aborted) throw new ProxyError(499, ErrorCode.CLIENT_CLOSED, 'The client went away');
       throw new ProxyError(
         502,
-        ProxyErrorCode.UPSTREAM_UNAVAILABLE,
+        ErrorCode.UPSTREAM_UNAVAILABLE,
         `The upstream is unreachable: ${describe(error)}`,
       );
     } finally {

@@ -7,7 +7,8 @@ import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.
 import type { RegisteredServer } from '../registry/registry.types.js';
 import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
 import { GATEWAY_VERSION } from '../common/version.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const IDENTITY_TTL_SECONDS = 60;
 const IDENTITY_REUSE_MS = 45_000;
@@ -66,7 +67,7 @@ export class UpstreamHeaders {
         error instanceof UserCredentialsRequired
           ? 'the upstream needs a signed-in user'
           : (error as Error).message;
-      throw new ProxyError(502, ProxyErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
+      throw new ProxyError(502, ErrorCode.UPSTREAM_AUTH_FAILED, `No upstream credentials: ${reason}`);
     }
   }
 
@@ -108,7 +109,7 @@ export class UpstreamHeaders {
     if (!user) {
       throw new ProxyError(
         502,
-        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        ErrorCode.UPSTREAM_AUTH_FAILED,
         'This upstream is called on behalf of a user',
       );
     }
@@ -122,7 +123,7 @@ export class UpstreamHeaders {
         const claims = Buffer.from(error.claims).toString('base64');
         throw new ProxyError(
           401,
-          ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+          ErrorCode.UPSTREAM_AUTH_FAILED,
           'Entra ID requires additional sign-in claims',
           {
             'WWW-Authenticate': `Bearer error="insufficient_claims", error_description="Conditional Access requires additional claims", claims="${claims}"`,
@@ -131,7 +132,7 @@ export class UpstreamHeaders {
       }
       throw new ProxyError(
         502,
-        ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+        ErrorCode.UPSTREAM_AUTH_FAILED,
         `No on-behalf-of token: ${(error as Error).message}`,
       );
     }

@@ -2,8 +2,9 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher, Pool } from 'undici';
 import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { SlotCounts } from './slot-counts.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const CLOSE_GRACE_MS = 1_000;
 /** When a client refused for a full stream ceiling should try again: streams end when their users leave. */
@@ -147,7 +148,7 @@ export class UpstreamPool implements OnApplicationShutdown {
 function busy(what: string, setting: string): ProxyError {
   return new ProxyError(
     503,
-    ProxyErrorCode.UPSTREAM_BUSY,
+    ErrorCode.UPSTREAM_BUSY,
     `${what} (${setting}); retry later, or ask the operator to raise it`,
     { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
   );

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
 import type { Principal } from '../common/principal.js';
 import { OpenStreams } from '../observability/open-streams.js';
-import { ProxyError, ProxyErrorCode } from './proxy.errors.js';
+import { ProxyError } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
 import type { ProxySession } from './session-token.js';
 import { StreamLimiter } from './stream-limiter.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
  * What the transparent proxy does with an upstream's answer: the upstream's own 404 of a session and its refusal of
@@ -36,7 +37,7 @@ export class UpstreamResponses {
         await response.body.dump();
         throw new ProxyError(
           404,
-          ProxyErrorCode.SESSION_NOT_FOUND,
+          ErrorCode.SESSION_NOT_FOUND,
           'The upstream ended this session; initialize a new one',
         );
       }
@@ -45,7 +46,7 @@ export class UpstreamResponses {
         await response.body.dump();
         throw new ProxyError(
           502,
-          ProxyErrorCode.UPSTREAM_AUTH_FAILED,
+          ErrorCode.UPSTREAM_AUTH_FAILED,
           `The upstream refused the gateway's credentials (${status})`,
         );
       }

@@ -6,12 +6,12 @@ import type { ServerView } from './dto/server-view.dto.js';
 import { ServerChecker } from './health/server-checker.js';
 import { assertCanManage, assertRole, canSee } from './registry-access.js';
 import { RegistryCache } from './registry-cache.js';
-import { RegistryErrorCode } from './registry.errors.js';
 import { RegistryRepository } from './registry.repository.js';
 import { RegistryService } from './registry.service.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
 import { hasPendingChanges, toView } from './server-views.js';
 import { ToolPolicy } from './tool-policy.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 export interface CapabilitiesView {
   serverId: string;
@@ -100,16 +100,12 @@ export class CapabilitiesService {
     assertCanManage(principal, server);
     const drift = toolDrift(server.approvedCapabilities, server.capabilities);
     if (!hasPendingChanges(server) || !server.capabilities) {
-      throw new GatewayException(
-        409,
-        RegistryErrorCode.NO_PENDING_CHANGES,
-        'There are no changes to approve',
-      );
+      throw new GatewayException(409, ErrorCode.NO_PENDING_CHANGES, 'There are no changes to approve');
     }
     if (expectedHash && expectedHash !== server.capabilitiesHash) {
       throw new GatewayException(
         409,
-        RegistryErrorCode.NO_PENDING_CHANGES,
+        ErrorCode.NO_PENDING_CHANGES,
         'The pending capabilities changed since they were reviewed; review them again',
       );
     }

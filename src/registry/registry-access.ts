@@ -1,8 +1,8 @@
 import { GatewayException } from '../common/errors/gateway.exception.js';
-import { AuthErrorCode } from '../auth/auth.errors.js';
 import type { Principal } from '../common/principal.js';
 import { notOwner } from './registry.errors.js';
 import type { RegisteredServer } from './registry.types.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
  * Who may see and change a server. Seeing: the server's tenant (or any tenant for `global` servers), and one of
@@ -31,7 +31,7 @@ export function assertCanManage(principal: Principal, server: RegisteredServer):
 
 export function assertRole(principal: Principal, role: 'admin' | 'server_owner'): void {
   if (!principal.roles.includes(role)) {
-    throw new GatewayException(403, AuthErrorCode.INSUFFICIENT_ROLE, `Requires role ${role}`);
+    throw new GatewayException(403, ErrorCode.INSUFFICIENT_ROLE, `Requires role ${role}`);
   }
 }
 
@@ -39,7 +39,7 @@ export function assertMayPublishGlobally(principal: Principal): void {
   if (!principal.superadmin) {
     throw new GatewayException(
       403,
-      AuthErrorCode.INSUFFICIENT_ROLE,
+      ErrorCode.INSUFFICIENT_ROLE,
       'Only platform administrators may make a server visible to every tenant',
     );
   }

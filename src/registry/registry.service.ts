@@ -10,18 +10,13 @@ import { ServerChecker } from './health/server-checker.js';
 import type { McpServerEntity } from './mcp-server.entity.js';
 import { assertCanManage, assertRole } from './registry-access.js';
 import { RegistryCache } from './registry-cache.js';
-import {
-  capabilitiesTooLarge,
-  discoveryFailed,
-  invalidServer,
-  RegistryErrorCode,
-  serverNotFound,
-} from './registry.errors.js';
+import { capabilitiesTooLarge, discoveryFailed, invalidServer, serverNotFound } from './registry.errors.js';
 import { RegistryRepository } from './registry.repository.js';
 import { DEFAULT_HEALTH_CHECK, DEFAULT_TIMEOUTS, type RegisteredServer } from './registry.types.js';
 import { ServerInput } from './server-input.js';
 import { toRegistered, toView } from './server-views.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -221,5 +216,5 @@ function decodeCursor(cursor: string): { name: string; id: string } {
   } catch {
     // fall through to the error below
   }
-  throw new GatewayException(400, RegistryErrorCode.INVALID_CURSOR, 'cursor is not one this API returned');
+  throw new GatewayException(400, ErrorCode.INVALID_CURSOR, 'cursor is not one this API returned');
 }

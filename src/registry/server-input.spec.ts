@@ -3,10 +3,10 @@ import type { GatewayRole } from '../config/app-config.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ServerSettingsDto } from './dto/register-server.dto.js';
 import type { ServerEndpoint, StoredUpstreamAuth } from './registry.types.js';
-import { RegistryErrorCode } from './registry.errors.js';
 import { ServerInput } from './server-input.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
 import { UpstreamSecrets } from './upstream-secrets.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const GATEWAY_CLIENT_ID = '6e5d4c3b-2a19-4f8e-8d7c-6b5a49382716';
 const HERE = 'http://127.0.0.1:4000/mcp';
@@ -98,7 +98,7 @@ describe('ServerInput: entra_obo upstream auth', () => {
     `openid api://${GATEWAY_CLIENT_ID}/access_as_user`,
   ])('refuses a scope naming the gateway’s own app, even for admins: %s', async (scope) => {
     expect(await refusal(makeSut().toColumns(principal('admin'), obo(scope), 's1'))).toEqual(
-      expect.objectContaining({ status: 400, code: RegistryErrorCode.UPSTREAM_SCOPE_REFUSED }),
+      expect.objectContaining({ status: 400, code: ErrorCode.UPSTREAM_SCOPE_REFUSED }),
     );
   });
 
@@ -108,9 +108,7 @@ describe('ServerInput: entra_obo upstream auth', () => {
     });
     const admin = principal('admin');
     const refused = await refusal(sut.toColumns(admin, obo('api://hr-api/.default'), 's1'));
-    expect(refused).toEqual(
-      expect.objectContaining({ status: 400, code: RegistryErrorCode.UPSTREAM_SCOPE_REFUSED }),
-    );
+    expect(refused).toEqual(expect.objectContaining({ status: 400, code: ErrorCode.UPSTREAM_SCOPE_REFUSED }));
     expect(refused?.message).toMatch(/MREG_ENTRA_OBO_ALLOWED_SCOPES/);
     await expect(sut.toColumns(admin, obo('api://inventory/.default'), 's1')).resolves.toBeDefined();
     await expect(sut.toColumns(admin, obo('api://crm/read api://crm/write'), 's1')).resolves.toBeDefined();

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthErrorCode } from '../auth/auth.errors.js';
 import { oboScopeRefusal } from '../auth/oauth/obo-scope-policy.js';
 import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
@@ -9,9 +8,10 @@ import type { UpstreamAuthDto } from './dto/server-settings.dto.js';
 import { checkUpstreamUrl } from './endpoint-urls.js';
 import type { ServerPatch } from './registry.repository.js';
 import { assertMayPublishGlobally } from './registry-access.js';
-import { invalidServer, RegistryErrorCode } from './registry.errors.js';
+import { invalidServer } from './registry.errors.js';
 import type { ServerEndpoint, StoredUpstreamAuth } from './registry.types.js';
 import { UpstreamCredentials } from './upstream-credentials.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 type PreviousServer = { upstreamAuth: StoredUpstreamAuth; endpoints: ServerEndpoint[] };
 
@@ -108,14 +108,9 @@ export class ServerInput {
       allowedScopes: this.config.auth.oboAllowedScopes,
     });
     if (refusal) {
-      throw new GatewayException(
-        400,
-        RegistryErrorCode.UPSTREAM_SCOPE_REFUSED,
-        `upstreamAuth.scope ${refusal}`,
-        {
-          scope: auth.scope,
-        },
-      );
+      throw new GatewayException(400, ErrorCode.UPSTREAM_SCOPE_REFUSED, `upstreamAuth.scope ${refusal}`, {
+        scope: auth.scope,
+      });
     }
   }
 }
@@ -124,7 +119,7 @@ function assertMaySetOnBehalfOf(principal: Principal): void {
   if (!principal.roles.includes('admin')) {
     throw new GatewayException(
       403,
-      AuthErrorCode.INSUFFICIENT_ROLE,
+      ErrorCode.INSUFFICIENT_ROLE,
       "Only admins may set or change on-behalf-of upstream auth (entra_obo): it sends users' Entra tokens upstream",
     );
   }

@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { RegistryErrorCode } from './registry.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 const LOCAL_KEY_FILE = 'upstream-secrets.key';
 
@@ -65,7 +65,7 @@ export class UpstreamSecrets {
     if (this.configured || this.config.database.kind === 'embedded') return this.ephemeralBox();
     throw new GatewayException(
       422,
-      RegistryErrorCode.ENCRYPTION_KEY_REQUIRED,
+      ErrorCode.ENCRYPTION_KEY_REQUIRED,
       'Storing upstream secrets on a shared database needs MREG_ENCRYPTION_KEY on every replica (32 bytes, e.g. openssl rand -base64 32)',
     );
   }

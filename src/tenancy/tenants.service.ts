@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../common/principal.js';
 import { tenantRequestLimit } from './tenant-settings.js';
-import { CommonErrorCode } from '../common/errors/error-codes.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { TenantRepository } from './tenant.repository.js';
 import type { TenantEntity } from './tenant.entity.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** How long a resolved tenant is trusted before re-reading it (so a suspension reaches every replica quickly). */
 const TENANT_CACHE_TTL_MS = 60_000;
@@ -72,14 +72,14 @@ export class TenantsService {
     if (!principal.superadmin) {
       throw new GatewayException(
         403,
-        CommonErrorCode.FORBIDDEN,
+        ErrorCode.FORBIDDEN,
         "Only platform administrators (tenants in MREG_SUPERADMIN_TENANTS) set a tenant's limits",
       );
     }
     const tenant = UUID.test(id)
       ? await this.tenants.setSetting(id, 'requestsPerMinute', requestsPerMinute)
       : null;
-    if (!tenant) throw new GatewayException(404, CommonErrorCode.NOT_FOUND, 'No such tenant');
+    if (!tenant) throw new GatewayException(404, ErrorCode.NOT_FOUND, 'No such tenant');
     this.byKey.delete(tenant.entraTenantId);
     return viewOf(tenant);
   }

@@ -2,7 +2,10 @@ import type { Response } from 'express';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { JsonRpcException } from '../common/errors/json-rpc.exception.js';
 import type { BucketState, RateLimitDecision } from './rate-limit.types.js';
-import { ThrottlingErrorCode, UNAVAILABLE_RETRY_AFTER_SECONDS } from './throttling.errors.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+
+/** Seconds a client should wait when the counter store is down (fail closed): a reconnect attempt is that quick. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** What a 429 tells the caller, in `details` (REST) and `error.data.details` (JSON-RPC). */
 export interface RateLimitDetails {
@@ -39,7 +42,7 @@ export function applyRateLimitHeaders(res: Response, decision: RateLimitDecision
 
 interface Refusal {
   status: number;
-  code: ThrottlingErrorCode;
+  code: ErrorCode;
   message: string;
   details?: RateLimitDetails;
   headers: Record<string, string>;
@@ -50,7 +53,7 @@ export function refusalOf(decision: RateLimitDecision): Refusal {
   if (decision.unavailable || !decision.binding) {
     return {
       status: 503,
-      code: ThrottlingErrorCode.RATE_LIMIT_UNAVAILABLE,
+      code: ErrorCode.RATE_LIMIT_UNAVAILABLE,
       message: 'Rate limiting is unavailable; try again shortly',
       headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
     };
@@ -65,7 +68,7 @@ export function refusalOf(decision: RateLimitDecision): Refusal {
   };
   return {
     status: 429,
-    code: ThrottlingErrorCode.RATE_LIMITED,
+    code: ErrorCode.RATE_LIMITED,
     message:
       `Rate limit exceeded: ${binding.check.limit} request${binding.check.limit === 1 ? '' : 's'} per ` +
       `${windowSeconds === 1 ? 'second' : windowSeconds === 60 ? 'minute' : `${windowSeconds} s`} ` +

@@ -17,7 +17,6 @@ import {
   TOKEN_RESPONSE,
 } from '../auth.openapi.js';
 import type { Request, Response } from 'express';
-import { CommonErrorCode } from '../../common/errors/error-codes.js';
 import { GatewayException } from '../../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ThrottleAs } from '../../common/decorators/rate-limit.decorators.js';
@@ -40,6 +39,7 @@ import {
   TokenEndpointService,
   type TokenResponse,
 } from './token-endpoint.service.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
 
 /**
  * The gateway's OAuth 2.1 authorization server for MCP clients (Entra has no dynamic registration, no RFC 8414
@@ -178,7 +178,7 @@ export class OAuthController {
   @Get('oauth/logout')
   @ApiExcludeEndpoint()
   logoutByLink(): never {
-    throw new GatewayException(405, CommonErrorCode.METHOD_NOT_ALLOWED, 'Sign out with POST /oauth/logout');
+    throw new GatewayException(405, ErrorCode.METHOD_NOT_ALLOWED, 'Sign out with POST /oauth/logout');
   }
 
   /**
@@ -193,7 +193,7 @@ export class OAuthController {
     if (req.get('sec-fetch-site') === 'cross-site') {
       throw new GatewayException(
         403,
-        CommonErrorCode.ORIGIN_NOT_ALLOWED,
+        ErrorCode.ORIGIN_NOT_ALLOWED,
         "Sign-out is accepted only from the gateway's own pages",
       );
     }

@@ -1,10 +1,13 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { toErrorBody } from './error-body.js';
 import { GatewayException } from './gateway.exception.js';
+import { ErrorCode } from './error-codes.js';
 
 describe('toErrorBody', () => {
   it('keeps a feature code, message and details', () => {
-    const error = new GatewayException(409, 'SERVER_NAME_TAKEN', 'A server named "x" exists', { name: 'x' });
+    const error = new GatewayException(409, ErrorCode.SERVER_NAME_TAKEN, 'A server named "x" exists', {
+      name: 'x',
+    });
     expect(toErrorBody(error, 'c1')).toEqual({
       statusCode: 409,
       code: 'SERVER_NAME_TAKEN',

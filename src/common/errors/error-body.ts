@@ -1,8 +1,9 @@
 import { HttpException } from '@nestjs/common';
-import { CommonErrorCode, codeForStatus } from './error-codes.js';
+import { codeForStatus } from './error-codes.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { GatewayException } from './gateway.exception.js';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../http/json-depth.js';
+import { ErrorCode } from './error-codes.js';
 
 /** The one error body every HTTP surface returns. */
 export interface ErrorBody {
@@ -43,7 +44,7 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
         : undefined;
     if (Array.isArray(messages)) {
       // The validation pipe reports one message per failed constraint.
-      return base(status, CommonErrorCode.VALIDATION_FAILED, 'Request validation failed', messages);
+      return base(status, ErrorCode.VALIDATION_FAILED, 'Request validation failed', messages);
     }
     return base(status, codeForStatus(status), typeof messages === 'string' ? messages : error.message);
   }
@@ -51,20 +52,16 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
   const middleware = (typeof error === 'object' && error !== null ? error : {}) as MiddlewareError;
   switch (middleware.type ?? '') {
     case 'entity.too.large':
-      return base(413, CommonErrorCode.PAYLOAD_TOO_LARGE, 'Request body exceeds the configured limit');
+      return base(413, ErrorCode.PAYLOAD_TOO_LARGE, 'Request body exceeds the configured limit');
     case JSON_TOO_DEEP:
-      return base(
-        400,
-        CommonErrorCode.BODY_TOO_DEEP,
-        `Request body nests deeper than ${MAX_JSON_DEPTH} levels`,
-      );
+      return base(400, ErrorCode.BODY_TOO_DEEP, `Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
     case 'entity.parse.failed':
-      return base(400, CommonErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
+      return base(400, ErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return base(415, CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content encoding or charset');
+      return base(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content encoding or charset');
     case 'request.aborted':
-      return base(400, CommonErrorCode.BAD_REQUEST, 'Request aborted by the client');
+      return base(400, ErrorCode.BAD_REQUEST, 'Request aborted by the client');
     default:
       break;
   }
@@ -73,9 +70,9 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
     return base(status, codeForStatus(status), 'Malformed request');
   }
   if (isDatabaseUnavailable(error)) {
-    return base(503, CommonErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+    return base(503, ErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable; try again shortly');
   }
-  return base(500, CommonErrorCode.INTERNAL_ERROR, 'Internal server error');
+  return base(500, ErrorCode.INTERNAL_ERROR, 'Internal server error');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { type ErrorCode } from './error-codes.js';
 import type { ErrorBody } from './error-body.js';
 import { GatewayException } from './gateway.exception.js';
 import { errorResponse, type JsonRpcMessage, JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
@@ -34,7 +35,7 @@ export function singleRequestId(body: unknown): string | number | null {
 export class JsonRpcException extends GatewayException {
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     /** The id of the request refused, when the body was a single request; null otherwise. */
     readonly requestId: string | number | null,

@@ -2,7 +2,6 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { type ErrorBody, toErrorBody } from '../errors/error-body.js';
-import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
 import {
   isMcpPath,
@@ -10,6 +9,7 @@ import {
   singleRequestId,
   toJsonRpcError,
 } from '../errors/json-rpc.exception.js';
+import { ErrorCode } from '../errors/error-codes.js';
 
 interface OAuthShapedError {
   headers: Readonly<Record<string, string>>;
@@ -61,7 +61,7 @@ export function answerHttpError(
   // logged once where it is detected, not with a stack trace per refused request.
   const deliberateUnavailable =
     (exception instanceof GatewayException && body.statusCode === 503) ||
-    body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string);
+    body.code === (ErrorCode.DATABASE_UNAVAILABLE as string);
   if (body.statusCode >= 500 && !deliberateUnavailable) {
     logger.error(
       exception instanceof Error ? exception : String(exception),
@@ -76,7 +76,7 @@ export function answerHttpError(
   if (exception instanceof GatewayException && exception.headers) {
     for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
   }
-  if (body.code === (CommonErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
+  if (body.code === (ErrorCode.DATABASE_UNAVAILABLE as string)) res.setHeader('Retry-After', '5');
   res.status(body.statusCode).json(renderFor(req, exception, body));
 }
 

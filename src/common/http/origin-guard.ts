@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { ErrorCode } from '../errors/error-codes.js';
 
 /** The MCP endpoints and the OAuth pages a browser shows: where a hostile page could act with a user's browser. */
 const GUARDED_PATH =
@@ -95,5 +95,5 @@ export function originGuard(policy: OriginPolicy): RequestHandler {
 }
 
 function refused(message: string): GatewayException {
-  return new GatewayException(403, CommonErrorCode.ORIGIN_NOT_ALLOWED, message);
+  return new GatewayException(403, ErrorCode.ORIGIN_NOT_ALLOWED, message);
 }

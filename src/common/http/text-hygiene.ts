@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { CommonErrorCode } from '../errors/error-codes.js';
 import { GatewayException } from '../errors/gateway.exception.js';
+import { ErrorCode } from '../errors/error-codes.js';
 
 /** NUL and unpaired UTF-16 surrogates: PostgreSQL text and jsonb refuse both, and no real id or name holds one. */
 export const UNSTORABLE_TEXT =
@@ -27,7 +27,7 @@ export function unstorableAt(value: unknown, path: string): string | undefined {
 const invalidText = (where: string) =>
   new GatewayException(
     400,
-    CommonErrorCode.INVALID_TEXT,
+    ErrorCode.INVALID_TEXT,
     `${where} holds a NUL character or an unpaired UTF-16 surrogate; no id, name, filter or setting can contain one`,
   );
 

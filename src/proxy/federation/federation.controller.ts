@@ -8,9 +8,10 @@ import { CurrentPrincipal } from '../../common/decorators/auth.decorators.js';
 import type { Principal } from '../../common/principal.js';
 import { ThrottleAs } from '../../common/decorators/rate-limit.decorators.js';
 import { sendProxyError } from '../proxy-error-response.js';
-import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
+import { ProxyError } from '../proxy.errors.js';
 import { FederationService } from './federation.service.js';
 import { ListChangedStreams } from './list-changed-streams.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
 
 /**
  * `POST|GET|DELETE /federated/mcp`: the federated MCP endpoint. Stateless: POST carries requests, GET is the stream of
@@ -52,7 +53,7 @@ export class FederationController {
       res,
       new ProxyError(
         405,
-        ProxyErrorCode.INVALID_JSONRPC,
+        ErrorCode.INVALID_JSONRPC,
         '/federated/mcp keeps no session: there is none to end',
         {
           Allow: 'GET, POST',

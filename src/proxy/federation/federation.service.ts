@@ -20,7 +20,6 @@ import type { RegisteredServer } from '../../registry/registry.types.js';
 import { ProxyRateLimits } from '../proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
 import { JSONRPC_SERVER_ERROR, methodOf } from '../../common/jsonrpc.js';
-import { ProxyErrorCode } from '../proxy.errors.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
 import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from './federated-catalog.js';
@@ -30,6 +29,7 @@ import { flushingEventStreams } from './flushing-event-streams.js';
 import { pageOf } from './paging.js';
 import { ListChangedStreams } from './list-changed-streams.js';
 import { toolTimeout } from '../request-traits.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
 
 /**
  * `/federated/mcp`: one MCP server presenting the tools of every server the caller may use, named
@@ -137,7 +137,7 @@ export class FederationService {
         },
         () => {
           if (!entry)
-            throw notAvailable(`Tool not available: ${request.params.name}`, ProxyErrorCode.TOOL_NOT_ALLOWED);
+            throw notAvailable(`Tool not available: ${request.params.name}`, ErrorCode.TOOL_NOT_ALLOWED);
           const timeout = toolTimeout(entry.server, entry.tool.name);
           return this.upstream(principal, entry.server, bearer, (client) =>
             client.callTool(
@@ -277,7 +277,7 @@ export class FederationService {
         JSONRPC_SERVER_ERROR,
         `Upstream ${server.name} failed: ${(error as Error).message}`,
         {
-          code: ProxyErrorCode.UPSTREAM_UNAVAILABLE,
+          code: ErrorCode.UPSTREAM_UNAVAILABLE,
           statusCode: 502,
         },
       );
@@ -303,7 +303,7 @@ interface AuditedCall {
   params?: unknown;
 }
 
-function notAvailable(message: string, code = ProxyErrorCode.NOT_AVAILABLE): ProtocolError {
+function notAvailable(message: string, code = ErrorCode.NOT_AVAILABLE): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.InvalidParams, message, {
     code,
     statusCode: 403,

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../common/principal.js';
 import { OpenStreams } from '../../observability/open-streams.js';
-import { ProxyError, ProxyErrorCode } from '../proxy.errors.js';
+import { ProxyError } from '../proxy.errors.js';
 import { StreamLimiter } from '../stream-limiter.js';
 import { CATALOG_LISTS, type CatalogFingerprints, FederatedCatalog } from './federated-catalog.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
 
 /** Below common proxy idle timeouts (60 s), so a quiet stream is not cut by a load balancer. */
 const KEEP_ALIVE_MS = 25_000;
@@ -42,7 +43,7 @@ export class ListChangedStreams {
 
   open(principal: Principal, req: Request, res: Response): void {
     if (!(req.get('accept') ?? '').includes('text/event-stream')) {
-      throw new ProxyError(406, ProxyErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
+      throw new ProxyError(406, ErrorCode.NOT_ACCEPTABLE, 'GET needs Accept: text/event-stream');
     }
     let unwatch = (): void => undefined;
     // Set once the stream is open; read by whichever ends it first (the client, or shutdown).
