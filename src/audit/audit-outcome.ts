@@ -1,4 +1,3 @@
-import { HttpException } from '@nestjs/common';
 import { toErrorBody } from '../common/errors/error-body.js';
 import type { AuditOutcome } from './audit.types.js';
 
@@ -20,22 +19,8 @@ export function jsonRpcErrorCode(error: { code: number; data?: unknown }): strin
   return typeof data?.code === 'string' ? data.code : `JSONRPC_${error.code}`;
 }
 
-/** Status and stable code of anything thrown: gateway and HTTP exceptions, proxy errors, OAuth errors. */
+/** Status and stable code of anything thrown, as the common error body names them (one error model, one mapping). */
 export function describeError(error: unknown): { status: number; code: string } {
-  const shaped = error as { status?: unknown; code?: unknown };
-  if (
-    !(error instanceof HttpException) &&
-    typeof shaped?.status === 'number' &&
-    typeof shaped.code === 'string'
-  ) {
-    return { status: shaped.status, code: shaped.code };
-  }
-  if (error instanceof HttpException) {
-    const response = error.getResponse() as { error?: unknown };
-    if (typeof response === 'object' && typeof response?.error === 'string') {
-      return { status: error.getStatus(), code: response.error };
-    }
-  }
   const body = toErrorBody(error, undefined);
   return { status: body.statusCode, code: body.code };
 }

@@ -1,4 +1,4 @@
-import { OAuthProtocolError } from './oauth.errors.js';
+import { type OAuthError, OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 
 /** An authorization error that must not be sent to an unverified redirect URI: shown to the user instead. */
 export class AuthorizationPageError extends OAuthProtocolError {}
@@ -6,7 +6,7 @@ export class AuthorizationPageError extends OAuthProtocolError {}
 /** An authorization error answered by redirecting to the client with `error`, `state` and `iss`. */
 export class OAuthRedirectError extends OAuthProtocolError {
   constructor(
-    error: OAuthProtocolError['error'],
+    error: OAuthError,
     description: string,
     readonly location: string,
   ) {

@@ -12,7 +12,7 @@ import type {
 import { constantTimeEquals, hashSecret, PKCE_CHALLENGE, randomToken } from './oauth-crypto.js';
 import { AuthorizationPageError, errorRedirect, OAuthRedirectError } from './authorization-errors.js';
 import { devPrincipal } from './dev-sign-in.js';
-import { OAuthProtocolError } from './oauth.errors.js';
+import type { OAuthError } from '../../common/errors/oauth-protocol.error.js';
 import { OAuthRepository } from './oauth.repository.js';
 import { redirectUriMatches } from './redirect-uris.js';
 
@@ -81,7 +81,7 @@ export class AuthorizationService {
     }
     // From here on, errors go back to the (now verified) redirect URI, as RFC 6749 §4.1.2.1 asks.
     const state = stringParam(query, 'state');
-    const fail = (error: OAuthProtocolError['error'], description: string) =>
+    const fail = (error: OAuthError, description: string) =>
       new OAuthRedirectError(
         error,
         description,

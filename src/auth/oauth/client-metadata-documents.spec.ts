@@ -52,7 +52,7 @@ describe('ClientMetadataDocuments', () => {
     ['is missing', '', 404, 'application/json'],
   ])('refuses a document that %s', async (_why, body, status, contentType) => {
     const { sut } = sutServing(body, status, contentType);
-    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ code: 'invalid_client' });
   });
 
   it.each([
@@ -61,15 +61,15 @@ describe('ClientMetadataDocuments', () => {
     'https://u:p@app.example.com/c.json',
   ])('refuses the client id URL %s without fetching it', async (clientId) => {
     const { sut, calls } = sutServing(document({ client_id: clientId }));
-    await expect(sut.resolve(clientId)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(sut.resolve(clientId)).rejects.toMatchObject({ code: 'invalid_client' });
     expect(calls).toEqual([]);
   });
 
   it('does not connect to private addresses over the network, and says nothing about why the fetch failed', async () => {
     const sut = ClientMetadataDocuments.withNetwork(false);
     await expect(sut.resolve('https://localhost/client.json')).rejects.toMatchObject({
-      error: 'invalid_client',
-      description: 'client metadata document could not be fetched',
+      code: 'invalid_client',
+      message: 'client metadata document could not be fetched',
     });
   });
 
@@ -83,14 +83,14 @@ describe('ClientMetadataDocuments', () => {
     'https://app.example.com:8443/c.json',
   ])('refuses %s before any connection is made', async (clientId) => {
     const { sut, calls } = sutServing(document({ client_id: clientId }));
-    await expect(sut.resolve(clientId)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(sut.resolve(clientId)).rejects.toMatchObject({ code: 'invalid_client' });
     expect(calls).toEqual([]);
   });
 
   it('remembers a failed document for a while instead of fetching it again', async () => {
     const { sut, calls } = sutServing('', 500, 'application/json');
-    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ error: 'invalid_client' });
-    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(sut.resolve(URL_ID)).rejects.toMatchObject({ code: 'invalid_client' });
     expect(calls).toHaveLength(1);
   });
 });

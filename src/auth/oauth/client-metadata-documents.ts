@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { guardedLookup, hostProblem } from '../../common/net/ssrf-guard.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
-import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 import { redirectUriProblem } from './redirect-uris.js';
 
 const MAX_DOCUMENT_BYTES = 5 * 1024;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientAuthMethod } from './oauth.entities.js';
 import { randomToken, hashSecret } from './oauth-crypto.js';
-import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 import { OAuthRepository } from './oauth.repository.js';
 import { type ApplicationType, redirectUriProblem } from './redirect-uris.js';
 

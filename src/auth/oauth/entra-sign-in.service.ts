@@ -7,7 +7,7 @@ import { TokenVerifier } from '../token-verifier.js';
 import { EntraClient, type EntraTokenSet } from './entra-client.js';
 import type { GrantedPrincipal, OAuthAuthorizationRequestEntity } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, pkceChallenge, randomToken } from './oauth-crypto.js';
-import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 import { OAuthRepository } from './oauth.repository.js';
 
 /** A stored Entra access token this close to expiry is refreshed before use in an on-behalf-of exchange. */

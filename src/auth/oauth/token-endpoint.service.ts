@@ -4,7 +4,7 @@ import { ClientDirectory } from './client-directory.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
 import type { GrantedPrincipal, OAuthClientEntity } from './oauth.entities.js';
 import { constantTimeEquals, hashSecret, pkceChallenge, PKCE_VERIFIER, randomToken } from './oauth-crypto.js';
-import { OAuthProtocolError } from './oauth.errors.js';
+import { OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 import { OAuthRepository } from './oauth.repository.js';
 
 /** Access tokens are short-lived; clients refresh them. Refresh families end 30 days after sign-in. */

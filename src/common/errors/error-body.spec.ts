@@ -17,14 +17,11 @@ describe('toErrorBody', () => {
     });
   });
 
-  it("keeps the status and code of a feature's own coded error (the proxy's), and never a database SQLSTATE", () => {
-    const proxyLike = Object.assign(new Error('The server is in maintenance'), {
-      status: 503,
-      code: 'SERVER_UNAVAILABLE',
-    });
-    expect(toErrorBody(proxyLike, 'c2')).toMatchObject({ statusCode: 503, code: 'SERVER_UNAVAILABLE' });
+  it('never takes a status and code from an error outside the family (a database SQLSTATE, a duck-typed error)', () => {
     const sqlState = Object.assign(new Error('duplicate key'), { status: 409, code: '23505' });
     expect(toErrorBody(sqlState, 'c3')).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
+    const lookalike = Object.assign(new Error('looks coded'), { status: 503, code: 'SERVER_UNAVAILABLE' });
+    expect(toErrorBody(lookalike, 'c3')).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
   });
 
   it('derives a code from the status of a plain HttpException', () => {

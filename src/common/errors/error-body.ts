@@ -48,7 +48,6 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
     }
     return base(status, codeForStatus(status), typeof messages === 'string' ? messages : error.message);
   }
-  if (isCodedError(error)) return base(error.status, error.code, error.message, error.details);
   const middleware = (typeof error === 'object' && error !== null ? error : {}) as MiddlewareError;
   switch (middleware.type ?? '') {
     case 'entity.too.large':
@@ -73,20 +72,4 @@ export function toErrorBody(error: unknown, correlationId: string | undefined): 
     return base(503, ErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable; try again shortly');
   }
   return base(500, ErrorCode.INTERNAL_ERROR, 'Internal server error');
-}
-
-/**
- * A feature's own error class carrying an HTTP status and a stable code (the proxy's ProxyError), thrown where the
- * common body answers: it keeps its status and code instead of becoming a 500.
- */
-function isCodedError(error: unknown): error is Error & { status: number; code: string; details?: unknown } {
-  if (!(error instanceof Error)) return false;
-  const { status, code } = error as { status?: unknown; code?: unknown };
-  return (
-    typeof status === 'number' &&
-    status >= 400 &&
-    status <= 599 &&
-    typeof code === 'string' &&
-    /^[A-Z][A-Z_]+$/.test(code)
-  );
 }

@@ -89,6 +89,22 @@ export enum ErrorCode {
   NO_RESPONSE = 'NO_RESPONSE',
   /** This replica is shutting down and the stream could not be resumed elsewhere: send the request again (503). */
   GATEWAY_RESTARTING = 'GATEWAY_RESTARTING',
+
+  // OAuth authorization server: the RFC 6749 / RFC 7591 `error` values, spelled as the RFCs spell them because OAuth
+  // clients parse them (and audit rows have always recorded them so)
+  OAUTH_INVALID_REQUEST = 'invalid_request',
+  OAUTH_INVALID_CLIENT = 'invalid_client',
+  OAUTH_INVALID_GRANT = 'invalid_grant',
+  OAUTH_UNAUTHORIZED_CLIENT = 'unauthorized_client',
+  OAUTH_UNSUPPORTED_GRANT_TYPE = 'unsupported_grant_type',
+  OAUTH_UNSUPPORTED_RESPONSE_TYPE = 'unsupported_response_type',
+  OAUTH_INVALID_SCOPE = 'invalid_scope',
+  OAUTH_INVALID_TARGET = 'invalid_target',
+  OAUTH_ACCESS_DENIED = 'access_denied',
+  OAUTH_SERVER_ERROR = 'server_error',
+  OAUTH_TEMPORARILY_UNAVAILABLE = 'temporarily_unavailable',
+  OAUTH_INVALID_REDIRECT_URI = 'invalid_redirect_uri',
+  OAUTH_INVALID_CLIENT_METADATA = 'invalid_client_metadata',
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {

@@ -1,19 +1,29 @@
 import { type ErrorCode } from './error-codes.js';
 import type { ErrorBody } from './error-body.js';
 import { GatewayException } from './gateway.exception.js';
-import { errorResponse, type JsonRpcMessage, JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
+import { errorResponse, type JsonRpcId, type JsonRpcMessage, JSONRPC_SERVER_ERROR } from '../jsonrpc.js';
 
-/**
- * The one JSON-RPC rendering of a gateway error: the REST body's code, status, correlation id and details in
- * `error.data`, for the request `id` (null when there was no single request to answer).
- */
-export function toJsonRpcError(body: ErrorBody, id: string | number | null): JsonRpcMessage {
-  return errorResponse(id, JSONRPC_SERVER_ERROR, body.message, {
+/** `error.data` of every JSON-RPC error the gateway answers: the REST body's code, status, correlation id, details. */
+export function jsonRpcErrorData(body: ErrorBody): Record<string, unknown> {
+  return {
     code: body.code,
     statusCode: body.statusCode,
     ...(body.correlationId ? { correlationId: body.correlationId } : {}),
     ...(body.details === undefined ? {} : { details: body.details }),
-  });
+  };
+}
+
+/**
+ * The one JSON-RPC rendering of a gateway error, for the request `id` (null when there was no single request to
+ * answer). The JSON-RPC code is the implementation-defined server error unless the protocol names a better one
+ * (invalid params for a refused tool call, MCP's header mismatch).
+ */
+export function toJsonRpcError(
+  body: ErrorBody,
+  id: JsonRpcId | null | undefined,
+  rpcCode: number = JSONRPC_SERVER_ERROR,
+): JsonRpcMessage {
+  return errorResponse(id, rpcCode, body.message, jsonRpcErrorData(body));
 }
 
 /** The MCP endpoints: `/mcp`, `/servers/{id}/mcp`, `/federated/mcp`. Their errors are answered as JSON-RPC. */

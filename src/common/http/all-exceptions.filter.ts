@@ -1,8 +1,9 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RequestWithId } from '../context/request-context.js';
 import { type ErrorBody, toErrorBody } from '../errors/error-body.js';
 import { GatewayException } from '../errors/gateway.exception.js';
+import { isOAuthPath, toOAuthError } from '../errors/oauth-protocol.error.js';
 import {
   isMcpPath,
   JsonRpcException,
@@ -10,21 +11,6 @@ import {
   toJsonRpcError,
 } from '../errors/json-rpc.exception.js';
 import { ErrorCode } from '../errors/error-codes.js';
-
-interface OAuthShapedError {
-  headers: Readonly<Record<string, string>>;
-  getResponse(): unknown;
-}
-
-/** Duck-typed so common/ does not depend on the auth feature: an HttpException whose body is `{ error, error_description }`. */
-function isOAuthError(exception: HttpException): exception is HttpException & OAuthShapedError {
-  const response = exception.getResponse() as { error?: unknown; error_description?: unknown };
-  return (
-    typeof response === 'object' &&
-    typeof response.error === 'string' &&
-    typeof response.error_description === 'string'
-  );
-}
 
 /** Told about every error answered on an HTTP route (the audit trail records refusals through it). */
 export interface HttpErrorObserver {
@@ -34,9 +20,9 @@ export interface HttpErrorObserver {
 const logger = new Logger('ExceptionFilter');
 
 /**
- * Answers an error on an HTTP route: the common body (or an OAuth error body, or a JSON-RPC error for JSON-RPC
- * exceptions), told to the observer. Details of unexpected errors go to the log only. Shared by the global filter and
- * routes served ahead of Nest's router, so both answer alike.
+ * Answers an error on an HTTP route in the shape of its surface (`renderFor`), told to the observer. Details of
+ * unexpected errors go to the log only. Shared by the global filter and routes served ahead of Nest's router, so both
+ * answer alike.
  */
 export function answerHttpError(
   exception: unknown,
@@ -44,17 +30,6 @@ export function answerHttpError(
   res: Response,
   observer?: HttpErrorObserver,
 ): void {
-  if (exception instanceof HttpException && isOAuthError(exception)) {
-    observer?.onHttpError(
-      req,
-      exception.getStatus(),
-      String((exception.getResponse() as { error: string }).error),
-    );
-    // OAuth endpoints answer in the shape OAuth clients parse (RFC 6749 §5.2), not the common body.
-    for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
-    res.status(exception.getStatus()).json(exception.getResponse());
-    return;
-  }
   const body = toErrorBody(exception, req.id);
   observer?.onHttpError(req, body.statusCode, body.code);
   // A deliberate 503 (a dependency is down: rate-limit store, audit trail) is an answer, not a bug: its cause is
@@ -82,11 +57,13 @@ export function answerHttpError(
 
 /**
  * The error body in the shape of the surface the request came to, not the thrower's: MCP endpoints answer JSON-RPC
- * (an unknown server on /servers/{id}/mcp as much as an unknown session there), everything else the common body.
+ * (an unknown server on /servers/{id}/mcp as much as an unknown session there), the OAuth protocol endpoints RFC
+ * 6749's `{ error, error_description }`, everything else the common body.
  */
 function renderFor(req: RequestWithId, exception: unknown, body: ErrorBody): unknown {
   if (exception instanceof JsonRpcException) return exception.toJsonRpc(body);
-  return isMcpPath(req.path) ? toJsonRpcError(body, singleRequestId(req.body)) : body;
+  if (isMcpPath(req.path)) return toJsonRpcError(body, singleRequestId(req.body));
+  return isOAuthPath(req.path) ? toOAuthError(body) : body;
 }
 
 /** Maps every error on an HTTP route to the common body (see answerHttpError). */

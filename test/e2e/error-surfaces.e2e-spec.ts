@@ -4,10 +4,10 @@ import { localToken } from '../support/gateway.js';
 import { postJsonRpc, registerAs, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 
 /**
- * Every MCP route answers errors in the JSON-RPC shape, whichever part of the gateway refused: the surface decides
- * the shape, not the thrower. The REST API keeps its common body.
+ * The surface decides the shape of an error, not the thrower: every MCP route answers JSON-RPC, the OAuth protocol
+ * endpoints RFC 6749's `{ error, error_description }`, the REST API its common body.
  */
-describe('error shape on MCP routes (e2e)', () => {
+describe('error shape by surface (e2e)', () => {
   let gateway: GatewayApp;
   let fixture: FixtureMcpServer;
   let tenant: string;
@@ -79,5 +79,35 @@ describe('error shape on MCP routes (e2e)', () => {
     const rest = await fetch(`${gateway.url}/api/v1/servers`);
     expect(rest.status).toBe(401);
     expect(await rest.json()).toMatchObject({ statusCode: 401, code: expect.any(String) });
+  });
+
+  it('answers errors of the OAuth protocol endpoints in RFC 6749 shape, whichever part of the gateway refused', async () => {
+    // Refused by the body parser, before any OAuth code runs.
+    const malformed = await fetch(`${gateway.url}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"client_name":',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'Request body is not valid JSON',
+      code: 'MALFORMED_JSON',
+    });
+    // Refused by the OAuth code itself (no client authenticated): exactly RFC 6749's two members.
+    const unknownClient = await fetch(`${gateway.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'r', client_id: 'nobody' }),
+    });
+    expect(unknownClient.status).toBe(401);
+    expect(await unknownClient.json()).toEqual({
+      error: 'invalid_client',
+      error_description: expect.any(String),
+    });
+    // A bearer-protected resource beside them keeps the common body.
+    const userinfo = await fetch(`${gateway.url}/oauth/userinfo`);
+    expect(userinfo.status).toBe(401);
+    expect(await userinfo.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHENTICATED' });
   });
 });
