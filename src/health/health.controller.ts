@@ -12,6 +12,9 @@ import { GATEWAY_VERSION } from '../common/version.js';
 import { LifecycleState } from '../observability/lifecycle-state.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { toErrorBody } from '../common/errors/error-body.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import type { RequestWithId } from '../common/context/request-context.js';
 
 @ApiTags('observability')
 @Public()
@@ -107,11 +110,12 @@ export class HealthController {
     if (!this.scrapeAllowed(req.get('authorization'))) {
       // Not the gateway's OAuth: a fixed scrape secret, so no resource metadata pointer in the challenge.
       res.status(HttpStatus.UNAUTHORIZED).setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      res.json({
-        statusCode: 401,
-        code: ErrorCode.UNAUTHENTICATED,
-        message: 'Scraping /metrics needs its bearer token',
-      });
+      res.json(
+        toErrorBody(
+          new GatewayException(401, ErrorCode.UNAUTHENTICATED, 'Scraping /metrics needs its bearer token'),
+          (req as RequestWithId).id,
+        ),
+      );
       return;
     }
     res.setHeader('Content-Type', this.metrics.registry.contentType);

@@ -1,14 +1,15 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { type OpenStreams, RESUME_RETRY_MS } from './open-streams.js';
-import { JSONRPC_SERVER_ERROR } from '../common/jsonrpc.js';
+import type { ErrorBody } from '../common/errors/error-body.js';
+import { toJsonRpcError } from '../common/errors/json-rpc.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
-/** The JSON-RPC error a request still unanswered at the drain timeout gets: retryable, on another replica. */
-export const GATEWAY_RESTARTING = {
-  code: JSONRPC_SERVER_ERROR, // JSON-RPC's implementation-defined server error, as every gateway error on MCP
+/** The error a request still unanswered at the drain timeout gets: retryable, on another replica. */
+export const GATEWAY_RESTARTING: ErrorBody = {
+  statusCode: 503,
+  code: ErrorCode.GATEWAY_RESTARTING,
   message: 'This gateway replica is restarting; send the request again',
-  data: { code: ErrorCode.GATEWAY_RESTARTING, statusCode: 503 },
-} as const;
+};
 
 /**
  * POSTs to the gateway's own MCP endpoints (`/mcp`, `/federated/mcp`), whose responses the SDK's transport writes
@@ -31,12 +32,12 @@ function endWithRestartErrors(req: Request, res: Response, retryMs = RESUME_RETR
   if (res.writableEnded || res.destroyed) return;
   // The transport may still write once its work finishes: after the end that would emit an unhandled 'error'.
   res.on('error', () => undefined);
-  const errors = requestIds(req.body).map((id) => ({ jsonrpc: '2.0', id, error: GATEWAY_RESTARTING }));
+  const errors = requestIds(req.body).map((id) => toJsonRpcError(GATEWAY_RESTARTING, id));
   if (!res.headersSent) {
     res
       .status(503)
       .set({ 'retry-after': String(Math.ceil(retryMs / 1000)), connection: 'close' })
-      .json(Array.isArray(req.body) ? errors : (errors[0] ?? { error: GATEWAY_RESTARTING }));
+      .json(Array.isArray(req.body) ? errors : (errors[0] ?? toJsonRpcError(GATEWAY_RESTARTING, null)));
     return;
   }
   if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {

@@ -1,13 +1,9 @@
 import type { ToolPolicy } from '../registry/tool-policy.js';
-import {
-  errorResponse,
-  isRequest,
-  JSONRPC_INVALID_PARAMS,
-  type JsonRpcMessage,
-  toolName,
-} from '../common/jsonrpc.js';
+import { isRequest, JSONRPC_INVALID_PARAMS, type JsonRpcMessage, toolName } from '../common/jsonrpc.js';
 import type { CallerTasks } from './task-handles.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import type { ErrorBody } from '../common/errors/error-body.js';
+import { toJsonRpcError } from '../common/errors/json-rpc.exception.js';
 
 export interface PolicyRefusal {
   /** The JSON-RPC answer: one error, or one per request of a batch. */
@@ -17,11 +13,8 @@ export interface PolicyRefusal {
   deniedTools: string[];
 }
 
-interface Refused {
-  message: string;
-  code: ErrorCode;
-  statusCode: number;
-}
+/** Why one message is refused, as the common error body. */
+type Refused = ErrorBody & { code: ErrorCode };
 
 /**
  * Refuses `tools/call` of a tool the caller may not use (not approved, or its role rule not met) before anything
@@ -81,20 +74,8 @@ function refusal(
   if (!first) return undefined;
   const answers = messages.filter(isRequest).map((message) => {
     const reason = refused.get(message);
-    return reason
-      ? errorResponse(message.id, JSONRPC_INVALID_PARAMS, reason.message, {
-          code: reason.code,
-          statusCode: reason.statusCode,
-        })
-      : errorResponse(
-          message.id,
-          JSONRPC_INVALID_PARAMS,
-          'Not executed: the batch contains a refused request',
-          {
-            code: first.code,
-            statusCode: first.statusCode,
-          },
-        );
+    const answer = reason ?? { ...first, message: 'Not executed: the batch contains a refused request' };
+    return toJsonRpcError(answer, message.id, JSONRPC_INVALID_PARAMS);
   });
   return { body: messages.length === 1 ? answers[0] : answers, code: first.code, deniedTools };
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { errorResponse, type JsonRpcMessage } from '../common/jsonrpc.js';
+import { type JsonRpcMessage } from '../common/jsonrpc.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { toJsonRpcError } from '../common/errors/json-rpc.exception.js';
 
 /** JSON-RPC error code of a request whose mirrored headers disagree with its body (MCP 2026-07-28, SEP-2243). */
 export const HEADER_MISMATCH_CODE = -32020;
@@ -96,9 +97,14 @@ function mismatch(messages: JsonRpcMessage[], reason: string): MirroredHeaders {
     ok: false,
     status: 400,
     code: ErrorCode.HEADER_MISMATCH,
-    body: errorResponse(id, HEADER_MISMATCH_CODE, `Header mismatch: ${reason.slice(0, 300)}`, {
-      code: ErrorCode.HEADER_MISMATCH,
-      statusCode: 400,
-    }),
+    body: toJsonRpcError(
+      {
+        statusCode: 400,
+        code: ErrorCode.HEADER_MISMATCH,
+        message: `Header mismatch: ${reason.slice(0, 300)}`,
+      },
+      id,
+      HEADER_MISMATCH_CODE,
+    ),
   };
 }

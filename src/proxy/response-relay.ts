@@ -16,6 +16,8 @@ import { eventData, eventId, SseEventSplitter, withEventData } from './sse-event
 import { ClientGone, TimeoutSignal } from './upstream-caller.js';
 import type { CallerTasks } from './task-handles.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { toJsonRpcError } from '../common/errors/json-rpc.exception.js';
+import { toErrorBody } from '../common/errors/error-body.js';
 
 export interface RelayContext {
   res: Response;
@@ -211,10 +213,7 @@ function endForShutdown(context: RelayContext, lastEventId: string | undefined, 
 
 function failPending(context: RelayContext, reason: ProxyError): void {
   for (const id of context.pendingIds) {
-    const error = errorResponse(id, JSONRPC_SERVER_ERROR, reason.message, {
-      code: reason.code,
-      statusCode: reason.getStatus(),
-    });
+    const error = toJsonRpcError(toErrorBody(reason, undefined), id);
     context.observe?.(error);
     if (!context.res.destroyed) context.res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
   }

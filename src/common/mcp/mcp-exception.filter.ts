@@ -11,7 +11,8 @@ import {
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { McpController } from '@rekog/mcp-nest';
 import { type Observable, throwError } from 'rxjs';
-import { toErrorBody } from '../errors/error-body.js';
+import { type ErrorBody, toErrorBody } from '../errors/error-body.js';
+import { jsonRpcErrorData } from '../errors/json-rpc.exception.js';
 import { currentRequestContext } from '../context/request-context.js';
 import type { Request } from 'express';
 import type { AuthenticatedRequest } from '../decorators/auth.decorators.js';
@@ -40,6 +41,14 @@ function jsonRpcCode(status: number): number {
 }
 
 /**
+ * A gateway error as the SDK's ProtocolError, for handlers the SDK serves: the JSON-RPC rendering's `error.data`
+ * (`jsonRpcErrorData`), with the JSON-RPC code its status means unless the caller names one.
+ */
+export function toProtocolError(body: ErrorBody, rpcCode = jsonRpcCode(body.statusCode)): ProtocolError {
+  return new ProtocolError(rpcCode, body.message, jsonRpcErrorData(body));
+}
+
+/**
  * Turns an error thrown by one of our MCP tools into a JSON-RPC error carrying the same stable code and status as
  * the REST API would (`error.data = { code, statusCode, correlationId }`). Unexpected errors reveal nothing.
  */
@@ -57,15 +66,7 @@ export class McpExceptionFilter implements RpcExceptionFilter {
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
-    return throwError(
-      () =>
-        new ProtocolError(jsonRpcCode(body.statusCode), body.message, {
-          code: body.code,
-          statusCode: body.statusCode,
-          ...(body.correlationId ? { correlationId: body.correlationId } : {}),
-          ...(body.details === undefined ? {} : { details: body.details }),
-        }),
-    );
+    return throwError(() => toProtocolError(body));
   }
 }
 

@@ -30,6 +30,7 @@ import { pageOf } from './paging.js';
 import { ListChangedStreams } from './list-changed-streams.js';
 import { toolTimeout } from '../request-traits.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
+import { toProtocolError } from '../../common/mcp/mcp-exception.filter.js';
 
 /**
  * `/federated/mcp`: one MCP server presenting the tools of every server the caller may use, named
@@ -273,13 +274,13 @@ export class FederationService {
     } catch (error) {
       finished(true);
       if (error instanceof ProtocolError) throw error;
-      throw new ProtocolError(
-        JSONRPC_SERVER_ERROR,
-        `Upstream ${server.name} failed: ${(error as Error).message}`,
+      throw toProtocolError(
         {
-          code: ErrorCode.UPSTREAM_UNAVAILABLE,
           statusCode: 502,
+          code: ErrorCode.UPSTREAM_UNAVAILABLE,
+          message: `Upstream ${server.name} failed: ${(error as Error).message}`,
         },
+        JSONRPC_SERVER_ERROR,
       );
     }
   }
@@ -304,8 +305,5 @@ interface AuditedCall {
 }
 
 function notAvailable(message: string, code = ErrorCode.NOT_AVAILABLE): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.InvalidParams, message, {
-    code,
-    statusCode: 403,
-  });
+  return toProtocolError({ statusCode: 403, code, message }, ProtocolErrorCode.InvalidParams);
 }

@@ -1,4 +1,6 @@
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ErrorCode } from '../../common/errors/error-codes.js';
+import { toProtocolError } from '../../common/mcp/mcp-exception.filter.js';
 
 /**
  * One page of a federated list (`pageSize` is MREG_FEDERATION_PAGE_SIZE), with the cursor of the next one while
@@ -22,7 +24,10 @@ function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
   const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Number.isInteger(offset) || offset < 0) {
-    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
+    throw toProtocolError(
+      { statusCode: 400, code: ErrorCode.INVALID_CURSOR, message: 'Invalid cursor' },
+      ProtocolErrorCode.InvalidParams,
+    );
   }
   return offset;
 }
