@@ -1,9 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import type { DataSource } from 'typeorm';
 import { AuditChainVerifier, type ChainReport } from '../audit/audit-chain-verifier.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface VerifyOptions {
   tenant?: string;
@@ -27,7 +25,7 @@ export class AuditVerifyCommand extends CommandRunner {
     try {
       const report = await withDatabase(loaded.config, async (database) => {
         const tenantId = options.tenant
-          ? await resolveTenant(database.dataSource, options.tenant)
+          ? await TenantsService.on(database.dataSource).idOf(options.tenant)
           : undefined;
         return new AuditChainVerifier(database.dataSource).verify(tenantId);
       });
@@ -66,16 +64,6 @@ export class AuditVerifyCommand extends CommandRunner {
   parseJson(): boolean {
     return true;
   }
-}
-
-async function resolveTenant(dataSource: DataSource, tenant: string): Promise<string> {
-  const rows: { id: string }[] = await dataSource.query(
-    `SELECT id FROM tenants WHERE entra_tenant_id IN ($1, 'local:' || $1) ${UUID.test(tenant) ? 'OR id = $1::uuid' : ''} LIMIT 1`,
-    [tenant],
-  );
-  if (rows[0]) return rows[0].id;
-  if (UUID.test(tenant)) return tenant;
-  throw new Error(`Unknown tenant "${tenant}"`);
 }
 
 @Command({

@@ -26,6 +26,12 @@ export class TenantRepository {
     return this.tenants.findOneBy({ id });
   }
 
+  /** A tenant with one of these keys, or with this id. */
+  findByKeysOrId(keys: readonly string[], id: string | undefined): Promise<TenantEntity | null> {
+    const where = [...keys.map((entraTenantId) => ({ entraTenantId })), ...(id ? [{ id }] : [])];
+    return this.tenants.findOne({ where });
+  }
+
   /** Sets (or, with null, removes) one key of the tenant's settings; the updated tenant, or null when there is none. */
   async setSetting(id: string, key: string, value: unknown): Promise<TenantEntity | null> {
     await this.dataSource.query(

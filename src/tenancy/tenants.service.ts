@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
 import { tenantRequestLimit } from './tenant-settings.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { TenantRepository } from './tenant.repository.js';
 import type { TenantEntity } from './tenant.entity.js';
+import { localTenantKey, tenantNameOf } from './tenant-keys.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
 /** How long a resolved tenant is trusted before re-reading it (so a suspension reaches every replica quickly). */
@@ -40,16 +42,31 @@ export class TenantsService {
 
   constructor(private readonly tenants: TenantRepository) {}
 
+  /** The service on a DataSource of its own, for code that runs outside the application's container (the CLI). */
+  static on(dataSource: DataSource): TenantsService {
+    return new TenantsService(new TenantRepository(dataSource));
+  }
+
   /** The tenant behind a token's `tid` (or local tenant name), created on first sight; cached off the hot path. */
   async resolve(key: string): Promise<TenantEntity> {
     const cached = this.byKey.get(key);
     if (cached) return cached;
-    const tenant = await this.tenants.findOrCreate(
-      key,
-      key.startsWith('local:') ? key.slice('local:'.length) : key,
-    );
+    const tenant = await this.tenants.findOrCreate(key, tenantNameOf(key));
     this.byKey.set(key, tenant);
     return tenant;
+  }
+
+  /**
+   * The id of the tenant an operator names: by its Entra tenant id, its local name or its id. An id no tenant has is
+   * taken as it is (audit events outlive a removed tenant); an unknown name is refused.
+   */
+  async idOf(reference: string): Promise<string> {
+    const isId = UUID.test(reference);
+    const keys = [reference, localTenantKey(reference)];
+    const tenant = await this.tenants.findByKeysOrId(keys, isId ? reference : undefined);
+    if (tenant) return tenant.id;
+    if (isId) return reference;
+    throw new GatewayException(404, ErrorCode.NOT_FOUND, `Unknown tenant "${reference}"`);
   }
 
   /** Admins see their own tenant; platform administrators see all of them. */

@@ -87,6 +87,16 @@ describe('mcp-gateway CLI commands', () => {
         exitCode: 0,
         out: `ok      ${tenantId}\t3 events`,
       });
+      // The same tenant by its key and by its id; an unknown name is refused.
+      for (const tenant of ['local:cli', tenantId]) {
+        expect((await runCommand(new AuditVerifyCommand(), env, [], { tenant })).out).toBe(
+          `ok      ${tenantId}\t3 events`,
+        );
+      }
+      expect(await runCommand(new AuditVerifyCommand(), env, [], { tenant: 'nobody' })).toMatchObject({
+        exitCode: 1,
+        err: 'audit verify failed: Unknown tenant "nobody"',
+      });
       await db.transaction(async (manager) => {
         await manager.query(`SET LOCAL session_replication_role = replica`);
         await manager.query(`UPDATE audit_events SET actor_oid = 'mallory' WHERE chain_seq = 2`);
