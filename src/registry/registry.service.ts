@@ -182,6 +182,11 @@ export class RegistryService {
     return toView(updated);
   }
 
+  /** How many servers the caller's tenant has registered (global servers of other tenants not counted). */
+  countOwn(principal: Principal): Promise<number> {
+    return this.repository.countByTenant(principal.tenantId);
+  }
+
   /** Counts by status and transport, per tenant: the caller's tenant, or all of them for platform administrators. */
   async stats(principal: Principal): Promise<RegistryStats> {
     assertRole(principal, 'admin');

@@ -7,7 +7,7 @@ import { Database } from '../database/database.js';
 import { GatewayMcpTools } from '../common/mcp/mcp-exception.filter.js';
 import { GATEWAY_VERSION } from '../common/version.js';
 import { assertRole } from './registry-access.js';
-import { RegistryRepository } from './registry.repository.js';
+import { RegistryService } from './registry.service.js';
 
 const URI = 'config://server';
 
@@ -17,7 +17,7 @@ export class ServerConfigResource {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: Database,
-    private readonly repository: RegistryRepository,
+    private readonly registry: RegistryService,
   ) {}
 
   @Resource({
@@ -41,7 +41,7 @@ export class ServerConfigResource {
       environment: this.config.nodeEnv,
       database: { kind: this.database.kind, status: database },
       redis: { configured: Boolean(this.config.redisUrl) },
-      registeredServers: await this.repository.countByTenant(principal.tenantId),
+      registeredServers: await this.registry.countOwn(principal),
       auth: { mode: this.config.auth.mode, toolAccessControl: this.config.auth.toolAccessControl },
       features: {
         auditLogging: this.config.audit.enabled,
