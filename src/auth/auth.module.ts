@@ -26,6 +26,7 @@ import { RequestAuthenticator } from './request-authenticator.js';
 import { ResourceUrls } from './resource-urls.js';
 import { RolesGuard } from './roles.guard.js';
 import { SigningKeyRefresh } from './signing-key-refresh.js';
+import { withSigningKeys } from './signing-key-location.js';
 import { SigningKeyStore } from './signing-keys.js';
 import { TokenVerifier } from './token-verifier.js';
 import { UserInfoController } from './userinfo.controller.js';
@@ -38,9 +39,11 @@ import { UserInfoController } from './userinfo.controller.js';
       provide: SigningKeyStore,
       inject: [APP_CONFIG, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource) =>
-        config.auth.mode === 'entra' && config.encryptionKey
-          ? SigningKeyStore.openInDatabase(dataSource, SecretBox.fromConfig(config)!)
-          : SigningKeyStore.open(SigningKeyStore.fileFor(config.dataDir)),
+        withSigningKeys(
+          config,
+          (use) => use(dataSource),
+          (keys) => keys.open(),
+        ),
     },
     SigningKeyRefresh,
     {

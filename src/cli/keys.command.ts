@@ -8,7 +8,7 @@ import {
   retentionMs,
   type RetirePlan,
 } from '../auth/signing-key-retirement.js';
-import { type KeyActivation, SigningKeyStore } from '../auth/signing-keys.js';
+import { type SigningKeyOperations, withSigningKeys } from '../auth/signing-key-location.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { parseDuration } from '../common/duration.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -29,31 +29,9 @@ interface RetireOptions {
   dryRun?: boolean;
 }
 
-/** Where this configuration keeps its signing keys: PostgreSQL in Entra mode, the data directory's file otherwise. */
-async function withKeys<T>(
-  config: AppConfig,
-  work: (keys: {
-    open: () => Promise<SigningKeyStore>;
-    rotate: (activeFrom: Date) => Promise<string>;
-    retire: (choose: (keys: KeyActivation[]) => string[]) => Promise<KeyActivation[]>;
-  }) => Promise<T>,
-): Promise<T> {
-  const box = SecretBox.fromConfig(config);
-  if (config.auth.mode === 'entra' && box) {
-    return withDatabase(config, (database) =>
-      work({
-        open: () => SigningKeyStore.openInDatabase(database.dataSource, box),
-        rotate: (activeFrom) => SigningKeyStore.rotateInDatabase(database.dataSource, box, activeFrom),
-        retire: (choose) => SigningKeyStore.retireInDatabase(database.dataSource, choose),
-      }),
-    );
-  }
-  const file = SigningKeyStore.fileFor(config.dataDir);
-  return work({
-    open: () => SigningKeyStore.open(file),
-    rotate: (activeFrom) => SigningKeyStore.rotateFile(file, activeFrom),
-    retire: (choose) => SigningKeyStore.retireFromFile(file, choose),
-  });
+/** This configuration's signing keys, with the database opened for the command when they live there. */
+function withKeys<T>(config: AppConfig, work: (keys: SigningKeyOperations) => Promise<T>): Promise<T> {
+  return withSigningKeys(config, (use) => withDatabase(config, (database) => use(database.dataSource)), work);
 }
 
 @SubCommand({
