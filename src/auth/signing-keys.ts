@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import { withFileLock } from '../common/file-lock.js';
+import { resealValue, type SecretResealer } from '../database/reseal.js';
 import { OAuthSigningKeyEntity } from './oauth/oauth.entities.js';
 
 /** Advisory-lock key ('MRSK') serialising the creation of the first shared signing key and retirements. */
@@ -264,6 +265,23 @@ async function insertKey(manager: EntityManager, box: SecretBox, key: StoredKey)
     ],
   );
 }
+
+/** `keys reseal`'s step for the shared keys: each private half is bound to its kid, as {@link insertKey} seals it. */
+export const signingKeyResealer: SecretResealer = {
+  name: 'signingKeys',
+  what: 'signing keys',
+  async reseal(manager, box) {
+    const repository = manager.getRepository(OAuthSigningKeyEntity);
+    const rows = await repository.find({ lock: { mode: 'pessimistic_write' } });
+    for (const { kid, privateJwk } of rows) {
+      await repository.update(
+        { kid },
+        { privateJwk: resealValue(box, privateJwk, kid, `Signing key ${kid}`) },
+      );
+    }
+    return rows.length;
+  },
+};
 
 function openSealed(box: SecretBox, sealed: string, kid: string): string {
   try {

@@ -13,6 +13,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { parseDuration } from '../common/duration.js';
 import type { AppConfig } from '../config/app-config.js';
 import { resealSecrets } from '../database/reseal.js';
+import { SECRET_RESEALERS } from '../app/secret-resealers.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
 
 /** A new key must be published on every replica (they reload each minute) before it signs anything. */
@@ -198,16 +199,21 @@ export class KeysResealCommand extends CommandRunner {
       return;
     }
     try {
-      const done = await withDatabase(loaded.config, (database) => resealSecrets(database.dataSource, box));
-      this.output.out(
-        `Re-sealed ${done.signingKeys} signing keys, ${done.upstreamTokens} stored Entra tokens and ` +
-          `${done.serverSecrets} servers' upstream credentials with the current key`,
+      const done = await withDatabase(loaded.config, (database) =>
+        resealSecrets(database.dataSource, box, SECRET_RESEALERS),
       );
+      const counts = SECRET_RESEALERS.map((resealer) => `${done[resealer.name]} ${resealer.what}`);
+      this.output.out(`Re-sealed ${listed(counts)} with the current key`);
     } catch (error) {
       this.output.err(`keys reseal failed: ${(error as Error).message}`);
       process.exitCode = 1;
     }
   }
+}
+
+/** "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 @Command({

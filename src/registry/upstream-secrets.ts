@@ -9,6 +9,11 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 
 const LOCAL_KEY_FILE = 'upstream-secrets.key';
 
+/** A server's stored secrets are bound to the server: a sealed value copied onto another server's row does not open. */
+export function serverSecretBinding(serverId: string): string {
+  return `mcp_servers:${serverId}`;
+}
+
 /**
  * Seals upstream credentials at rest (and the proxy's session ids). With `MREG_ENCRYPTION_KEY` set, that key is used. On the embedded database
  * (one process, a laptop) a key is generated once into the data directory (mode 0600) so `npm start` can store
@@ -25,11 +30,11 @@ export class UpstreamSecrets {
   }
 
   seal(plaintext: string, serverId: string): string {
-    return this.requireBox().seal(plaintext, `mcp_servers:${serverId}`);
+    return this.requireBox().seal(plaintext, serverSecretBinding(serverId));
   }
 
   open(sealed: string, serverId: string): string {
-    return this.requireBox().open(sealed, `mcp_servers:${serverId}`);
+    return this.requireBox().open(sealed, serverSecretBinding(serverId));
   }
 
   /**

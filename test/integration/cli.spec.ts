@@ -4,7 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditVerifyCommand } from '../../src/cli/audit.command.js';
-import { KeysListCommand, KeysRetireCommand, KeysRotateCommand } from '../../src/cli/keys.command.js';
+import {
+  KeysListCommand,
+  KeysResealCommand,
+  KeysRetireCommand,
+  KeysRotateCommand,
+} from '../../src/cli/keys.command.js';
 import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { ENTRA_CLIENT_ID, ENTRA_TID, TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { ConfigCommand } from '../../src/cli/config.command.js';
@@ -218,6 +223,10 @@ describe('mcp-gateway CLI commands', () => {
       const rows = await db.query<{ kid: string }[]>(`SELECT kid FROM oauth_signing_keys`);
       expect(rows).toHaveLength(1);
       expect(rows[0].kid).not.toBe(firstKid);
+      expect(await runCommand(new KeysResealCommand(), env)).toMatchObject({
+        exitCode: 0,
+        out: "Re-sealed 1 signing keys, 0 stored Entra tokens and 0 servers' upstream credentials with the current key",
+      });
     } finally {
       await db.destroy();
     }

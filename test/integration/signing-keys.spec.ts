@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { GatewayTokens } from '../../src/auth/gateway-tokens.js';
 import { SigningKeyStore } from '../../src/auth/signing-keys.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { SECRET_RESEALERS } from '../../src/app/secret-resealers.js';
 import { resealSecrets } from '../../src/database/reseal.js';
 import { TEST_ENCRYPTION_KEY } from '../support/entra-gateway.js';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
@@ -78,12 +79,16 @@ describe('signing keys shared through PostgreSQL', () => {
     ]);
 
     // Only the new key: a value sealed with the old one is refused, and nothing is changed.
-    await expect(resealSecrets(db, new SecretBox(newKey))).rejects.toThrow(
+    await expect(resealSecrets(db, new SecretBox(newKey), SECRET_RESEALERS)).rejects.toThrow(
       /opens with none of the configured keys/,
     );
 
     // The first test's keys were sealed with the test key: every key a value may still use is listed.
-    const result = await resealSecrets(db, new SecretBox(newKey, [oldKey, TEST_ENCRYPTION_KEY]));
+    const result = await resealSecrets(
+      db,
+      new SecretBox(newKey, [oldKey, TEST_ENCRYPTION_KEY]),
+      SECRET_RESEALERS,
+    );
     expect(result).toMatchObject({ upstreamTokens: 1, serverSecrets: 1 });
     expect(result.signingKeys).toBeGreaterThanOrEqual(2);
 

@@ -9,6 +9,7 @@ import type { GrantedPrincipal, OAuthAuthorizationRequestEntity } from './oauth.
 import { constantTimeEquals, hashSecret, pkceChallenge, randomToken } from './oauth-crypto.js';
 import { OAuthProtocolError } from '../../common/errors/oauth-protocol.error.js';
 import { OAuthRepository } from './oauth.repository.js';
+import { upstreamTokenBinding } from './upstream-tokens-at-rest.js';
 
 /** A stored Entra access token this close to expiry is refreshed before use in an on-behalf-of exchange. */
 const ACCESS_TOKEN_MARGIN_MS = 120_000;
@@ -119,7 +120,7 @@ export class EntraSignInService {
           error: 'access_denied',
           description: 'your organisation is suspended on this gateway',
         };
-      const sealWith = `${identity.tenantKey}/${identity.oid}`;
+      const sealWith = upstreamTokenBinding(identity.tenantKey, identity.oid);
       await this.oauth.saveUpstreamTokens({
         tenantKey: identity.tenantKey,
         oid: identity.oid,
@@ -164,7 +165,7 @@ export class EntraSignInService {
     const box = this.requireBox();
     const stored = await this.oauth.findUpstreamTokens(principal.tenantKey, principal.oid);
     if (!stored?.refreshToken) return undefined;
-    const sealWith = `${principal.tenantKey}/${principal.oid}`;
+    const sealWith = upstreamTokenBinding(principal.tenantKey, principal.oid);
     try {
       const tokens = await this.entra.refresh(box.open(stored.refreshToken, sealWith));
       const identity = await this.verifier.verify(tokens.accessToken);
@@ -194,7 +195,7 @@ export class EntraSignInService {
    */
   async userAccessToken(principal: GrantedPrincipal): Promise<string | undefined> {
     const box = this.requireBox();
-    const sealWith = `${principal.tenantKey}/${principal.oid}`;
+    const sealWith = upstreamTokenBinding(principal.tenantKey, principal.oid);
     let stored = await this.oauth.findUpstreamTokens(principal.tenantKey, principal.oid);
     if (stored && stored.expiresAt.getTime() - Date.now() < ACCESS_TOKEN_MARGIN_MS) {
       if (!(await this.refreshPrincipal(principal))) return undefined;
