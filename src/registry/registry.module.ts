@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { CapabilitiesService } from './capabilities.service.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { CapabilityDiscovery } from './discovery/capability-discovery.js';
@@ -17,7 +18,7 @@ import { UpstreamCredentials } from './upstream-credentials.js';
 import { UpstreamSecrets } from './upstream-secrets.js';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, TenancyModule],
   controllers: [
     RegistryController,
     OfficialRegistryController,

@@ -241,14 +241,6 @@ export class RegistryRepository {
     await this.dataSource.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
-  async tenantSettings(tenantId: string): Promise<Record<string, unknown>> {
-    const rows = await this.dataSource.query<{ settings: Record<string, unknown> }[]>(
-      'SELECT settings FROM tenants WHERE id = $1',
-      [tenantId],
-    );
-    return rows[0]?.settings ?? {};
-  }
-
   /** Servers the principal may see: its tenant's (those whose required roles it has, all for admins) and global ones. */
   private visibleTo(manager: EntityManager, principal: Principal): SelectQueryBuilder<McpServerEntity> {
     const query = manager

@@ -69,6 +69,11 @@ export class TenantsService {
     throw new GatewayException(404, ErrorCode.NOT_FOUND, `Unknown tenant "${reference}"`);
   }
 
+  /** The tenant's settings as stored now (not cached: a changed setting applies at once); empty when there is none. */
+  async settingsOf(tenantId: string): Promise<Record<string, unknown>> {
+    return (await this.tenants.findById(tenantId))?.settings ?? {};
+  }
+
   /** Admins see their own tenant; platform administrators see all of them. */
   async listVisibleTo(principal: Principal): Promise<TenantView[]> {
     const tenants = principal.superadmin

@@ -13,6 +13,7 @@ import type { RegistryCache } from '../../src/registry/registry-cache.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import type { HealthCheckSettings, RegisteredServer } from '../../src/registry/registry.types.js';
 import { toRegistered } from '../../src/registry/server-views.js';
+import { TenantsService } from '../../src/tenancy/tenants.service.js';
 import { uniqueTenant } from '../support/registry.js';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/test-database.js';
 
@@ -204,7 +205,8 @@ describe('health-check claims and outcomes on the real PostgreSQL', () => {
           return entity ? toRegistered(entity) : undefined;
         },
       } as unknown as RegistryCache;
-      return new ServerChecker(discovery, repository, cache, { registry: new Registry() } as MetricsService);
+      const metrics = { registry: new Registry() } as MetricsService;
+      return new ServerChecker(discovery, repository, cache, metrics, TenantsService.on(db));
     }
 
     const snapshotOf = async (id: string) => toRegistered((await repository.systemFindById(id))!);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '../../observability/metrics.service.js';
+import { TenantsService } from '../../tenancy/tenants.service.js';
 import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
 import { CapabilitiesTooLarge } from '../discovery/discovery-bounds.js';
 import { RegistryCache } from '../registry-cache.js';
@@ -23,6 +24,7 @@ export class ServerChecker {
     private readonly repository: RegistryRepository,
     private readonly cache: RegistryCache,
     metrics: MetricsService,
+    private readonly tenants: TenantsService,
   ) {
     this.checks = new Counter({
       name: 'mcp_gateway_health_checks_total',
@@ -68,7 +70,7 @@ export class ServerChecker {
   }
 
   async record(server: RegisteredServer, outcome: CheckOutcome): Promise<RegisteredServer> {
-    const settings = await this.repository.tenantSettings(server.tenantId);
+    const settings = await this.tenants.settingsOf(server.tenantId);
     const patch = stateAfterCheck(server, outcome, new Date(), settings.driftApproval !== false);
     // A failure is counted from the stored count, not from `server` (read before the probe): checks of one server
     // can overlap ("check now" during a scheduled check), and each failure must count.
