@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError } from './proxy.errors.js';
-import { SlotCounts } from './slot-counts.js';
+import { SlotCounts } from '../common/slot-counts.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**

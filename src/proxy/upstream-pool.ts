@@ -3,7 +3,7 @@ import { Agent, type Dispatcher, Pool } from 'undici';
 import { guardedLookup, hostProblem } from '../common/net/ssrf-guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError } from './proxy.errors.js';
-import { SlotCounts } from './slot-counts.js';
+import { SlotCounts } from '../common/slot-counts.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
 const CLOSE_GRACE_MS = 1_000;
