@@ -19,11 +19,10 @@ export const GATEWAY_RESTARTING: ErrorBody = {
 export function drainableMcpPosts(streams: OpenStreams, paths: readonly string[]): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !paths.includes(req.path)) return next();
-    const untrack = streams.track({
-      kind: 'request',
-      closeResumably: (retryMs) => endWithRestartErrors(req, res, retryMs),
+    const stream = streams.open({
+      closable: { kind: 'request', closeResumably: (retryMs) => endWithRestartErrors(req, res, retryMs) },
     });
-    res.once('close', untrack);
+    res.once('close', stream.release);
     next();
   };
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
+import { OpenStreams } from '../observability/open-streams.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';
-import { StreamLimiter } from './stream-limiter.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
@@ -27,7 +27,7 @@ export class ProxyMetrics {
     metrics: MetricsService,
     registry: RegistryCache,
     breakers: UpstreamBreakers,
-    streams: StreamLimiter,
+    streams: OpenStreams,
     pool: UpstreamPool,
     sessions: SessionActivity,
   ) {
@@ -61,7 +61,7 @@ export class ProxyMetrics {
       name: 'mcp_gateway_open_streams',
       help: 'Streamed (SSE) responses and list-changed streams open on this process',
       registers,
-      collect: () => openStreams.set(streams.total),
+      collect: () => openStreams.set(streams.claimed),
     });
     const activeSessions: Gauge = new Gauge({
       name: 'mcp_gateway_proxy_sessions_active',

@@ -20,7 +20,7 @@ import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { SessionActivity } from './session-activity.js';
 import { TaskHandles } from './task-handles.js';
 import { SessionTokens } from './session-token.js';
-import { StreamLimiter } from './stream-limiter.js';
+import { StreamLimits } from './stream-limits.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { UpstreamResponses } from './upstream-responses.js';
@@ -40,7 +40,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
     UpstreamCaller,
     UpstreamBreakers,
     UpstreamPool,
-    StreamLimiter,
+    StreamLimits,
     SessionActivity,
     ProxyMetrics,
     ProxyRateLimits,

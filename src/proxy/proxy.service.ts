@@ -5,6 +5,7 @@ import { Auditor } from '../audit/auditor.js';
 import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { inServerSpan } from '../observability/tracing.js';
+import { OpenStreams } from '../observability/open-streams.js';
 import { canSee } from '../registry/registry-access.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { serverNotFound } from '../registry/registry.errors.js';
@@ -19,7 +20,7 @@ import { mirroredHeaders } from './protocol-headers.js';
 import { ProxyError } from './proxy.errors.js';
 import { sendRefusal } from './proxy-error-response.js';
 import { SessionActivity } from './session-activity.js';
-import { StreamLimiter } from './stream-limiter.js';
+import { StreamLimits } from './stream-limits.js';
 import { type ProxySession, SessionTokens } from './session-token.js';
 import { RouterMetrics } from './router-metrics.js';
 import { isRetryable, timeoutFor } from './request-traits.js';
@@ -47,7 +48,8 @@ export class ProxyService {
     private readonly rateLimits: ProxyRateLimits,
     private readonly auditor: Auditor,
     private readonly activity: SessionActivity,
-    private readonly streams: StreamLimiter,
+    private readonly streamLimits: StreamLimits,
+    private readonly openStreams: OpenStreams,
     private readonly tasks: TaskHandles,
   ) {}
 
@@ -229,7 +231,8 @@ export class ProxyService {
     const endpoint = this.selector.endpointFor(server, session, principal);
     const lastEventId = req.get('last-event-id');
     // The user's stream slot is taken before anything goes upstream: over the limit, no upstream stream is opened.
-    const held = this.streams.acquire(principal, server.id);
+    // How shutdown closes it is known once the upstream answers with a stream (the relay says).
+    const held = this.openStreams.open({ claim: this.streamLimits.claimFor(principal, server.id) });
     let response;
     try {
       response = await this.caller.call({
@@ -252,7 +255,7 @@ export class ProxyService {
         res,
       });
     } catch (error) {
-      held();
+      held.release();
       throw error;
     }
     const policy = new ToolPolicy(server, principal);

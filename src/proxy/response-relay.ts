@@ -10,7 +10,7 @@ import {
   type JsonRpcMessage,
 } from '../common/jsonrpc.js';
 import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
-import type { OpenStreams } from '../observability/open-streams.js';
+import type { RegisteredStream } from '../observability/open-streams.js';
 import { ProxyError } from './proxy.errors.js';
 import { eventData, eventId, SseEventSplitter, withEventData } from './sse-events.js';
 import { ClientGone, TimeoutSignal } from './upstream-caller.js';
@@ -137,13 +137,14 @@ class StreamClosedForShutdown extends Error {}
 
 /**
  * An SSE response, relayed event by event as it arrives (progress, logging, server-to-client requests and the final
- * response), flushed per event. Ends when the upstream ends; a broken upstream ends the client's stream too. While
- * open it is registered with `openStreams`, so shutdown can end it in a way the client resumes (see `endForShutdown`).
+ * response), flushed per event. Ends when the upstream ends; a broken upstream ends the client's stream too. `stream`
+ * is its entry in the register of open streams: the relay tells it how shutdown ends the stream in a way the client
+ * resumes (see `endForShutdown`); whoever registered it releases it.
  */
 export async function relaySse(
   response: Dispatcher.ResponseData,
   context: RelayContext,
-  openStreams?: OpenStreams,
+  stream?: RegisteredStream,
 ): Promise<void> {
   const { res } = context;
   res.writeHead(response.statusCode, {
@@ -162,7 +163,7 @@ export async function relaySse(
     await writeWithBackpressure(res, `${relayed}\n\n`);
     lastEventId = eventId(relayed) ?? lastEventId;
   };
-  const untrack = openStreams?.track({
+  stream?.closableAs({
     // A POST's stream carries answers still owed; a GET (standalone or resumed) stream owes nothing of its own.
     kind: context.pendingIds.size > 0 ? 'request' : 'listening',
     closeResumably: (retryMs) => {
@@ -183,7 +184,6 @@ export async function relaySse(
     // the client is not left hanging.
     else failPending(context, breakReason(context.signal));
   } finally {
-    untrack?.();
     res.end();
   }
 }

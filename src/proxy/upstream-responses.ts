@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
 import type { Principal } from '../common/principal.js';
-import { OpenStreams } from '../observability/open-streams.js';
+import { OpenStreams, type RegisteredStream } from '../observability/open-streams.js';
 import { ProxyError } from './proxy.errors.js';
 import { breakReason, relayJson, relayOther, relaySse, type RelayContext } from './response-relay.js';
 import type { ProxySession } from './session-token.js';
-import { StreamLimiter } from './stream-limiter.js';
+import { StreamLimits } from './stream-limits.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
@@ -16,21 +16,21 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 @Injectable()
 export class UpstreamResponses {
   constructor(
-    private readonly streams: StreamLimiter,
+    private readonly limits: StreamLimits,
     private readonly openStreams: OpenStreams,
   ) {}
 
   /**
-   * `streamOwner` is whose stream an SSE answer counts as; `held` is a stream slot already taken for it (a GET takes
-   * one before it goes upstream), released here when the answer ends, whatever it turned out to be.
+   * `streamOwner` is whose stream an SSE answer counts as; `held` is the stream already registered for it (a GET
+   * claims its slot before it goes upstream), released here when the answer ends, whatever it turned out to be.
    */
   async relay(
-    streamOwner: { principal: Principal; serverId: string; held?: () => void },
+    streamOwner: { principal: Principal; serverId: string; held?: RegisteredStream },
     response: Dispatcher.ResponseData,
     context: RelayContext,
     session: ProxySession | undefined,
   ): Promise<void> {
-    let release = streamOwner.held;
+    let stream = streamOwner.held;
     try {
       const status = response.statusCode;
       if (status === 404 && session) {
@@ -53,17 +53,19 @@ export class UpstreamResponses {
       const contentType = headerValue(response.headers['content-type']) ?? '';
       if (contentType.startsWith('text/event-stream')) {
         try {
-          release ??= this.streams.acquire(streamOwner.principal, streamOwner.serverId);
+          stream ??= this.openStreams.open({
+            claim: this.limits.claimFor(streamOwner.principal, streamOwner.serverId),
+          });
         } catch (error) {
           // Refused: the upstream stream must not stay open (a GET stream has no deadline).
           response.body.destroy();
           throw error;
         }
-        return await relaySse(response, context, this.openStreams);
+        return await relaySse(response, context, stream);
       }
       return await this.relayPlain(response, context, contentType);
     } finally {
-      release?.();
+      stream?.release();
     }
   }
 

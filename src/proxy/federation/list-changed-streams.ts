@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../../common/principal.js';
 import { OpenStreams } from '../../observability/open-streams.js';
 import { ProxyError } from '../proxy.errors.js';
-import { StreamLimiter } from '../stream-limiter.js';
+import { StreamLimits } from '../stream-limits.js';
 import { CATALOG_LISTS, type CatalogFingerprints, FederatedCatalog } from './federated-catalog.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 
@@ -37,7 +37,7 @@ const POSITION = new RegExp(
 export class ListChangedStreams {
   constructor(
     private readonly catalog: FederatedCatalog,
-    private readonly streams: StreamLimiter,
+    private readonly limits: StreamLimits,
     private readonly openStreams: OpenStreams,
   ) {}
 
@@ -109,12 +109,13 @@ export class ListChangedStreams {
     res: Response,
     stream: { end: (retryMs: number) => void; closed?: () => void },
   ): void {
-    const release = this.streams.acquire(principal, 'federated');
-    const untrack = this.openStreams.track({ kind: 'listening', closeResumably: stream.end });
+    const registered = this.openStreams.open({
+      claim: this.limits.claimFor(principal, 'federated'),
+      closable: { kind: 'listening', closeResumably: stream.end },
+    });
     const cleanUp = () => {
       stream.closed?.();
-      untrack();
-      release();
+      registered.release();
     };
     res.once('close', cleanUp);
     // A client that left while the request was being authenticated closed it already: 'close' will not come again.

@@ -1,31 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
+import type { SlotLimit } from '../common/slot-counts.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProxyError } from './proxy.errors.js';
-import { SlotCounts } from '../common/slot-counts.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
 /**
- * Caps the streamed responses one user holds open on this process: per server (MREG_PROXY_MAX_STREAMS_PER_SERVER,
- * what one client of one server plausibly needs) and across all servers (MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL, a cap
- * against abuse that an IDE with dozens of servers open stays far below).
+ * The caps on the streamed responses one user holds open on this process: per server
+ * (MREG_PROXY_MAX_STREAMS_PER_SERVER, what one client of one server plausibly needs) and across all servers
+ * (MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL, a cap against abuse that an IDE with dozens of servers open stays far below).
+ * Only the policy: the streams are counted where they are registered (`OpenStreams`), under the claim made here.
  */
 @Injectable()
-export class StreamLimiter {
-  private readonly slots = new SlotCounts();
-
+export class StreamLimits {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Streams open on this process, all users together (a metric). */
-  get total(): number {
-    return this.slots.count(ALL);
-  }
-
-  /** Counts one stream of the principal to the server; the returned function releases it (once). */
-  acquire(principal: Principal, serverId: string): () => void {
+  /** The limits one stream of the principal to the server counts against (`OpenStreams.open`'s claim). */
+  claimFor(principal: Principal, serverId: string): readonly SlotLimit[] {
     const caller = `${principal.tenantId}/${principal.oid}`;
     const { maxStreamsPerPrincipal, maxStreamsPerServer } = this.config.proxy;
-    return this.slots.take([
+    return [
       {
         key: `${caller}/${serverId}`,
         limit: maxStreamsPerServer,
@@ -37,13 +31,9 @@ export class StreamLimiter {
         refusal: () =>
           tooMany(`${maxStreamsPerPrincipal} across all servers`, 'MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL'),
       },
-      { key: ALL },
-    ]);
+    ];
   }
 }
-
-/** The key every stream is also counted under (no user's key can be empty). */
-const ALL = '';
 
 function tooMany(limit: string, setting: string): ProxyError {
   return new ProxyError(
