@@ -6,6 +6,7 @@ import type { ServerView } from './dto/server-view.dto.js';
 import { ServerChecker } from './health/server-checker.js';
 import { assertCanManage, assertRole, canSee } from './registry-access.js';
 import { RegistryCache } from './registry-cache.js';
+import { DEFAULT_TOOL_SEARCH_LIMIT } from './registry.limits.js';
 import { RegistryRepository } from './registry.repository.js';
 import { RegistryService } from './registry.service.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
@@ -35,8 +36,6 @@ export interface ToolMatch {
   inputSchema: Record<string, unknown>;
   annotations?: Record<string, unknown>;
 }
-
-const DEFAULT_SEARCH_LIMIT = 50;
 
 /** Health checks on demand, capability snapshots, drift approval and tool search. */
 @Injectable()
@@ -121,7 +120,7 @@ export class CapabilitiesService {
     principal: Principal,
     q = '',
     serverFilter?: string,
-    limit = DEFAULT_SEARCH_LIMIT,
+    limit = DEFAULT_TOOL_SEARCH_LIMIT,
   ): {
     tools: ToolMatch[];
     total: number;

@@ -14,8 +14,15 @@ import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decor
 import type { Principal } from '../common/principal.js';
 import { ResourceUrls } from '../auth/resource-urls.js';
 import { ApiErrors } from '../common/http/api-errors.js';
-import { MAX_PAGE_SIZE } from './dto/list-servers.query.js';
-import { RegisterServerDto, SERVER_NAME_PATTERN } from './dto/register-server.dto.js';
+import { RegisterServerDto } from './dto/register-server.dto.js';
+import {
+  CURSOR_MAX_LENGTH,
+  MAX_PAGE_SIZE,
+  OFFICIAL_DEFAULT_PAGE_SIZE,
+  OFFICIAL_VERSION_FILTER_MAX_LENGTH,
+  SEARCH_TEXT_MAX_LENGTH,
+  SERVER_NAME_PATTERN,
+} from './registry.limits.js';
 import { validateInput } from '../common/mcp/validate-input.js';
 import { ServerJsonDto } from './dto/server-json.dto.js';
 import { RegistrationView } from './dto/server-view.dto.js';
@@ -27,8 +34,8 @@ import {
 import { type Registration, RegistryService } from './registry.service.js';
 
 class OfficialListQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 30 })
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(CURSOR_MAX_LENGTH) cursor?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: OFFICIAL_DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -38,12 +45,12 @@ class OfficialListQuery {
   @ApiPropertyOptional({ description: 'Substring of the server name' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxLength(SEARCH_TEXT_MAX_LENGTH)
   search?: string;
   @ApiPropertyOptional({ description: 'Accepted for compatibility; every server has one version here' })
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(OFFICIAL_VERSION_FILTER_MAX_LENGTH)
   version?: string;
 }
 
@@ -82,7 +89,7 @@ export class OfficialRegistryController {
     const page = await this.registry.listRegistered(principal, {
       q: query.search,
       cursor: query.cursor,
-      limit: query.limit ?? 30,
+      limit: query.limit ?? OFFICIAL_DEFAULT_PAGE_SIZE,
     });
     const base = this.urls.baseUrl(req);
     return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALL_ROLES } from '../common/principal.js';
 import {
   LB_STRATEGIES,
   SERVER_STATUSES,
@@ -6,26 +7,42 @@ import {
   UPSTREAM_AUTH_TYPES,
   VISIBILITIES,
 } from './registry.types.js';
+import {
+  DESCRIPTION_MAX_LENGTH,
+  ENDPOINT_WEIGHT,
+  type IntBounds,
+  MAX_AUDIT_REDACT_KEYS,
+  MAX_ENDPOINTS,
+  MAX_PAGE_SIZE,
+  MAX_TAGS,
+  RATE_LIMIT_PER_MINUTE,
+  SERVER_REF_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
+  URL_MAX_LENGTH,
+  VERSION_MAX_LENGTH,
+} from './registry.limits.js';
 
 /**
  * Zod schemas of the registry's MCP tools: they give clients JSON schemas to work with. The arguments are then
- * validated again with the REST DTO classes, so both surfaces apply one set of rules.
+ * validated again with the REST DTO classes, so both surfaces apply one set of rules; the limits both state come
+ * from `registry.limits.ts`.
  */
-const roles = z.array(z.enum(['admin', 'server_owner', 'user']));
+const roles = z.array(z.enum(ALL_ROLES));
+const intWithin = (bounds: IntBounds) => z.number().int().min(bounds.min).max(bounds.max);
 
 export const serverSettingsShape = {
-  title: z.string().max(200).optional(),
-  description: z.string().max(2000).optional(),
-  version: z.string().max(64).optional(),
-  url: z.string().max(2048).optional().describe('Endpoint URL (shorthand for one endpoint)'),
+  title: z.string().max(TITLE_MAX_LENGTH).optional(),
+  description: z.string().max(DESCRIPTION_MAX_LENGTH).optional(),
+  version: z.string().max(VERSION_MAX_LENGTH).optional(),
+  url: z.string().max(URL_MAX_LENGTH).optional().describe('Endpoint URL (shorthand for one endpoint)'),
   endpoints: z
-    .array(z.object({ url: z.string(), weight: z.number().int().min(1).max(100).optional() }))
-    .max(10)
+    .array(z.object({ url: z.string(), weight: intWithin(ENDPOINT_WEIGHT).optional() }))
+    .max(MAX_ENDPOINTS)
     .optional(),
   transport: z.enum(TRANSPORTS).optional(),
   visibility: z.enum(VISIBILITIES).optional(),
   requiredRoles: roles.optional(),
-  tags: z.array(z.string()).max(20).optional(),
+  tags: z.array(z.string()).max(MAX_TAGS).optional(),
   toolRoles: z
     .record(z.string(), roles)
     .optional()
@@ -38,13 +55,13 @@ export const serverSettingsShape = {
     .describe("Send the caller's identity upstream (signed X-Mcp-Identity)"),
   auditRedactKeys: z
     .array(z.string())
-    .max(50)
+    .max(MAX_AUDIT_REDACT_KEYS)
     .optional()
     .describe('Argument names whose values the audit trail redacts for this server'),
   rateLimits: z
     .object({
-      requestsPerMinute: z.number().int().min(1).max(100_000).optional(),
-      tools: z.record(z.string(), z.number().int().min(1).max(100_000)).optional(),
+      requestsPerMinute: intWithin(RATE_LIMIT_PER_MINUTE).optional(),
+      tools: z.record(z.string(), intWithin(RATE_LIMIT_PER_MINUTE)).optional(),
     })
     .optional()
     .describe(
@@ -81,7 +98,10 @@ export const serverSettingsShape = {
   lbStrategy: z.enum(LB_STRATEGIES).optional(),
 };
 
-export const serverRef = z.string().min(1).max(64).describe('Server id or name');
+/** A page of a listing, as many as the REST API allows. */
+export const pageSize = z.number().int().min(1).max(MAX_PAGE_SIZE);
+
+export const serverRef = z.string().min(1).max(SERVER_REF_MAX_LENGTH).describe('Server id or name');
 
 const nullableString = z.string().nullable();
 

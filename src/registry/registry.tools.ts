@@ -8,8 +8,10 @@ import { CapabilitiesService } from './capabilities.service.js';
 import { ApproveChangesDto } from './dto/approve-changes.dto.js';
 import { ListServersQuery, SearchToolsQuery } from './dto/list-servers.query.js';
 import { RegisterServerDto, UpdateServerDto } from './dto/register-server.dto.js';
-import { outputs, serverRef, serverSettingsShape } from './registry.schemas.js';
+import { SERVER_NAME_SLUG } from './registry.limits.js';
+import { outputs, pageSize, serverRef, serverSettingsShape } from './registry.schemas.js';
 import { RegistryService } from './registry.service.js';
+import { SERVER_STATUSES, TRANSPORTS } from './registry.types.js';
 
 /** Who may register and change servers: tools/list hides those tools from everyone else (a user owns none). */
 const MANAGERS = ['admin', 'server_owner'];
@@ -30,12 +32,12 @@ export class RegistryTools {
     description:
       'MCP servers registered in your tenant (and global ones) that you may use, with status and tool counts.',
     parameters: z.object({
-      status: z.enum(['unknown', 'healthy', 'degraded', 'unhealthy', 'maintenance']).optional(),
+      status: z.enum(SERVER_STATUSES).optional(),
       tag: z.string().optional(),
-      transport: z.enum(['streamable-http', 'sse']).optional(),
+      transport: z.enum(TRANSPORTS).optional(),
       q: z.string().optional().describe('Text in name, title or description'),
       cursor: z.string().optional(),
-      limit: z.number().int().min(1).max(100).optional(),
+      limit: pageSize.optional(),
     }),
     outputSchema: outputs.listServers,
     annotations: { title: 'List servers', ...readOnly },
@@ -68,7 +70,7 @@ export class RegistryTools {
     description:
       'Admin or server_owner: register an MCP server. The gateway connects to it now (unless discover is false) and stores its tools.',
     parameters: z.object({
-      name: z.string().describe('Slug, unique in your tenant: ^[a-z0-9][a-z0-9-]{0,62}$'),
+      name: z.string().describe(`Slug, unique in your tenant: ^${SERVER_NAME_SLUG}$`),
       ...serverSettingsShape,
       discover: z.boolean().optional(),
     }),
@@ -153,7 +155,7 @@ export class RegistryTools {
     parameters: z.object({
       q: z.string().optional(),
       server: z.string().optional().describe('Only this server (id or name)'),
-      limit: z.number().int().min(1).max(100).optional(),
+      limit: pageSize.optional(),
     }),
     outputSchema: outputs.searchTools,
     annotations: { title: 'Search tools', ...readOnly },

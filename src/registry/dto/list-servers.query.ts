@@ -2,10 +2,16 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SERVER_STATUSES, type ServerStatus, TRANSPORTS, type Transport } from '../registry.types.js';
-import { TAG_PATTERN } from './register-server.dto.js';
-
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+import {
+  CURSOR_MAX_LENGTH,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_TOOL_SEARCH_LIMIT,
+  MAX_PAGE_NUMBER,
+  MAX_PAGE_SIZE,
+  SEARCH_TEXT_MAX_LENGTH,
+  SERVER_REF_MAX_LENGTH,
+  TAG_PATTERN,
+} from '../registry.limits.js';
 
 /** Filters and pagination for listing servers: a cursor (stable under inserts) or page+limit. */
 export class ListServersQuery {
@@ -24,16 +30,19 @@ export class ListServersQuery {
   @IsIn(TRANSPORTS)
   transport?: Transport;
 
-  @ApiPropertyOptional({ description: 'Substring of name, title or description', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: 'Substring of name, title or description',
+    maxLength: SEARCH_TEXT_MAX_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxLength(SEARCH_TEXT_MAX_LENGTH)
   q?: string;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page (`nextCursor`)' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(CURSOR_MAX_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, default: 1, description: 'Page number (ignored with cursor)' })
@@ -41,7 +50,7 @@ export class ListServersQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100_000)
+  @Max(MAX_PAGE_NUMBER)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
@@ -54,19 +63,22 @@ export class ListServersQuery {
 }
 
 export class SearchToolsQuery {
-  @ApiPropertyOptional({ description: 'Words to look for in tool names and descriptions', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: 'Words to look for in tool names and descriptions',
+    maxLength: SEARCH_TEXT_MAX_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxLength(SEARCH_TEXT_MAX_LENGTH)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Only this server (name or id)', maxLength: 64 })
+  @ApiPropertyOptional({ description: 'Only this server (name or id)', maxLength: SERVER_REF_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(SERVER_REF_MAX_LENGTH)
   server?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_TOOL_SEARCH_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -25,45 +25,52 @@ import {
   type Visibility,
 } from '../registry.types.js';
 import {
+  AUDIT_REDACT_KEY_MAX_LENGTH,
+  AUDIT_REDACT_KEY_PATTERN,
+  DESCRIPTION_MAX_LENGTH,
+  MAX_AUDIT_REDACT_KEYS,
+  MAX_ENDPOINTS,
+  MAX_TAGS,
+  SERVER_NAME_MAX_LENGTH,
+  SERVER_NAME_PATTERN,
+  TAG_MAX_LENGTH,
+  TAG_PATTERN,
+  TITLE_MAX_LENGTH,
+  URL_MAX_LENGTH,
+  VERSION_MAX_LENGTH,
+} from '../registry.limits.js';
+import {
   EndpointDto,
   HealthCheckDto,
   IsToolRoleMap,
-  MAX_URL_LENGTH,
   RateLimitsDto,
   TimeoutsDto,
   UpstreamAuthDto,
 } from './server-settings.dto.js';
 
-/** A slug that cannot be mistaken for a server id (ids and names share the same lookups). */
-export const SERVER_NAME_PATTERN =
-  /^(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9][a-z0-9-]{0,62}$/;
-export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}$/;
 /** The name rule in words (a regular expression is not an error message a user can act on). */
 const NAME_RULE = (args: { value?: unknown }) =>
-  `name must be 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, and not shaped like a server id (got ${JSON.stringify(args.value)}; e.g. "github" or "jira-cloud")`;
-const TAG_RULE =
-  'each tag must be 1 to 50 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit';
-export const MAX_ENDPOINTS = 10;
-export const MAX_TAGS = 20;
+  `name must be 1 to ${SERVER_NAME_MAX_LENGTH} lower-case letters, digits and hyphens, starting with a letter or digit, and not shaped like a server id (got ${JSON.stringify(args.value)}; e.g. "github" or "jira-cloud")`;
+const TAG_RULE = `each tag must be 1 to ${TAG_MAX_LENGTH} lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit`;
 
 /** Fields an owner may set on a server, shared by registration and update. */
 export class ServerSettingsDto {
-  @ApiPropertyOptional({ example: 'GitHub tools', maxLength: 200 })
+  @ApiPropertyOptional({ example: 'GitHub tools', maxLength: TITLE_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(TITLE_MAX_LENGTH)
   title?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(DESCRIPTION_MAX_LENGTH)
   description?: string;
 
-  @ApiPropertyOptional({ example: '1.4.0', maxLength: 64 })
+  @ApiPropertyOptional({ example: '1.4.0', maxLength: VERSION_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(VERSION_MAX_LENGTH)
   version?: string;
 
   @ApiPropertyOptional({
@@ -72,7 +79,7 @@ export class ServerSettingsDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(MAX_URL_LENGTH)
+  @MaxLength(URL_MAX_LENGTH)
   url?: string;
 
   @ApiPropertyOptional({ type: [EndpointDto], maxItems: MAX_ENDPOINTS })
@@ -139,10 +146,10 @@ export class ServerSettingsDto {
   })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+  @ArrayMaxSize(MAX_AUDIT_REDACT_KEYS)
+  @Matches(AUDIT_REDACT_KEY_PATTERN, {
     each: true,
-    message: 'auditRedactKeys must be key names of 1-64 characters [A-Za-z0-9_.-]',
+    message: `auditRedactKeys must be key names of 1-${AUDIT_REDACT_KEY_MAX_LENGTH} characters [A-Za-z0-9_.-]`,
   })
   auditRedactKeys?: string[];
 

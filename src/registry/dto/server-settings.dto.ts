@@ -11,16 +11,32 @@ import {
   Min,
   registerDecorator,
 } from 'class-validator';
-import { UPSTREAM_AUTH_TYPES, type UpstreamAuthType } from '../registry.types.js';
+import { ALL_ROLES } from '../../common/principal.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  ENDPOINT_WEIGHT,
+  HEALTH_CHECK_BOUNDS,
+  type IntBounds,
+  MAX_TOOL_ENTRIES,
+  RATE_LIMIT_PER_MINUTE,
+  REQUEST_TIMEOUT_MS,
+  TOOL_NAME_MAX_LENGTH,
+  UPSTREAM_AUTH_MAX_LENGTH,
+  UPSTREAM_HEADER_NAME_PATTERN,
+  URL_MAX_LENGTH,
+} from '../registry.limits.js';
+import {
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_TIMEOUTS,
+  UPSTREAM_AUTH_TYPES,
+  type UpstreamAuthType,
+} from '../registry.types.js';
 
-export const MAX_URL_LENGTH = 2048;
-const MAX_TOOL_TIMEOUT_MS = 3_600_000;
-const MAX_RATE_LIMIT = 100_000;
+const ROLE_NAMES: readonly string[] = ALL_ROLES;
+const within = (value: unknown, bounds: IntBounds) =>
+  Number.isInteger(value) && (value as number) >= bounds.min && (value as number) <= bounds.max;
 
-const MAX_TOOL_ENTRIES = 100;
-const ROLE_NAMES: readonly string[] = ['admin', 'server_owner', 'user'];
-
-/** A `{ toolName: value }` map with at most 100 entries, tool names of 1..128 characters and valid values. */
+/** A `{ toolName: value }` map with at most MAX_TOOL_ENTRIES entries, tool names of 1..TOOL_NAME_MAX_LENGTH characters and valid values. */
 function IsToolMap(
   name: string,
   message: string,
@@ -38,7 +54,10 @@ function IsToolMap(
           const entries = Object.entries(value);
           return (
             entries.length <= MAX_TOOL_ENTRIES &&
-            entries.every(([tool, entry]) => tool.length > 0 && tool.length <= 128 && isValidValue(entry))
+            entries.every(
+              ([tool, entry]) =>
+                tool.length > 0 && tool.length <= TOOL_NAME_MAX_LENGTH && isValidValue(entry),
+            )
           );
         },
       },
@@ -47,17 +66,15 @@ function IsToolMap(
 
 /** `{ toolName: milliseconds }`, for long-running tools. */
 const IsToolTimeoutMap = (): PropertyDecorator =>
-  IsToolMap(
-    'isToolTimeoutMap',
-    `1000..${MAX_TOOL_TIMEOUT_MS} ms`,
-    (ms) => Number.isInteger(ms) && (ms as number) >= 1000 && (ms as number) <= MAX_TOOL_TIMEOUT_MS,
+  IsToolMap('isToolTimeoutMap', `${REQUEST_TIMEOUT_MS.min}..${REQUEST_TIMEOUT_MS.max} ms`, (ms) =>
+    within(ms, REQUEST_TIMEOUT_MS),
   );
 
 /** `{ toolName: [roles] }`, with known role names only. */
 export const IsToolRoleMap = (): PropertyDecorator =>
   IsToolMap(
     'isToolRoleMap',
-    'lists of admin, server_owner, user',
+    `lists of ${ROLE_NAMES.join(', ')}`,
     (roles) => Array.isArray(roles) && roles.every((role) => ROLE_NAMES.includes(role as string)),
   );
 
@@ -65,37 +82,45 @@ export const IsToolRoleMap = (): PropertyDecorator =>
 const IsToolRateLimitMap = (): PropertyDecorator =>
   IsToolMap(
     'isToolRateLimitMap',
-    `1..${MAX_RATE_LIMIT} requests per minute`,
-    (limit) => Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_RATE_LIMIT,
+    `${RATE_LIMIT_PER_MINUTE.min}..${RATE_LIMIT_PER_MINUTE.max} requests per minute`,
+    (limit) => within(limit, RATE_LIMIT_PER_MINUTE),
   );
 
 export class EndpointDto {
   @ApiProperty({ example: 'https://mcp.example.com/mcp' })
   @IsString()
-  @MaxLength(MAX_URL_LENGTH)
+  @MaxLength(URL_MAX_LENGTH)
   url!: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 1 })
+  @ApiPropertyOptional({ minimum: ENDPOINT_WEIGHT.min, maximum: ENDPOINT_WEIGHT.max, default: 1 })
   @IsOptional()
   @IsInt()
-  @Min(1)
-  @Max(100)
+  @Min(ENDPOINT_WEIGHT.min)
+  @Max(ENDPOINT_WEIGHT.max)
   weight?: number;
 }
 
 export class TimeoutsDto {
-  @ApiPropertyOptional({ minimum: 100, maximum: 60_000, default: 5000 })
+  @ApiPropertyOptional({
+    minimum: CONNECT_TIMEOUT_MS.min,
+    maximum: CONNECT_TIMEOUT_MS.max,
+    default: DEFAULT_TIMEOUTS.connectMs,
+  })
   @IsOptional()
   @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @Min(CONNECT_TIMEOUT_MS.min)
+  @Max(CONNECT_TIMEOUT_MS.max)
   connectMs?: number;
 
-  @ApiPropertyOptional({ minimum: 1000, maximum: MAX_TOOL_TIMEOUT_MS, default: 30_000 })
+  @ApiPropertyOptional({
+    minimum: REQUEST_TIMEOUT_MS.min,
+    maximum: REQUEST_TIMEOUT_MS.max,
+    default: DEFAULT_TIMEOUTS.requestMs,
+  })
   @IsOptional()
   @IsInt()
-  @Min(1000)
-  @Max(MAX_TOOL_TIMEOUT_MS)
+  @Min(REQUEST_TIMEOUT_MS.min)
+  @Max(REQUEST_TIMEOUT_MS.max)
   requestMs?: number;
 
   @ApiPropertyOptional({
@@ -111,18 +136,18 @@ export class TimeoutsDto {
 /** Per-caller limits on one server, counted per minute and per caller (tenant and user). */
 export class RateLimitsDto {
   @ApiPropertyOptional({
-    minimum: 1,
-    maximum: MAX_RATE_LIMIT,
+    minimum: RATE_LIMIT_PER_MINUTE.min,
+    maximum: RATE_LIMIT_PER_MINUTE.max,
     description: 'JSON-RPC messages per minute one caller may send to this server',
   })
   @IsOptional()
   @IsInt()
-  @Min(1)
-  @Max(MAX_RATE_LIMIT)
+  @Min(RATE_LIMIT_PER_MINUTE.min)
+  @Max(RATE_LIMIT_PER_MINUTE.max)
   requestsPerMinute?: number;
 
   @ApiPropertyOptional({
-    description: `tools/call per minute one caller may make, by tool name (at most 100 tools, 1..${MAX_RATE_LIMIT})`,
+    description: `tools/call per minute one caller may make, by tool name (at most ${MAX_TOOL_ENTRIES} tools, ${RATE_LIMIT_PER_MINUTE.min}..${RATE_LIMIT_PER_MINUTE.max})`,
     example: { create_issue: 10 },
   })
   @IsOptional()
@@ -132,32 +157,48 @@ export class RateLimitsDto {
 }
 
 export class HealthCheckDto {
-  @ApiPropertyOptional({ minimum: 5, maximum: 86_400, default: 30 })
+  @ApiPropertyOptional({
+    minimum: HEALTH_CHECK_BOUNDS.intervalSeconds.min,
+    maximum: HEALTH_CHECK_BOUNDS.intervalSeconds.max,
+    default: DEFAULT_HEALTH_CHECK.intervalSeconds,
+  })
   @IsOptional()
   @IsInt()
-  @Min(5)
-  @Max(86_400)
+  @Min(HEALTH_CHECK_BOUNDS.intervalSeconds.min)
+  @Max(HEALTH_CHECK_BOUNDS.intervalSeconds.max)
   intervalSeconds?: number;
 
-  @ApiPropertyOptional({ minimum: 500, maximum: 120_000, default: 10_000 })
+  @ApiPropertyOptional({
+    minimum: HEALTH_CHECK_BOUNDS.timeoutMs.min,
+    maximum: HEALTH_CHECK_BOUNDS.timeoutMs.max,
+    default: DEFAULT_HEALTH_CHECK.timeoutMs,
+  })
   @IsOptional()
   @IsInt()
-  @Min(500)
-  @Max(120_000)
+  @Min(HEALTH_CHECK_BOUNDS.timeoutMs.min)
+  @Max(HEALTH_CHECK_BOUNDS.timeoutMs.max)
   timeoutMs?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 3 })
+  @ApiPropertyOptional({
+    minimum: HEALTH_CHECK_BOUNDS.unhealthyThreshold.min,
+    maximum: HEALTH_CHECK_BOUNDS.unhealthyThreshold.max,
+    default: DEFAULT_HEALTH_CHECK.unhealthyThreshold,
+  })
   @IsOptional()
   @IsInt()
-  @Min(1)
-  @Max(50)
+  @Min(HEALTH_CHECK_BOUNDS.unhealthyThreshold.min)
+  @Max(HEALTH_CHECK_BOUNDS.unhealthyThreshold.max)
   unhealthyThreshold?: number;
 
-  @ApiPropertyOptional({ minimum: 50, maximum: 120_000, default: 2000 })
+  @ApiPropertyOptional({
+    minimum: HEALTH_CHECK_BOUNDS.degradedLatencyMs.min,
+    maximum: HEALTH_CHECK_BOUNDS.degradedLatencyMs.max,
+    default: DEFAULT_HEALTH_CHECK.degradedLatencyMs,
+  })
   @IsOptional()
   @IsInt()
-  @Min(50)
-  @Max(120_000)
+  @Min(HEALTH_CHECK_BOUNDS.degradedLatencyMs.min)
+  @Max(HEALTH_CHECK_BOUNDS.degradedLatencyMs.max)
   degradedLatencyMs?: number;
 }
 
@@ -170,31 +211,31 @@ export class UpstreamAuthDto {
   @ApiPropertyOptional({ description: 'static: header to send', example: 'Authorization' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9-]{1,64}$/, { message: 'headerName must be an HTTP header name' })
+  @Matches(UPSTREAM_HEADER_NAME_PATTERN, { message: 'headerName must be an HTTP header name' })
   headerName?: string;
 
   @ApiPropertyOptional({ description: 'static: header value (write-only)', example: 'Bearer s3cr3t' })
   @IsOptional()
   @IsString()
-  @MaxLength(8192)
+  @MaxLength(UPSTREAM_AUTH_MAX_LENGTH.value)
   value?: string;
 
   @ApiPropertyOptional({ description: 'client_credentials: token endpoint (https)' })
   @IsOptional()
   @IsString()
-  @MaxLength(MAX_URL_LENGTH)
+  @MaxLength(URL_MAX_LENGTH)
   tokenUrl?: string;
 
   @ApiPropertyOptional({ description: 'client_credentials: client id' })
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(UPSTREAM_AUTH_MAX_LENGTH.clientId)
   clientId?: string;
 
   @ApiPropertyOptional({ description: 'client_credentials: client secret (write-only)' })
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @MaxLength(UPSTREAM_AUTH_MAX_LENGTH.clientSecret)
   clientSecret?: string;
 
   @ApiPropertyOptional({
@@ -203,12 +244,12 @@ export class UpstreamAuthDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(1024)
+  @MaxLength(UPSTREAM_AUTH_MAX_LENGTH.scope)
   scope?: string;
 
   @ApiPropertyOptional({ description: 'client_credentials: audience parameter, if the server wants one' })
   @IsOptional()
   @IsString()
-  @MaxLength(1024)
+  @MaxLength(UPSTREAM_AUTH_MAX_LENGTH.audience)
   audience?: string;
 }
