@@ -5,10 +5,13 @@ import { GatewayException } from '../common/errors/gateway.exception.js';
 import { inTenantScope } from '../database/tenant-scope.js';
 import { assertRole } from '../registry/registry-access.js';
 import { type AuditRow, eventOf } from './audit-rows.js';
-import type { AuditEventView, AuditPage, AuditQueryDto } from './dto/audit-query.dto.js';
+import {
+  type AuditEventView,
+  type AuditPage,
+  type AuditQueryDto,
+  DEFAULT_AUDIT_PAGE,
+} from './dto/audit-query.dto.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-
-const DEFAULT_LIMIT = 100;
 
 /**
  * Reads the audit trail for admins: their own tenant only (Row-Level Security as well as the filter), newest first,
@@ -29,7 +32,7 @@ export class AuditQueryService {
         "Only platform administrators may read another tenant's audit trail",
       );
     }
-    const limit = query.limit ?? DEFAULT_LIMIT;
+    const limit = query.limit ?? DEFAULT_AUDIT_PAGE;
     const where = ['tenant_id = $1'];
     const values: unknown[] = [tenantId];
     const add = (sql: string, value: unknown) => {

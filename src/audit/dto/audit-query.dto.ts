@@ -17,6 +17,10 @@ export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
 export const AUDIT_SURFACES = ['rest', 'mcp', 'proxy', 'oauth', 'cli'] as const;
 export const AUDIT_FORMATS = ['json', 'csv'] as const;
 export const MAX_AUDIT_PAGE = 1000;
+export const DEFAULT_AUDIT_PAGE = 100;
+/** The text filters (actor, action, tool) and the cursor. */
+const FILTER_MAX_LENGTH = 200;
+const CURSOR_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${FILTER_MAX_LENGTH}}$`);
 
 /** Filters of the audit query (REST and the `query_audit_log` tool), newest first, cursor-paginated. */
 export class AuditQueryDto {
@@ -35,19 +39,19 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ description: "The actor's object id (oid)" })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(FILTER_MAX_LENGTH)
   actor?: string;
 
   @ApiPropertyOptional({ example: 'tools/call', description: 'Action, e.g. tools/call, registry.register' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(FILTER_MAX_LENGTH)
   action?: string;
 
   @ApiPropertyOptional({ description: 'Tool name (or resource URI, prompt name)' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(FILTER_MAX_LENGTH)
   tool?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -73,10 +77,10 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page (`nextCursor`)' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
+  @Matches(CURSOR_PATTERN)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: DEFAULT_AUDIT_PAGE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
