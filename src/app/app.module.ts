@@ -9,7 +9,7 @@ import { ObservabilityModule } from '../observability/observability.module.js';
 import { HealthModule } from '../health/health.module.js';
 import './entities.js';
 import { ProxyModule } from '../proxy/proxy.module.js';
-import { RegistryModule } from '../registry/registry.module.js';
+import { RegistryModule } from '../registry/index.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 
 /**

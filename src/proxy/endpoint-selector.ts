@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
-import type { LbStrategy, RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import type { LbStrategy, RegisteredServer, ServerEndpoint } from '../registry/index.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError } from './proxy.errors.js';
 import { createSelectionPolicy, type SelectionPolicy } from './selection.js';

@@ -1,4 +1,4 @@
-import type { ToolPolicy } from '../registry/tool-policy.js';
+import type { ToolPolicy } from '../registry/index.js';
 import { isRequest, JSONRPC_INVALID_PARAMS, type JsonRpcMessage, toolName } from '../common/jsonrpc.js';
 import type { CallerTasks } from './task-handles.js';
 import { ErrorCode } from '../common/errors/error-codes.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
 import { OpenStreams } from '../observability/open-streams.js';
-import { RegistryCache } from '../registry/registry-cache.js';
+import { RegistryCache } from '../registry/index.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { ProxyError } from './proxy.errors.js';
 import { SessionActivity } from './session-activity.js';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../common/principal.js';
-import { RegistryCache } from '../registry/registry-cache.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
+import { type RegisteredServer, RegistryCache } from '../registry/index.js';
 import { jsonRpcCost } from '../throttling/jsonrpc-cost.js';
 import { RateLimitPolicy } from '../throttling/rate-limit-policy.js';
 import { applyRateLimitHeaders, refusalOf, restRefusal } from '../throttling/rate-limit-responses.js';

@@ -4,11 +4,13 @@ import type { Principal } from '../common/principal.js';
 import { describeError, jsonRpcErrorCode } from '../audit/audit-outcome.js';
 import { describeRequest, type RelayedCall } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
-import { canSee } from '../registry/registry-access.js';
-import { RegistryCache } from '../registry/registry-cache.js';
-import { serverNotFound } from '../registry/registry.errors.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
-import { ToolPolicy } from '../registry/tool-policy.js';
+import {
+  canSee,
+  type RegisteredServer,
+  RegistryCache,
+  serverNotFound,
+  ToolPolicy,
+} from '../registry/index.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../common/version.js';
 import { EndpointSelector } from './endpoint-selector.js';

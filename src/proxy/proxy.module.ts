@@ -1,7 +1,6 @@
 import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
-import { RegistryCache } from '../registry/registry-cache.js';
-import { RegistryModule } from '../registry/registry.module.js';
+import { RegistryCache, RegistryModule } from '../registry/index.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { FederatedCatalog } from './federation/federated-catalog.js';

@@ -6,11 +6,13 @@ import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { inServerSpan } from '../observability/tracing.js';
 import { OpenStreams } from '../observability/open-streams.js';
-import { canSee } from '../registry/registry-access.js';
-import { RegistryCache } from '../registry/registry-cache.js';
-import { serverNotFound } from '../registry/registry.errors.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
-import { ToolPolicy } from '../registry/tool-policy.js';
+import {
+  canSee,
+  type RegisteredServer,
+  RegistryCache,
+  serverNotFound,
+  ToolPolicy,
+} from '../registry/index.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
 import { isRequest, methodOf, parseIncoming } from '../common/jsonrpc.js';

@@ -1,5 +1,4 @@
-import type { RegisteredServer } from '../registry/registry.types.js';
-import type { ToolPolicy } from '../registry/tool-policy.js';
+import type { RegisteredServer, ToolPolicy } from '../registry/index.js';
 import { type JsonRpcMessage, toolName } from '../common/jsonrpc.js';
 import { ownValue } from '../common/own-value.js';
 

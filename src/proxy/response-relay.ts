@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
-import type { ToolPolicy } from '../registry/tool-policy.js';
+import type { ToolPolicy } from '../registry/index.js';
 import {
   errorResponse,
   isJsonRpcMessage,

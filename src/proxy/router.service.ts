@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
-import { ServerChecker } from '../registry/health/server-checker.js';
-import { assertRole, canSee } from '../registry/registry-access.js';
-import { RegistryCache } from '../registry/registry-cache.js';
-import { RegistryService } from '../registry/registry.service.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
+import {
+  assertRole,
+  canSee,
+  type RegisteredServer,
+  RegistryCache,
+  RegistryService,
+  ServerChecker,
+} from '../registry/index.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { RouterMetrics, type ServerRouterMetrics } from './router-metrics.js';
 

@@ -3,7 +3,7 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
-import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import type { RegisteredServer, ServerEndpoint } from '../registry/index.js';
 import { fetchThroughCaller } from './upstream-fetch-adapter.js';
 import type { UpstreamCaller } from './upstream-caller.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LbStrategy, ServerEndpoint } from '../registry/registry.types.js';
+import type { LbStrategy, ServerEndpoint } from '../registry/index.js';
 
 export interface SelectionContext {
   /** Stable key for consistent hashing (the caller's session, or its identity before a session exists). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../common/principal.js';
-import { UpstreamSecrets } from '../registry/upstream-secrets.js';
+import { UpstreamSecrets } from '../registry/index.js';
 import { ProxyError } from './proxy.errors.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 

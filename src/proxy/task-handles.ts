@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import type { JsonRpcMessage } from '../common/jsonrpc.js';
-import { UpstreamSecrets } from '../registry/upstream-secrets.js';
+import { UpstreamSecrets } from '../registry/index.js';
 
 const PURPOSE = 'proxy-task:v1';
 const PREFIX = 'gwt';

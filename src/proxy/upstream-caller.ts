@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
-import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import type { RegisteredServer, ServerEndpoint } from '../registry/index.js';
 import { inClientSpan } from '../observability/tracing.js';
 import { breakerKey, UpstreamBreakers, UpstreamFailure } from './breakers.js';
 import { ProxyMetrics, upstreamOutcomeOf, type UpstreamOutcome } from './proxy-metrics.js';

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { ByteBudget } from '../common/http/byte-budget.js';
-import type { RegisteredServer, ServerEndpoint } from '../registry/registry.types.js';
+import type { RegisteredServer, ServerEndpoint } from '../registry/index.js';
 import type { UpstreamCaller } from './upstream-caller.js';
 
 /** Requests one upstream session may have in flight before Node warns about listeners on its shared signal. */

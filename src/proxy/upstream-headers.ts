@@ -3,9 +3,12 @@ import { LRUCache } from 'lru-cache';
 import { GatewayTokens } from '../auth/gateway-tokens.js';
 import { OnBehalfOfError, OnBehalfOfService } from '../auth/oauth/on-behalf-of.service.js';
 import type { Principal } from '../common/principal.js';
-import { CapabilityDiscovery } from '../registry/discovery/capability-discovery.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
-import { UpstreamCredentials, UserCredentialsRequired } from '../registry/upstream-credentials.js';
+import {
+  CapabilityDiscovery,
+  type RegisteredServer,
+  UpstreamCredentials,
+  UserCredentialsRequired,
+} from '../registry/index.js';
 import { GATEWAY_VERSION } from '../common/version.js';
 import { ProxyError } from './proxy.errors.js';
 import { ErrorCode } from '../common/errors/error-codes.js';

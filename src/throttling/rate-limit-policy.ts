@@ -1,7 +1,7 @@
 import { normalizeIp } from '@nestjs/throttler';
 import type { Principal } from '../common/principal.js';
 import type { AppConfig, GatewayRole } from '../config/app-config.js';
-import type { RegisteredServer } from '../registry/registry.types.js';
+import type { RegisteredServer } from '../registry/index.js';
 import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';
 import { ownValue } from '../common/own-value.js';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { SERVER_REF_MAX_LENGTH } from '../../registry/registry.limits.js';
+import { SERVER_REF_MAX_LENGTH } from '../../registry/index.js';
 import { PROXY_METHODS, type ProxyMethod } from '../proxy-request.service.js';
 
 /** A routed call's own timeout in ms; the server's (or the tool's) timeout caps it, and applies when none is given. */

@@ -3,15 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { canSee } from '../../registry/registry-access.js';
-import { RegistryCache } from '../../registry/registry-cache.js';
 import {
+  canSee,
   type DiscoveredPrompt,
   type DiscoveredTool,
   LEGACY_REVISION,
   type RegisteredServer,
-} from '../../registry/registry.types.js';
-import { ToolPolicy } from '../../registry/tool-policy.js';
+  RegistryCache,
+  ToolPolicy,
+} from '../../registry/index.js';
 
 /** Separator between server and tool names: server names are slugs without "__", so a prefix is never ambiguous. */
 export const FEDERATION_SEPARATOR = '__';

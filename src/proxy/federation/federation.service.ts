@@ -16,7 +16,7 @@ import { Auditor, requestActor } from '../../audit/auditor.js';
 import type { Principal } from '../../common/principal.js';
 import { inServerSpan } from '../../observability/tracing.js';
 import { describeRequest } from '../../common/context/request-context.js';
-import type { RegisteredServer } from '../../registry/registry.types.js';
+import type { RegisteredServer } from '../../registry/index.js';
 import { ProxyRateLimits } from '../proxy-rate-limits.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
 import { JSONRPC_SERVER_ERROR, methodOf } from '../../common/jsonrpc.js';

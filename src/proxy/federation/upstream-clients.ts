@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/principal.js';
-import type { RegisteredServer } from '../../registry/registry.types.js';
+import type { RegisteredServer } from '../../registry/index.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
 import { EndpointSelector } from '../endpoint-selector.js';
 import { sdkTransportFor } from '../sdk-transport.js';
