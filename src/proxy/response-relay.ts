@@ -57,7 +57,8 @@ function filterMessage(upstream: JsonRpcMessage, context: RelayContext): JsonRpc
   return message;
 }
 
-async function readBounded(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+/** An upstream body read whole, refused past `maxBytes`. */
+export async function readBounded(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -79,16 +80,15 @@ function sessionHeaders(context: RelayContext): Record<string, string> {
   return context.sessionId ? { 'mcp-session-id': context.sessionId } : {};
 }
 
-/** A JSON response: read (bounded), checked to be JSON-RPC, filtered, sent. */
-export async function relayJson(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
-  const text = await readBounded(response.body, context.maxBytes);
+/** An upstream's JSON answer: one JSON-RPC message or a batch of them, else UPSTREAM_PROTOCOL_ERROR. */
+export function parseJsonAnswer(text: string): { parsed: unknown; messages: JsonRpcMessage[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw new ProxyError(502, ErrorCode.UPSTREAM_PROTOCOL_ERROR, 'Upstream answered with invalid JSON');
   }
-  const messages = Array.isArray(parsed) ? parsed : [parsed];
+  const messages: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
   if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
     throw new ProxyError(
       502,
@@ -96,6 +96,13 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
       'Upstream answered with something other than JSON-RPC',
     );
   }
+  return { parsed, messages };
+}
+
+/** A JSON response: read (bounded), checked to be JSON-RPC, filtered, sent. */
+export async function relayJson(response: Dispatcher.ResponseData, context: RelayContext): Promise<void> {
+  const text = await readBounded(response.body, context.maxBytes);
+  const { parsed, messages } = parseJsonAnswer(text);
   if (context.observe) for (const message of messages) context.observe(message);
   const filtered = messages.map((message) => filterMessage(message, context));
   // Only a filtered tools/list or a named task is re-serialised; anything else goes out exactly as the upstream sent it.
