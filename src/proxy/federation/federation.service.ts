@@ -8,7 +8,6 @@ import {
   ProtocolError,
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
-import type { Client } from '@modelcontextprotocol/client';
 import type { Request, Response } from 'express';
 import { describeError, jsonRpcErrorCode, outcomeForStatus } from '../../audit/audit-outcome.js';
 import type { AuditEventInput } from '../../audit/audit.types.js';
@@ -18,12 +17,14 @@ import { inServerSpan } from '../../observability/tracing.js';
 import { describeRequest } from '../../common/context/request-context.js';
 import type { RegisteredServer } from '../../registry/index.js';
 import { ProxyRateLimits } from '../proxy-rate-limits.js';
+import { ProxyError } from '../proxy.errors.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
 import { JSONRPC_SERVER_ERROR, methodOf } from '../../common/jsonrpc.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { bearerOf } from '../upstream-headers.js';
 import { FEDERATION_SEPARATOR, FederatedCatalog, scopedUri, unscopeUri } from './federated-catalog.js';
 import { UpstreamClients } from './upstream-clients.js';
+import type { UpstreamSession } from './upstream-session.js';
 import { FederatedListenBus } from './listen-bus.js';
 import { flushingEventStreams } from './flushing-event-streams.js';
 import { pageOf } from './paging.js';
@@ -140,8 +141,8 @@ export class FederationService {
           if (!entry)
             throw notAvailable(`Tool not available: ${request.params.name}`, ErrorCode.TOOL_NOT_ALLOWED);
           const timeout = toolTimeout(entry.server, entry.tool.name);
-          return this.upstream(principal, entry.server, bearer, (client) =>
-            client.callTool(
+          return this.upstream(principal, entry.server, bearer, (session) =>
+            session.callTool(
               { name: entry.tool.name, arguments: request.params.arguments ?? {} },
               { timeout },
             ),
@@ -169,8 +170,9 @@ export class FederationService {
         },
         () => {
           if (!entry) throw notAvailable(`Prompt not available: ${request.params.name}`);
-          return this.upstream(principal, entry.server, bearer, (client) =>
-            client.getPrompt({ name: entry.prompt.name, arguments: request.params.arguments }),
+          const timeout = entry.server.timeouts.requestMs;
+          return this.upstream(principal, entry.server, bearer, (session) =>
+            session.getPrompt({ name: entry.prompt.name, arguments: request.params.arguments }, { timeout }),
           );
         },
       );
@@ -198,8 +200,9 @@ export class FederationService {
         },
         () => {
           if (!scoped || !server) throw notAvailable(`Resource not available: ${request.params.uri}`);
-          return this.upstream(principal, server, bearer, (client) =>
-            client.readResource({ uri: scoped.uri }),
+          const timeout = server.timeouts.requestMs;
+          return this.upstream(principal, server, bearer, (session) =>
+            session.readResource({ uri: scoped.uri }, { timeout }),
           );
         },
       );
@@ -264,7 +267,7 @@ export class FederationService {
     principal: Principal,
     server: RegisteredServer,
     bearer: string | undefined,
-    work: (client: Client) => Promise<T>,
+    work: (session: UpstreamSession) => Promise<T>,
   ): Promise<T> {
     const finished = this.metrics.start(server.id);
     try {
@@ -274,10 +277,12 @@ export class FederationService {
     } catch (error) {
       finished(true);
       if (error instanceof ProtocolError) throw error;
+      // An answer that is not MCP is named as the transparent relay names it; any other failure is "unavailable".
+      const malformed = error instanceof ProxyError && error.code === ErrorCode.UPSTREAM_PROTOCOL_ERROR;
       throw toProtocolError(
         {
           statusCode: 502,
-          code: ErrorCode.UPSTREAM_UNAVAILABLE,
+          code: malformed ? ErrorCode.UPSTREAM_PROTOCOL_ERROR : ErrorCode.UPSTREAM_UNAVAILABLE,
           message: `Upstream ${server.name} failed: ${(error as Error).message}`,
         },
         JSONRPC_SERVER_ERROR,

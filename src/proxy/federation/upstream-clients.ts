@@ -1,19 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/client';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../common/principal.js';
 import type { RegisteredServer } from '../../registry/index.js';
-import { GATEWAY_VERSION } from '../../common/version.js';
 import { EndpointSelector } from '../endpoint-selector.js';
-import { sdkTransportFor } from '../sdk-transport.js';
 import { UpstreamCaller } from '../upstream-caller.js';
 import { UpstreamHeaders } from '../upstream-headers.js';
-
-interface Connected {
-  client: Client;
-  transport: ReturnType<typeof sdkTransportFor>;
-}
+import { openLegacySseSession } from './legacy-sse-session.js';
+import { HttpUpstreamSession, type UpstreamLink, type UpstreamSession } from './upstream-session.js';
 
 const IDLE_MS = 5 * 60_000;
 
@@ -49,7 +43,7 @@ export function connectionFingerprint(server: RegisteredServer): string {
  * endpoint itself stays stateless towards clients.
  */
 interface Entry {
-  connected: Promise<Connected>;
+  connected: Promise<UpstreamSession>;
   /** The latest caller's bearer: on-behalf-of credentials are minted from it per request, so it must stay current. */
   user: { bearer?: string };
 }
@@ -74,7 +68,7 @@ export class UpstreamClients implements BeforeApplicationShutdown {
   async with<T>(
     principal: Principal,
     server: RegisteredServer,
-    work: (client: Client) => Promise<T>,
+    work: (session: UpstreamSession) => Promise<T>,
     bearer?: string,
   ): Promise<T> {
     const key = `${server.id}|${connectionFingerprint(server)}|${principal.tenantId}/${principal.oid}`;
@@ -91,15 +85,15 @@ export class UpstreamClients implements BeforeApplicationShutdown {
       // Only this entry: a newer session another call opened meanwhile stays.
       if (this.clients.peek(key) === current) this.clients.delete(key);
     };
-    let client: Client;
+    let session: UpstreamSession;
     try {
-      ({ client } = await current.connected);
+      session = await current.connected;
     } catch (error) {
       forget();
       throw error;
     }
     try {
-      return await work(client);
+      return await work(session);
     } catch (error) {
       // A broken upstream session is not reused; a JSON-RPC error or a slow call says nothing against it.
       if (!isJsonRpcError(error) && !isTimeout(error)) forget();
@@ -107,22 +101,18 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     }
   }
 
-  private async connect(
+  private connect(
     principal: Principal,
     server: RegisteredServer,
     user: { bearer?: string },
-  ): Promise<Connected> {
-    const endpoint = this.selector.endpointFor(server, undefined, principal);
-    const longest = Math.max(server.timeouts.requestMs, ...Object.values(server.timeouts.tools));
-    const transport = sdkTransportFor(this.caller, server, endpoint, longest, () =>
-      this.headers.credentialsFor(server, { principal, bearer: user.bearer }),
-    );
-    const client = new Client(
-      { name: 'mcp-registry-gateway', version: GATEWAY_VERSION },
-      { capabilities: {} },
-    );
-    await client.connect(transport, { timeout: server.timeouts.requestMs });
-    return { client, transport };
+  ): Promise<UpstreamSession> {
+    const link: UpstreamLink = {
+      caller: this.caller,
+      server,
+      endpoint: this.selector.endpointFor(server, undefined, principal),
+      credentials: () => this.headers.credentialsFor(server, { principal, bearer: user.bearer }),
+    };
+    return server.transport === 'sse' ? openLegacySseSession(link) : HttpUpstreamSession.open(link);
   }
 
   /** Ends the upstream sessions while the connection pool is still open. */
@@ -133,9 +123,8 @@ export class UpstreamClients implements BeforeApplicationShutdown {
   }
 }
 
-async function close(connected: Connected): Promise<void> {
-  await connected.transport.terminateSession?.().catch(() => undefined);
-  await connected.client.close().catch(() => undefined);
+function close(session: UpstreamSession): Promise<void> {
+  return session.close().catch(() => undefined);
 }
 
 /** The upstream answered with a JSON-RPC error: the session itself is fine. */
