@@ -35,7 +35,11 @@ const files = [
   { category: 'entity', pattern: 'src/**/*.{entity,entities}.ts' },
   { category: 'entity-registration', pattern: 'src/app/entities.ts' },
   { category: 'migration', pattern: 'src/database/migrations/**/*.ts' },
+  { category: 'public-api', pattern: 'src/*/index.ts' },
 ];
+
+/** Features with a public API (`src/{feature}/index.ts`): other folders import them only through it. */
+export const PUBLIC_APIS = ['registry'];
 
 const layerPolicies = LAYERS.flatMap((layer, index) =>
   layer.map((type) => ({
@@ -61,6 +65,19 @@ const persistencePolicy = {
     "A feature reaches another through that feature's service or port, not its repository or entities (docs/architecture.md)",
 };
 
+/**
+ * A feature with a public API is reached only through it: its services, ports, policy helpers and types, never a
+ * file behind it. The entity registration and migrations are exempt (they name entities, which the API leaves out).
+ */
+const publicApiPolicies = PUBLIC_APIS.map((type) => ({
+  from: {
+    element: { type: `!${type}` },
+    file: { categories: { noneOf: ['entity', 'entity-registration', 'migration'] } },
+  },
+  disallow: { to: { element: { type }, file: { categories: { noneOf: ['public-api'] } } } },
+  message: `Import ${type} through src/${type}/index.ts, its public API (docs/architecture.md)`,
+}));
+
 export default [
   {
     files: ['src/**/*.ts'],
@@ -75,7 +92,7 @@ export default [
     rules: {
       'boundaries/dependencies': [
         'error',
-        { default: 'disallow', policies: [...layerPolicies, persistencePolicy] },
+        { default: 'disallow', policies: [...layerPolicies, persistencePolicy, ...publicApiPolicies] },
       ],
     },
   },

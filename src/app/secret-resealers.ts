@@ -1,7 +1,7 @@
 import { upstreamTokenResealer } from '../auth/oauth/upstream-tokens-at-rest.js';
 import { signingKeyResealer } from '../auth/signing-keys.js';
 import type { SecretResealer } from '../database/reseal.js';
-import { serverSecretResealer } from '../registry/upstream-secrets-reseal.js';
+import { serverSecretResealer } from '../registry/index.js';
 
 /**
  * Every feature's step of `mcp-gateway keys reseal`, run in this order in one transaction. Listed by the composition

@@ -1,5 +1,5 @@
 import { Command, Option } from 'nest-commander';
-import type { Registration } from '../registry/registry.service.js';
+import type { Registration } from '../registry/index.js';
 import { type RegistryCliOptions, RegistryCommand } from './registry-command.js';
 
 interface RegisterOptions extends RegistryCliOptions {

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import type { ServerPage, ServerView } from '../registry/dto/server-view.dto.js';
+import type { ServerPage, ServerView } from '../registry/index.js';
 import { consoleOutput, type CliOutput } from './cli-support.js';
 import { type RegistryCliOptions, RegistryCommand } from './registry-command.js';
 

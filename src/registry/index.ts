@@ -13,6 +13,7 @@ export { ServerChecker } from './health/server-checker.js';
 export { CapabilityDiscovery } from './discovery/capability-discovery.js';
 export { UpstreamCredentials, UserCredentialsRequired } from './upstream-credentials.js';
 export { UpstreamSecrets } from './upstream-secrets.js';
+export { serverSecretResealer } from './upstream-secrets-reseal.js';
 
 // Policy: who may see a server and which of its tools a caller may list and call.
 export { assertRole, canSee } from './registry-access.js';

@@ -9,7 +9,7 @@ import {
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { errorResponse, type JsonRpcMessage } from '../../common/jsonrpc.js';
 import { GATEWAY_VERSION } from '../../common/version.js';
-import type { RegisteredServer, ServerEndpoint } from '../../registry/registry.types.js';
+import type { RegisteredServer, ServerEndpoint } from '../../registry/index.js';
 import { ProxyError } from '../proxy.errors.js';
 import { readBounded } from '../response-relay.js';
 import type { UpstreamAnswer, UpstreamCaller } from '../upstream-caller.js';
