@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { inTenantScope } from '../database/tenant-scope.js';
-import { assertRole } from '../registry/index.js';
+import { assertRole } from '../common/principal.js';
 import { type AuditRow, eventOf } from './audit-rows.js';
 import {
   type AuditEventView,

@@ -1,3 +1,5 @@
+import { ErrorCode } from './errors/error-codes.js';
+import { GatewayException } from './errors/gateway.exception.js';
 /** The gateway's roles, from Entra app roles (or local mode's tokens) through MREG_ROLE_MAP. */
 export type GatewayRole = 'admin' | 'server_owner' | 'user';
 
@@ -42,4 +44,11 @@ export function effectiveRoles(granted: Iterable<GatewayRole>): GatewayRole[] {
 
 export function isGatewayRole(value: unknown): value is GatewayRole {
   return typeof value === 'string' && (ALL_ROLES as readonly string[]).includes(value);
+}
+
+/** Refuses a caller without the role (403 INSUFFICIENT_ROLE); roles are already expanded (an admin is a user). */
+export function assertRole(principal: Principal, role: 'admin' | 'server_owner'): void {
+  if (!principal.roles.includes(role)) {
+    throw new GatewayException(403, ErrorCode.INSUFFICIENT_ROLE, `Requires role ${role}`);
+  }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../common/principal.js';
+import { assertRole, type Principal } from '../common/principal.js';
 import {
-  assertRole,
   canSee,
   type RegisteredServer,
   RegistryCache,

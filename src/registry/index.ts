@@ -16,7 +16,7 @@ export { UpstreamSecrets } from './upstream-secrets.js';
 export { serverSecretResealer } from './upstream-secrets-reseal.js';
 
 // Policy: who may see a server and which of its tools a caller may list and call.
-export { assertRole, canSee } from './registry-access.js';
+export { canSee } from './registry-access.js';
 export { ToolPolicy } from './tool-policy.js';
 export { serverNotFound } from './registry.errors.js';
 

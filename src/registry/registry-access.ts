@@ -29,12 +29,6 @@ export function assertCanManage(principal: Principal, server: RegisteredServer):
   throw notOwner();
 }
 
-export function assertRole(principal: Principal, role: 'admin' | 'server_owner'): void {
-  if (!principal.roles.includes(role)) {
-    throw new GatewayException(403, ErrorCode.INSUFFICIENT_ROLE, `Requires role ${role}`);
-  }
-}
-
 export function assertMayPublishGlobally(principal: Principal): void {
   if (!principal.superadmin) {
     throw new GatewayException(

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { GatewayMcpTools } from '../common/mcp/mcp-exception.filter.js';
 import { GATEWAY_VERSION } from '../common/version.js';
-import { assertRole } from './registry-access.js';
+import { assertRole } from '../common/principal.js';
 import { RegistryService } from './registry.service.js';
 
 const URI = 'config://server';

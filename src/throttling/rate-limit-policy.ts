@@ -1,9 +1,17 @@
 import { normalizeIp } from '@nestjs/throttler';
 import type { Principal } from '../common/principal.js';
 import type { AppConfig, GatewayRole } from '../config/app-config.js';
-import type { RegisteredServer } from '../registry/index.js';
 import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';
 import { ownValue } from '../common/own-value.js';
+
+/**
+ * What the policy needs of a registered server: its id and its own limits per caller, per minute (all messages, and
+ * `tools/call` by tool name). Structural, so throttling depends on no feature: the registry's servers fit it.
+ */
+export interface ServerWithLimits {
+  id: string;
+  rateLimits: { requestsPerMinute?: number; tools: Readonly<Record<string, number>> };
+}
 
 /** The burst bucket never allows fewer than this per second, so small tiers still tolerate a client's handshake. */
 export const MIN_BURST_PER_SECOND = 5;
@@ -171,7 +179,7 @@ export class RateLimitPolicy {
   /** A registered server's own limits (`rateLimits`), per caller: every message, and tools/call per tool. */
   forServer(
     principal: Principal,
-    server: Pick<RegisteredServer, 'id' | 'rateLimits'>,
+    server: ServerWithLimits,
     cost: number,
     toolCalls: readonly string[],
   ): BucketCheck[] {
