@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { RETENTION_ACTION } from './audit-chain-verifier.js';
 import { runPeriodically } from '../common/periodic.js';
 import { Auditor } from './auditor.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
 
 const RUN_EVERY_MS = 60 * 60_000;
 const FIRST_RUN_AFTER_MS = 60_000;
@@ -39,6 +40,7 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly auditor: Auditor,
+    private readonly tenants: TenantsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,14 +60,14 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
   async runOnce(now = new Date()): Promise<RetentionResult[]> {
     // Without the audit trail there is no checkpoint to write, and deleting without one would break the chain.
     if (!this.auditor.enabled) return [];
-    const tenants: { tenant_id: string; days: number | null }[] = await this.dataSource.query(
-      `SELECT h.tenant_id, (t.settings->>'auditRetentionDays')::int AS days
-       FROM audit_chain_heads h LEFT JOIN tenants t ON t.id = h.tenant_id`,
+    const chains: { tenant_id: string }[] = await this.dataSource.query(
+      `SELECT tenant_id FROM audit_chain_heads`,
     );
     const results: RetentionResult[] = [];
-    for (const tenant of tenants) {
-      const days = tenant.days && tenant.days > 0 ? tenant.days : this.config.audit.retentionDays;
-      const result = await this.pruneTenant(tenant.tenant_id, new Date(now.getTime() - days * DAY_MS));
+    for (const { tenant_id: tenantId } of chains) {
+      // The tenant's own setting, through tenancy (its table, its rule), else the gateway's default.
+      const days = (await this.tenants.auditRetentionDaysOf(tenantId)) ?? this.config.audit.retentionDays;
+      const result = await this.pruneTenant(tenantId, new Date(now.getTime() - days * DAY_MS));
       if (result) results.push(result);
     }
     return results;

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ObservabilityModule } from '../observability/observability.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditChainVerifier } from './audit-chain-verifier.js';
 import { AuditDenials } from './audit-denials.js';
@@ -20,7 +21,7 @@ import { McpRefusalObserver } from '../common/mcp/mcp-exception.filter.js';
  */
 @Global()
 @Module({
-  imports: [ObservabilityModule],
+  imports: [ObservabilityModule, TenancyModule],
   controllers: [AuditController, AuditTools],
   providers: [
     AuditStore,

@@ -74,6 +74,21 @@ export class TenantsService {
     return (await this.tenants.findById(tenantId))?.settings ?? {};
   }
 
+  /**
+   * The tenant's own audit retention (`settings.auditRetentionDays`) when it sets a positive one; undefined for the
+   * gateway's default. A value that is not a whole number stops the caller (retention must not guess and delete).
+   */
+  async auditRetentionDaysOf(tenantId: string): Promise<number | undefined> {
+    const raw = (await this.settingsOf(tenantId)).auditRetentionDays;
+    if (raw === undefined || raw === null) return undefined;
+    const text = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim() : '';
+    if (!/^[+-]?\d+$/.test(text)) {
+      throw new Error(`Tenant ${tenantId} has an auditRetentionDays setting that is not a whole number`);
+    }
+    const days = Number(text);
+    return days > 0 ? days : undefined;
+  }
+
   /** Admins see their own tenant; platform administrators see all of them. */
   async listVisibleTo(principal: Principal): Promise<TenantView[]> {
     const tenants = principal.superadmin

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuditChainVerifier } from '../../src/audit/audit-chain-verifier.js';
 import { AuditQueryService } from '../../src/audit/audit-query.service.js';
 import { AuditRetention } from '../../src/audit/audit-retention.js';
+import { TenantsService } from '../../src/tenancy/tenants.service.js';
 import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { PendingAuditEvent } from '../../src/audit/audit.types.js';
 import { Auditor } from '../../src/audit/auditor.js';
@@ -298,7 +299,7 @@ describe('audit trail on the real PostgreSQL', () => {
         [tenantId],
       );
     });
-    const results = await new AuditRetention(appConfig, db, auditor).runOnce();
+    const results = await new AuditRetention(appConfig, db, auditor, TenantsService.on(db)).runOnce();
     await writer.flush();
     expect(results).toContainEqual({ tenantId, deleted: 4, throughSeq: 4 });
     const left = await db.query<{ chain_seq: string; action: string }[]>(
