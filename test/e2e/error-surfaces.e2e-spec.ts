@@ -93,6 +93,7 @@ describe('error shape by surface (e2e)', () => {
       error: 'invalid_request',
       error_description: 'Request body is not valid JSON',
       code: 'MALFORMED_JSON',
+      correlationId: malformed.headers.get('x-request-id'),
     });
     // Refused by the OAuth code itself (no client authenticated): exactly RFC 6749's two members.
     const unknownClient = await fetch(`${gateway.url}/oauth/token`, {

@@ -27,7 +27,7 @@ describe('OAuthProtocolError and its RFC 6749 rendering', () => {
     'gives any other %i (%s) the RFC value %s and keeps the gateway code beside it',
     (status, code, error) => {
       const body = toErrorBody(new GatewayException(status, code, 'why'), 'c2');
-      expect(toOAuthError(body)).toEqual({ error, error_description: 'why', code });
+      expect(toOAuthError(body)).toEqual({ error, error_description: 'why', code, correlationId: 'c2' });
     },
   );
 
@@ -40,6 +40,7 @@ describe('OAuthProtocolError and its RFC 6749 rendering', () => {
       error: 'temporarily_unavailable',
       error_description: 'slow down',
       code: 'RATE_LIMITED',
+      correlationId: 'c3',
       details: { limit: 3 },
     });
   });

@@ -41,13 +41,14 @@ export class OAuthProtocolError extends GatewayException {
 
 /**
  * The body OAuth clients parse (RFC 6749 §5.2): `{ error, error_description }`. An error that is not one of OAuth's
- * own also carries the gateway's stable `code` and its `details` (extension members, which OAuth clients ignore),
+ * own also carries the gateway's stable `code`, the correlation id and its `details` (extension members, which OAuth clients ignore),
  * so that a rate limit or an origin refusal stays as precise as on every other surface.
  */
 export interface OAuthErrorBody {
   error: string;
   error_description: string;
   code?: string;
+  correlationId?: string;
   details?: unknown;
 }
 
@@ -62,6 +63,7 @@ export function toOAuthError(body: ErrorBody): OAuthErrorBody {
     error: oauthErrorFor(body.statusCode),
     error_description: body.message,
     code: body.code,
+    ...(body.correlationId ? { correlationId: body.correlationId } : {}),
     ...(body.details === undefined ? {} : { details: body.details }),
   };
 }
