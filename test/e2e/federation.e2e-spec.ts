@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
+import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { sseEvents } from '../support/sse.js';
@@ -11,11 +12,13 @@ describe('federated MCP endpoint (e2e)', () => {
   let gateway: GatewayApp;
   let everything: EverythingServer;
   let fixture: FixtureMcpServer;
+  let resumable: ResumableMcpServer;
   const clients: Client[] = [];
 
   beforeAll(async () => {
     everything = await new EverythingServer().start();
     fixture = await new FixtureMcpServer().start();
+    resumable = await new ResumableMcpServer().start();
     gateway = await startRegistryGateway({
       MREG_FEDERATION_PAGE_SIZE: '10',
     });
@@ -25,6 +28,25 @@ describe('federated MCP endpoint (e2e)', () => {
     await gateway?.stop();
     await everything?.stop();
     await fixture?.stop();
+    await resumable?.stop();
+  });
+
+  it('resumes an upstream stream closed before its response (Last-Event-ID), on the same upstream session', async () => {
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    await rest(gateway, admin, 'POST', '/api/v1/servers', { name: 'resumable', url: resumable.url });
+    const user = await federated(tenant, 'rita', ['user']);
+    const sessionsBefore = resumable.openSessions;
+    for (const round of [1, 2]) {
+      const result = await user.callTool({ name: 'resumable__cut', arguments: {} });
+      expect({ round, content: result.content }).toEqual({
+        round,
+        content: [{ type: 'text', text: 'answered after the cut' }],
+      });
+    }
+    expect(resumable.cuts).toBe(2);
+    // One upstream session for the user, kept across the cuts (a cut is not a broken session).
+    expect(resumable.openSessions).toBe(sessionsBefore + 1);
   });
 
   async function federated(tenant: string, user: string, roles: ('admin' | 'user')[]) {

@@ -39,6 +39,8 @@ export class ResumableMcpServer {
   private http?: Server;
   private readonly transports = new Map<string, NodeStreamableHTTPServerTransport>();
   private readonly eventStore = new OrderedEventStore();
+  /** Streams the `cut` tool closed. */
+  cuts = 0;
 
   /** Sessions initialized and not ended by a DELETE. */
   get openSessions(): number {
@@ -102,6 +104,19 @@ export class ResumableMcpServer {
           }
         }
         return { content: [{ type: 'text', text: `done after ${steps} steps` }] };
+      },
+    );
+    server.registerTool(
+      'cut',
+      {
+        description: 'Closes its own response stream (the client resumes with Last-Event-ID), then answers',
+        inputSchema: z.object({}),
+      },
+      async (_args, ctx) => {
+        this.transports.get(ctx.sessionId!)?.closeSSEStream(ctx.mcpReq.id);
+        this.cuts += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return { content: [{ type: 'text', text: 'answered after the cut' }] };
       },
     );
     return server;

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../common/errors/error-codes.js';
 import { isJsonRpcMessage, type JsonRpcMessage } from '../../common/jsonrpc.js';
 import { ProxyError } from '../proxy.errors.js';
 import { breakReason, parseJsonAnswer, readBounded } from '../response-relay.js';
-import { eventData, SseEventSplitter } from '../sse-events.js';
+import { eventData, eventId, SseEventSplitter } from '../sse-events.js';
 import type { UpstreamAnswer } from '../upstream-caller.js';
 import { headerValue } from '../upstream-responses.js';
 
@@ -31,7 +31,7 @@ export async function responseTo(
       return response ?? unanswered();
     }
   } catch (error) {
-    if (error instanceof ProxyError) throw error;
+    if (error instanceof ProxyError || error instanceof StreamCut) throw error;
     throw breakReason(answer.signal);
   }
   body.destroy();
@@ -40,6 +40,20 @@ export async function responseTo(
     ErrorCode.UPSTREAM_PROTOCOL_ERROR,
     `Upstream answered with an unexpected content type: ${contentType.slice(0, 100)}`,
   );
+}
+
+/**
+ * The upstream closed the stream before the response, after naming an event id: the 2025-11-25 way of saying "resume
+ * with Last-Event-ID" (a server with an event store may close a long call's stream on purpose). Not a broken session.
+ */
+export class StreamCut extends Error {
+  constructor(
+    readonly lastEventId: string,
+    /** The server's `retry:` hint, in ms, when it gave one. */
+    readonly retryMs: number | undefined,
+  ) {
+    super('The upstream closed the stream before the response; it can be resumed');
+  }
 }
 
 function fromEventStream(
@@ -52,11 +66,15 @@ function fromEventStream(
   return new Promise((resolve, reject) => {
     const splitter = new SseEventSplitter(maxBytes);
     let settled = false;
+    let lastEventId: string | undefined;
+    let retryMs: number | undefined;
     const settle = (outcome: () => void) => {
       settled = true;
       outcome();
     };
     const take = (event: string) => {
+      lastEventId = eventId(event) ?? lastEventId;
+      retryMs = retryOf(event) ?? retryMs;
       const message = messageOf(event);
       if (!message) return;
       if (isResponseTo(id, message)) settle(() => resolve(message));
@@ -84,7 +102,8 @@ function fromEventStream(
       if (settled) return;
       const rest = splitter.rest().trim();
       if (rest) take(rest);
-      if (!settled) settle(() => reject(broken()));
+      if (settled) return;
+      settle(() => reject(lastEventId ? new StreamCut(lastEventId, retryMs) : broken()));
     });
     body.on('error', () => {
       if (!settled) settle(() => reject(broken()));
@@ -92,8 +111,19 @@ function fromEventStream(
   });
 }
 
-/** The JSON-RPC message an event carries, if any (data that is not one is skipped, as the relay drops it). */
+/** The `retry:` of an event in ms, if it has a valid one. */
+function retryOf(event: string): number | undefined {
+  const line = /^retry: ?(\d+)$/m.exec(event);
+  return line ? Number(line[1]) : undefined;
+}
+
+/**
+ * The JSON-RPC message an event carries, if any: only unnamed or `message` events, as the SDK client read them (data
+ * that is not JSON-RPC is skipped, as the relay drops it).
+ */
 function messageOf(event: string): JsonRpcMessage | undefined {
+  const name = /^event: ?(.*)$/m.exec(event)?.[1];
+  if (name !== undefined && name !== 'message') return undefined;
   const data = eventData(event);
   if (!data) return undefined;
   try {

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CallToolResult,
   type GetPromptResult,
@@ -14,7 +15,7 @@ import { ProxyError } from '../proxy.errors.js';
 import { readBounded } from '../response-relay.js';
 import type { UpstreamAnswer, UpstreamCaller } from '../upstream-caller.js';
 import { headerValue } from '../upstream-responses.js';
-import { responseTo } from './upstream-answer.js';
+import { responseTo, StreamCut } from './upstream-answer.js';
 import { promptResult, resourceResult, resultOf, toolResult } from './upstream-results.js';
 
 /** One MCP session with an upstream, as the federated endpoint uses it. */
@@ -43,6 +44,10 @@ export interface UpstreamLink {
 /** The 2025 revisions, newest first: offered and accepted in `initialize`, as the SDK client did. */
 const HANDSHAKE_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version < '2026-07-28');
 const CLIENT_INFO = { name: 'mcp-registry-gateway', version: GATEWAY_VERSION };
+/** Resumptions of one call's stream (Last-Event-ID) before it fails: a server that keeps cutting is broken. */
+const MAX_RESUMES = 5;
+/** The wait before resuming when the server gave no `retry:` (the SDK client's initial reconnection delay). */
+const DEFAULT_RESUME_DELAY_MS = 1_000;
 /** Requests one session may have in flight before Node warns about listeners on its shared abort signal. */
 const CONCURRENT_REQUESTS_PER_SESSION = 1_000;
 
@@ -58,6 +63,7 @@ export class HttpUpstreamSession implements UpstreamSession {
   /** A new handshake under way, which every call that found the old session gone waits for. */
   private reopening?: Promise<void>;
   private readonly closed = new AbortController();
+  private closing?: Promise<void>;
 
   private constructor(private readonly link: UpstreamLink) {
     setMaxListeners(CONCURRENT_REQUESTS_PER_SESSION, this.closed.signal);
@@ -87,7 +93,13 @@ export class HttpUpstreamSession implements UpstreamSession {
     return resourceResult(await this.request('resources/read', params, timeout));
   }
 
-  async close(): Promise<void> {
+  /** Once: the cache's dispose and shutdown may both ask, and a second DELETE would race the first one's abort. */
+  close(): Promise<void> {
+    this.closing ??= this.end();
+    return this.closing;
+  }
+
+  private async end(): Promise<void> {
     const sessionId = this.sessionId;
     try {
       if (sessionId !== undefined) {
@@ -146,13 +158,21 @@ export class HttpUpstreamSession implements UpstreamSession {
     answered?: (answer: UpstreamAnswer) => void,
   ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
+    const deadline = Date.now() + timeoutMs;
     try {
-      const answer = await this.post({ jsonrpc: '2.0', id, method, params } as JsonRpcMessage, timeoutMs);
+      let answer = await this.post({ jsonrpc: '2.0', id, method, params } as JsonRpcMessage, timeoutMs);
       answered?.(answer);
-      const response = await responseTo(id, answer, this.link.caller.maxResponseBytes, (message) =>
-        this.aside(message),
-      );
-      return resultOf(method, response);
+      for (let resumes = 0; ; resumes++) {
+        try {
+          const response = await responseTo(id, answer, this.link.caller.maxResponseBytes, (message) =>
+            this.aside(message),
+          );
+          return resultOf(method, response);
+        } catch (error) {
+          if (!(error instanceof StreamCut) || resumes >= MAX_RESUMES) throw error;
+          answer = await this.resume(error, deadline);
+        }
+      }
     } catch (error) {
       if (!(error instanceof ProxyError && error.code === ErrorCode.UPSTREAM_TIMEOUT)) throw error;
       // As the SDK client did: the upstream may stop the work, and the caller hears "Request timed out".
@@ -160,6 +180,28 @@ export class HttpUpstreamSession implements UpstreamSession {
         this.notifyQuietly('notifications/cancelled', { requestId: id, reason: TIMED_OUT });
       throw new RequestTimedOut();
     }
+  }
+
+  /**
+   * Reopens a cut stream with Last-Event-ID after the server's `retry:` (the SDK client's way), within the call's own
+   * deadline: the server replays what followed that event, the response included.
+   */
+  private async resume(cut: StreamCut, deadline: number): Promise<UpstreamAnswer> {
+    const wait = Math.min(cut.retryMs ?? DEFAULT_RESUME_DELAY_MS, Math.max(0, deadline - Date.now()));
+    await sleep(wait, undefined, { signal: this.closed.signal });
+    const remaining = deadline - Date.now();
+    if (remaining <= 0)
+      throw new ProxyError(504, ErrorCode.UPSTREAM_TIMEOUT, 'The upstream did not answer in time');
+    const sessionId = this.sessionId;
+    const headers = await this.headers(sessionId, false, {
+      accept: 'text/event-stream',
+      'last-event-id': cut.lastEventId,
+    });
+    const answer = await this.call('GET', remaining, headers);
+    const { statusCode, body } = answer.response;
+    if (statusCode >= 200 && statusCode < 300) return answer;
+    await body.dump();
+    throw new Error(`Resuming the stream failed: HTTP ${statusCode}`);
   }
 
   /**
@@ -233,7 +275,7 @@ export class HttpUpstreamSession implements UpstreamSession {
   }
 
   private call(
-    method: 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'DELETE',
     timeoutMs: number,
     headers: Record<string, string>,
     body?: string,
