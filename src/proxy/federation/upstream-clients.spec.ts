@@ -1,5 +1,7 @@
 import type { RegisteredServer } from '../../registry/registry.types.js';
-import { connectionFingerprint } from './upstream-clients.js';
+import type { Principal } from '../../common/principal.js';
+import { connectionFingerprint, UpstreamClients } from './upstream-clients.js';
+import type { UpstreamSession } from './upstream-session.js';
 
 describe('connectionFingerprint', () => {
   const server = {
@@ -26,5 +28,35 @@ describe('connectionFingerprint', () => {
     ]) {
       expect(connectionFingerprint({ ...server, ...change } as RegisteredServer)).not.toBe(base);
     }
+  });
+});
+
+describe('UpstreamClients', () => {
+  const server = {
+    id: 's',
+    endpoints: [{ url: 'https://a.example/mcp' }],
+    transport: 'streamable-http',
+    upstreamAuth: { type: 'none' },
+    timeouts: { connectMs: 5000, requestMs: 30000, tools: {} },
+    identityHeaders: false,
+  } as unknown as RegisteredServer;
+  const principal = { tenantId: 't', oid: 'u' } as Principal;
+
+  it('closes a session that left the cache only when its last call has ended (a long call is not cut)', async () => {
+    const close = jest.fn(() => Promise.resolve());
+    const clients = new UpstreamClients({} as never, {} as never, {} as never);
+    (clients as unknown as { connect: () => Promise<UpstreamSession> }).connect = () =>
+      Promise.resolve({ close } as unknown as UpstreamSession);
+    let finish!: () => void;
+    const call = clients.with(principal, server, () => new Promise<void>((resolve) => (finish = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    // What idle expiry or eviction does: the entry leaves the cache while the call still runs.
+    (clients as unknown as { clients: { clear(): void } }).clients.clear();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(close).not.toHaveBeenCalled();
+    finish();
+    await call;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(close).toHaveBeenCalledTimes(1);
   });
 });

@@ -46,6 +46,14 @@ interface Entry {
   connected: Promise<UpstreamSession>;
   /** The latest caller's bearer: on-behalf-of credentials are minted from it per request, so it must stay current. */
   user: { bearer?: string };
+  /** Calls in flight: an entry that leaves the cache (idle expiry, eviction) closes when the last one ends. */
+  inFlight: number;
+  dropped: boolean;
+}
+
+/** Closes a session that left the cache, once nothing runs on it: a call longer than the idle time is not cut. */
+function release(entry: Entry): void {
+  if (entry.dropped && entry.inFlight === 0) void entry.connected.then(close, () => undefined);
 }
 
 @Injectable()
@@ -56,7 +64,10 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     updateAgeOnGet: true,
     // Without it, lru-cache drops stale entries only when read: idle sessions (and their streams) would linger.
     ttlAutopurge: true,
-    dispose: (entry) => void entry.connected.then(close, () => undefined),
+    dispose: (entry) => {
+      entry.dropped = true;
+      release(entry);
+    },
   });
 
   constructor(
@@ -77,7 +88,7 @@ export class UpstreamClients implements BeforeApplicationShutdown {
       entry.user.bearer = bearer;
     } else {
       const user = { bearer };
-      entry = { connected: this.connect(principal, server, user), user };
+      entry = { connected: this.connect(principal, server, user), user, inFlight: 0, dropped: false };
       this.clients.set(key, entry);
     }
     const current = entry;
@@ -85,19 +96,25 @@ export class UpstreamClients implements BeforeApplicationShutdown {
       // Only this entry: a newer session another call opened meanwhile stays.
       if (this.clients.peek(key) === current) this.clients.delete(key);
     };
-    let session: UpstreamSession;
+    current.inFlight += 1;
     try {
-      session = await current.connected;
-    } catch (error) {
-      forget();
-      throw error;
-    }
-    try {
-      return await work(session);
-    } catch (error) {
-      // A broken upstream session is not reused; a JSON-RPC error or a slow call says nothing against it.
-      if (!isJsonRpcError(error) && !isTimeout(error)) forget();
-      throw error;
+      let session: UpstreamSession;
+      try {
+        session = await current.connected;
+      } catch (error) {
+        forget();
+        throw error;
+      }
+      try {
+        return await work(session);
+      } catch (error) {
+        // A broken upstream session is not reused; a JSON-RPC error or a slow call says nothing against it.
+        if (!isJsonRpcError(error) && !isTimeout(error)) forget();
+        throw error;
+      }
+    } finally {
+      current.inFlight -= 1;
+      release(current);
     }
   }
 
