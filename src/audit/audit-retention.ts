@@ -10,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { RETENTION_ACTION } from './audit-chain-verifier.js';
 import { runPeriodically } from '../common/periodic.js';
 import { Auditor } from './auditor.js';
-import { TenantsService } from '../tenancy/tenants.service.js';
+import { TenantsService } from '../tenancy/index.js';
 
 const RUN_EVERY_MS = 60 * 60_000;
 const FIRST_RUN_AFTER_MS = 60_000;

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ObservabilityModule } from '../observability/observability.module.js';
-import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { TenancyModule } from '../tenancy/index.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditChainVerifier } from './audit-chain-verifier.js';
 import { AuditDenials } from './audit-denials.js';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { TenancyModule } from '../tenancy/index.js';
 import { GatewayAuthGuard } from './auth.guard.js';
 import { AuthTools } from './auth.tools.js';
 import { BearerStrategy } from './bearer.strategy.js';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { TenantsService } from '../tenancy/tenants.service.js';
+import { tenantRequestLimit, TenantsService } from '../tenancy/index.js';
 import { TokenRejectedError, tenantRefused, unauthenticated } from './auth.errors.js';
 import type { Principal } from '../common/principal.js';
-import { tenantRequestLimit } from '../tenancy/tenant-settings.js';
 import { canonicalUrl, isMcpEndpoint, ResourceUrls } from './resource-urls.js';
 import { cookieSpec, readCookie } from './session-cookie.js';
 import { isTenantAllowed } from './entra-tokens.js';

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { AuditChainVerifier, type ChainReport } from '../audit/audit-chain-verifier.js';
-import { TenantsService } from '../tenancy/tenants.service.js';
+import { TenantsService } from '../tenancy/index.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
 
 interface VerifyOptions {

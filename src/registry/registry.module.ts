@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
-import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { TenancyModule } from '../tenancy/index.js';
 import { CapabilitiesService } from './capabilities.service.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { CapabilityDiscovery } from './discovery/capability-discovery.js';

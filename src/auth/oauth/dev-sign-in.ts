@@ -2,7 +2,7 @@ import type { GatewayRole } from '../../config/app-config.js';
 import { effectiveRoles, isGatewayRole } from '../../common/principal.js';
 import type { GrantedPrincipal } from './oauth.entities.js';
 import { hashSecret } from './oauth-crypto.js';
-import { localTenantKey } from '../../tenancy/tenant-keys.js';
+import { localTenantKey } from '../../tenancy/index.js';
 
 /** Tenant and user names of local mode: plain, so they are safe in ids, logs and URLs. */
 export const LOCAL_NAME = /^[A-Za-z0-9._-]{1,63}$/;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { TenantsService } from '../../tenancy/tenants.service.js';
+import { TenantsService } from '../../tenancy/index.js';
 import { TokenRejectedError } from '../auth.errors.js';
 import { TokenVerifier } from '../token-verifier.js';
 import { EntraClient, type EntraTokenSet } from './entra-client.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '../../observability/metrics.service.js';
-import { TenantsService } from '../../tenancy/tenants.service.js';
+import { TenantsService } from '../../tenancy/index.js';
 import { CapabilityDiscovery } from '../discovery/capability-discovery.js';
 import { CapabilitiesTooLarge } from '../discovery/discovery-bounds.js';
 import { RegistryCache } from '../registry-cache.js';
