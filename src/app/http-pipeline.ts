@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AuditDenials } from '../audit/audit-denials.js';
-import { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { RequestAuthenticator } from '../auth/index.js';
 import { requestContextMiddleware } from '../common/context/request-context.js';
 import { AllExceptionsFilter, expressErrorHandler } from '../common/http/all-exceptions.filter.js';
 import { jsonDepthLimit } from '../common/http/json-depth.js';

@@ -1,5 +1,4 @@
-import { upstreamTokenResealer } from '../auth/oauth/upstream-tokens-at-rest.js';
-import { signingKeyResealer } from '../auth/signing-keys.js';
+import { signingKeyResealer, upstreamTokenResealer } from '../auth/index.js';
 import type { SecretResealer } from '../database/reseal.js';
 import { serverSecretResealer } from '../registry/index.js';
 

@@ -1,7 +1,4 @@
-import { gatewayIssuer } from '../auth/auth.module.js';
-import { GatewayTokens } from '../auth/gateway-tokens.js';
-import { LOCAL_NAME, localPrincipal } from '../auth/oauth/dev-sign-in.js';
-import { SigningKeyStore } from '../auth/signing-keys.js';
+import { gatewayIssuer, GatewayTokens, LOCAL_NAME, localPrincipal, SigningKeyStore } from '../auth/index.js';
 import type { AppConfig } from '../config/app-config.js';
 
 const REQUEST_TIMEOUT_MS = 60_000;

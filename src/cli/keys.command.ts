@@ -1,14 +1,15 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { SIGNING_KEY_REFRESH_MS } from '../auth/signing-key-refresh.js';
-import { CLOCK_SKEW_SECONDS } from '../auth/gateway-tokens.js';
 import {
+  CLOCK_SKEW_SECONDS,
   longestTokenLifetimeSeconds,
   planRetirement,
-  RetireRefusedError,
   retentionMs,
   type RetirePlan,
-} from '../auth/signing-key-retirement.js';
-import { type SigningKeyOperations, withSigningKeys } from '../auth/signing-key-location.js';
+  RetireRefusedError,
+  SIGNING_KEY_REFRESH_MS,
+  type SigningKeyOperations,
+  withSigningKeys,
+} from '../auth/index.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { parseDuration } from '../common/duration.js';
 import type { AppConfig } from '../config/app-config.js';

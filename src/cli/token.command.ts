@@ -1,8 +1,13 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { gatewayIssuer } from '../auth/auth.module.js';
-import { LOCAL_NAME, localPrincipal, parseRoleList } from '../auth/oauth/dev-sign-in.js';
-import { GatewayTokens, LOCAL_TOKEN_MAX_TTL_SECONDS } from '../auth/gateway-tokens.js';
-import { SigningKeyStore } from '../auth/signing-keys.js';
+import {
+  gatewayIssuer,
+  GatewayTokens,
+  LOCAL_NAME,
+  LOCAL_TOKEN_MAX_TTL_SECONDS,
+  localPrincipal,
+  parseRoleList,
+  SigningKeyStore,
+} from '../auth/index.js';
 import { parseDuration } from '../common/duration.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport } from './cli-support.js';
 

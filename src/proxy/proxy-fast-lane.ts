@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { AuthenticatedRequest } from '../common/decorators/auth.decorators.js';
-import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import type { RequestAuthenticator } from '../auth/index.js';
 import { describeRequest, type RequestWithId } from '../common/context/request-context.js';
 import {
   answerHttpError,

@@ -1,5 +1,5 @@
 import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
+import { AuthModule } from '../auth/index.js';
 import { RegistryCache, RegistryModule } from '../registry/index.js';
 import { breakerKey, UpstreamBreakers } from './breakers.js';
 import { EndpointSelector } from './endpoint-selector.js';

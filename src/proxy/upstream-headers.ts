@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { GatewayTokens } from '../auth/gateway-tokens.js';
-import { OnBehalfOfError, OnBehalfOfService } from '../auth/oauth/on-behalf-of.service.js';
+import { GatewayTokens, OnBehalfOfError, OnBehalfOfService } from '../auth/index.js';
 import type { Principal } from '../common/principal.js';
 import {
   CapabilityDiscovery,

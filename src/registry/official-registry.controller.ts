@@ -12,7 +12,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } 
 import type { Request } from 'express';
 import { Authenticated, CurrentPrincipal } from '../common/decorators/auth.decorators.js';
 import type { Principal } from '../common/principal.js';
-import { ResourceUrls } from '../auth/resource-urls.js';
+import { ResourceUrls } from '../auth/index.js';
 import { ApiErrors } from '../common/http/api-errors.js';
 import { RegisterServerDto } from './dto/register-server.dto.js';
 import {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
+import { AuthModule } from '../auth/index.js';
 import { TenancyModule } from '../tenancy/index.js';
 import { CapabilitiesService } from './capabilities.service.js';
 import { DiscoveryController } from './discovery.controller.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { oboScopeRefusal } from '../auth/oauth/obo-scope-policy.js';
+import { oboScopeRefusal } from '../auth/index.js';
 import type { Principal } from '../common/principal.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
