@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AuditDenials } from '../audit/audit-denials.js';
+import { AuditDenials } from '../audit/index.js';
 import { RequestAuthenticator } from '../auth/index.js';
 import { requestContextMiddleware } from '../common/context/request-context.js';
 import { AllExceptionsFilter, expressErrorHandler } from '../common/http/all-exceptions.filter.js';

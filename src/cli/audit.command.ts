@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { AuditChainVerifier, type ChainReport } from '../audit/audit-chain-verifier.js';
+import { AuditChainVerifier, type ChainReport } from '../audit/index.js';
 import { TenantsService } from '../tenancy/index.js';
 import { type CliOutput, consoleOutput, loadConfigOrReport, withDatabase } from './cli-support.js';
 

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
-import { describeError, jsonRpcErrorCode } from '../audit/audit-outcome.js';
+import { describeError, jsonRpcErrorCode } from '../audit/index.js';
 import { describeRequest, type RelayedCall } from '../common/context/request-context.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import {

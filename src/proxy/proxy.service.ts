@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../common/principal.js';
-import { Auditor } from '../audit/auditor.js';
-import { ProxyCallTrail } from '../audit/proxy-call-trail.js';
+import { Auditor, ProxyCallTrail } from '../audit/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { inServerSpan } from '../observability/tracing.js';
 import { OpenStreams } from '../observability/open-streams.js';

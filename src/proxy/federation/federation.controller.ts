@@ -1,8 +1,7 @@
 import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditDenials } from '../../audit/audit-denials.js';
-import { describeError } from '../../audit/audit-outcome.js';
+import { AuditDenials, describeError } from '../../audit/index.js';
 import { AuditedElsewhere } from '../../common/decorators/audit.decorators.js';
 import { CurrentPrincipal } from '../../common/decorators/auth.decorators.js';
 import type { Principal } from '../../common/principal.js';

@@ -9,9 +9,14 @@ import {
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
-import { describeError, jsonRpcErrorCode, outcomeForStatus } from '../../audit/audit-outcome.js';
-import type { AuditEventInput } from '../../audit/audit.types.js';
-import { Auditor, requestActor } from '../../audit/auditor.js';
+import {
+  type AuditEventInput,
+  Auditor,
+  describeError,
+  jsonRpcErrorCode,
+  outcomeForStatus,
+  requestActor,
+} from '../../audit/index.js';
 import type { Principal } from '../../common/principal.js';
 import { inServerSpan } from '../../observability/tracing.js';
 import { describeRequest } from '../../common/context/request-context.js';
