@@ -10,7 +10,7 @@ import { HealthModule } from '../health/health.module.js';
 import './entities.js';
 import { ProxyModule } from '../proxy/proxy.module.js';
 import { RegistryModule } from '../registry/index.js';
-import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { ThrottlingModule } from '../throttling/index.js';
 
 /**
  * The assembled gateway. Feature layers (auth, registry, proxy, audit, throttling) join here as their issues land;

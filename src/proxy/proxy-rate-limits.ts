@@ -2,11 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../common/principal.js';
 import { type RegisteredServer, RegistryCache } from '../registry/index.js';
-import { jsonRpcCost } from '../throttling/jsonrpc-cost.js';
-import { RateLimitPolicy } from '../throttling/rate-limit-policy.js';
-import { applyRateLimitHeaders, refusalOf, restRefusal } from '../throttling/rate-limit-responses.js';
-import type { BucketCheck, RateLimitDecision, Surface } from '../throttling/rate-limit.types.js';
-import { RateLimiter } from '../throttling/rate-limiter.service.js';
+import {
+  applyRateLimitHeaders,
+  type BucketCheck,
+  jsonRpcCost,
+  type RateLimitDecision,
+  RateLimiter,
+  RateLimitPolicy,
+  refusalOf,
+  restRefusal,
+  type Surface,
+} from '../throttling/index.js';
 import { ProxyError } from './proxy.errors.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 
