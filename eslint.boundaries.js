@@ -39,7 +39,7 @@ const files = [
 ];
 
 /** Features with a public API (`src/{feature}/index.ts`): other folders import them only through it. */
-export const PUBLIC_APIS = ['tenancy', 'auth', 'registry', 'audit', 'throttling'];
+export const PUBLIC_APIS = ['tenancy', 'auth', 'registry', 'audit', 'throttling', 'proxy'];
 
 const layerPolicies = LAYERS.flatMap((layer, index) =>
   layer.map((type) => ({

@@ -8,7 +8,7 @@ import { McpModule } from '../mcp/mcp.module.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
 import { HealthModule } from '../health/health.module.js';
 import './entities.js';
-import { ProxyModule } from '../proxy/proxy.module.js';
+import { ProxyModule } from '../proxy/index.js';
 import { RegistryModule } from '../registry/index.js';
 import { ThrottlingModule } from '../throttling/index.js';
 

@@ -16,8 +16,7 @@ import { drainableMcpPosts } from '../observability/drainable-requests.js';
 import { LifecycleState } from '../observability/lifecycle-state.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { OpenStreams } from '../observability/open-streams.js';
-import { ProxyFastLane } from '../proxy/proxy-fast-lane.js';
-import { ProxyService } from '../proxy/proxy.service.js';
+import { ProxyFastLane, ProxyService } from '../proxy/index.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
