@@ -3,19 +3,20 @@ import type { Principal } from '../../common/principal.js';
 import { connectionFingerprint, UpstreamClients } from './upstream-clients.js';
 import type { UpstreamSession } from './upstream-session.js';
 
-describe('connectionFingerprint', () => {
-  const server = {
-    id: 's',
-    endpoints: [{ url: 'https://a.example/mcp' }],
-    transport: 'streamable-http',
-    upstreamAuth: { type: 'none' },
-    timeouts: { connectMs: 5000, requestMs: 30000, tools: {} },
-    identityHeaders: false,
-    updatedAt: new Date(1),
-    lastCheckedAt: null,
-    status: 'healthy',
-  } as unknown as RegisteredServer;
+/** A registered server as the cache keys and connects it (health fields too: they must not change the key). */
+const server = {
+  id: 's',
+  endpoints: [{ url: 'https://a.example/mcp' }],
+  transport: 'streamable-http',
+  upstreamAuth: { type: 'none' },
+  timeouts: { connectMs: 5000, requestMs: 30000, tools: {} },
+  identityHeaders: false,
+  updatedAt: new Date(1),
+  lastCheckedAt: null,
+  status: 'healthy',
+} as unknown as RegisteredServer;
 
+describe('connectionFingerprint', () => {
   it('stays the same across health checks, and changes with what a session is opened with', () => {
     const base = connectionFingerprint(server);
     const checked = { ...server, updatedAt: new Date(2), lastCheckedAt: new Date(2), status: 'degraded' };
@@ -32,14 +33,6 @@ describe('connectionFingerprint', () => {
 });
 
 describe('UpstreamClients', () => {
-  const server = {
-    id: 's',
-    endpoints: [{ url: 'https://a.example/mcp' }],
-    transport: 'streamable-http',
-    upstreamAuth: { type: 'none' },
-    timeouts: { connectMs: 5000, requestMs: 30000, tools: {} },
-    identityHeaders: false,
-  } as unknown as RegisteredServer;
   const principal = { tenantId: 't', oid: 'u' } as Principal;
 
   it('closes a session that left the cache only when its last call has ended (a long call is not cut)', async () => {
