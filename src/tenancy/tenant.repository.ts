@@ -27,9 +27,8 @@ export class TenantRepository {
   }
 
   /** A tenant with one of these keys, or with this id. */
-  findByKeysOrId(keys: readonly string[], id: string | undefined): Promise<TenantEntity | null> {
-    const where = [...keys.map((entraTenantId) => ({ entraTenantId })), ...(id ? [{ id }] : [])];
-    return this.tenants.findOne({ where });
+  findByKeys(keys: readonly string[]): Promise<TenantEntity | null> {
+    return this.tenants.findOne({ where: keys.map((entraTenantId) => ({ entraTenantId })) });
   }
 
   /** Sets (or, with null, removes) one key of the tenant's settings; the updated tenant, or null when there is none. */

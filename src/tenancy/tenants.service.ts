@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
-import { tenantRequestLimit } from './tenant-settings.js';
+import { tenantAuditRetentionDays, tenantRequestLimit } from './tenant-settings.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import { TenantRepository } from './tenant.repository.js';
 import type { TenantEntity } from './tenant.entity.js';
@@ -61,11 +61,10 @@ export class TenantsService {
    * taken as it is (audit events outlive a removed tenant); an unknown name is refused.
    */
   async idOf(reference: string): Promise<string> {
-    const isId = UUID.test(reference);
-    const keys = [reference, localTenantKey(reference)];
-    const tenant = await this.tenants.findByKeysOrId(keys, isId ? reference : undefined);
+    const tenant = await this.tenants.findByKeys([reference, localTenantKey(reference)]);
     if (tenant) return tenant.id;
-    if (isId) return reference;
+    // An id is the answer whether or not a tenant has it, so it needs no lookup of its own.
+    if (UUID.test(reference)) return reference;
     throw new GatewayException(404, ErrorCode.NOT_FOUND, `Unknown tenant "${reference}"`);
   }
 
@@ -79,14 +78,7 @@ export class TenantsService {
    * gateway's default. A value that is not a whole number stops the caller (retention must not guess and delete).
    */
   async auditRetentionDaysOf(tenantId: string): Promise<number | undefined> {
-    const raw = (await this.settingsOf(tenantId)).auditRetentionDays;
-    if (raw === undefined || raw === null) return undefined;
-    const text = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim() : '';
-    if (!/^[+-]?\d+$/.test(text)) {
-      throw new Error(`Tenant ${tenantId} has an auditRetentionDays setting that is not a whole number`);
-    }
-    const days = Number(text);
-    return days > 0 ? days : undefined;
+    return tenantAuditRetentionDays(await this.settingsOf(tenantId), tenantId);
   }
 
   /** Admins see their own tenant; platform administrators see all of them. */

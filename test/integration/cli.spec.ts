@@ -92,7 +92,7 @@ describe('mcp-gateway CLI commands', () => {
         exitCode: 0,
         out: `ok      ${tenantId}\t3 events`,
       });
-      // The same tenant by its key and by its id; an unknown name is refused.
+      // The same tenant by its key, and by its id (taken as it is); an unknown name is refused.
       for (const tenant of ['local:cli', tenantId]) {
         expect((await runCommand(new AuditVerifyCommand(), env, [], { tenant })).out).toBe(
           `ok      ${tenantId}\t3 events`,
