@@ -12,7 +12,7 @@ import { GATEWAY_VERSION } from '../common/version.js';
 import { LifecycleState } from '../observability/lifecycle-state.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { toErrorBody } from '../common/errors/error-body.js';
+import { answerHttpError } from '../common/http/all-exceptions.filter.js';
 import { GatewayException } from '../common/errors/gateway.exception.js';
 import type { RequestWithId } from '../common/context/request-context.js';
 
@@ -108,14 +108,16 @@ export class HealthController {
   })
   async prometheus(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.scrapeAllowed(req.get('authorization'))) {
-      // Not the gateway's OAuth: a fixed scrape secret, so no resource metadata pointer in the challenge.
-      res.status(HttpStatus.UNAUTHORIZED).setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      res.json(
-        toErrorBody(
-          new GatewayException(401, ErrorCode.UNAUTHENTICATED, 'Scraping /metrics needs its bearer token'),
-          (req as RequestWithId).id,
-        ),
+      // Not the gateway's OAuth: a fixed scrape secret, so no resource metadata pointer in the challenge. No
+      // observer: a refused scrape is not an audit event.
+      const refusal = new GatewayException(
+        401,
+        ErrorCode.UNAUTHENTICATED,
+        'Scraping /metrics needs its bearer token',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer realm="metrics"' },
       );
+      answerHttpError(refusal, req as RequestWithId, res);
       return;
     }
     res.setHeader('Content-Type', this.metrics.registry.contentType);

@@ -78,7 +78,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-/** The same mapping for errors raised by Express middleware (body limits, malformed JSON) before Nest routing. */
+/**
+ * The same answer for errors raised by Express middleware (body limits, malformed JSON) before Nest routing: headers,
+ * Retry-After and the log of unexpected ones included. No observer: nobody is authenticated yet.
+ */
 export function expressErrorHandler(
   error: unknown,
   req: RequestWithId,
@@ -89,6 +92,5 @@ export function expressErrorHandler(
     next(error);
     return;
   }
-  const body = toErrorBody(error, req.id);
-  res.status(body.statusCode).json(renderFor(req, error, body));
+  answerHttpError(error, req, res);
 }

@@ -1,7 +1,6 @@
 import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditDenials, describeError } from '../../audit/index.js';
 import { AuditedElsewhere } from '../../common/decorators/audit.decorators.js';
 import { CurrentPrincipal } from '../../common/decorators/auth.decorators.js';
 import type { Principal } from '../../common/principal.js';
@@ -24,7 +23,6 @@ export class FederationController {
   constructor(
     private readonly federation: FederationService,
     private readonly listChanged: ListChangedStreams,
-    private readonly denials: AuditDenials,
   ) {}
 
   @Post()
@@ -36,13 +34,8 @@ export class FederationController {
   @ThrottleAs('jsonrpc')
   @Get()
   stream(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response): void {
-    try {
-      this.listChanged.open(principal, req, res);
-    } catch (error) {
-      if (!sendProxyError(res, error)) throw error;
-      const { status, code } = describeError(error);
-      this.denials.onHttpError(req, status, code);
-    }
+    // A refusal (stream limit) goes to the global filter: JSON-RPC on this route, and audited as a denial.
+    this.listChanged.open(principal, req, res);
   }
 
   /** Nothing to end: the endpoint hands out no session (the transport's 405 for servers that keep none). */
@@ -61,14 +54,8 @@ export class FederationController {
     );
   }
 
-  private async handle(principal: Principal, req: Request, res: Response): Promise<void> {
-    try {
-      await this.federation.handle(principal, req, res);
-    } catch (error) {
-      // Refusals before the MCP server runs (rate limits) are ProxyErrors, answered as JSON-RPC, and audited.
-      if (!sendProxyError(res, error)) throw error;
-      const { status, code } = describeError(error);
-      this.denials.onHttpError(req, status, code);
-    }
+  /** Refusals before the MCP server runs (rate limits) go to the global filter: JSON-RPC here, audited as denials. */
+  private handle(principal: Principal, req: Request, res: Response): Promise<void> {
+    return this.federation.handle(principal, req, res);
   }
 }
