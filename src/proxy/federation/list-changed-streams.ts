@@ -47,10 +47,10 @@ export class ListChangedStreams {
     }
     let unwatch = (): void => undefined;
     // Set once the stream is open; read by whichever ends it first (the client, or shutdown).
-    const timer: { keepAlive?: NodeJS.Timeout } = {};
+    let keepAlive: NodeJS.Timeout | undefined = undefined;
     const stopWatching = () => {
       unwatch();
-      clearInterval(timer.keepAlive);
+      clearInterval(keepAlive);
     };
     this.hold(principal, res, {
       end: (retryMs) => {
@@ -94,7 +94,7 @@ export class ListChangedStreams {
         now,
       );
     }
-    timer.keepAlive = setInterval(() => {
+    keepAlive = setInterval(() => {
       if (!res.writableEnded) res.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
   }

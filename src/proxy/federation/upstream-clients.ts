@@ -49,11 +49,19 @@ interface Entry {
   /** Calls in flight: an entry that leaves the cache (idle expiry, eviction) closes when the last one ends. */
   inFlight: number;
   dropped: boolean;
+  /** The one close of its session (dispose and shutdown may both ask). */
+  closed?: Promise<void>;
+}
+
+/** Closes the entry's session, once, whoever asks. */
+function closeEntry(entry: Entry): Promise<void> {
+  entry.closed ??= entry.connected.then(close, () => undefined);
+  return entry.closed;
 }
 
 /** Closes a session that left the cache, once nothing runs on it: a call longer than the idle time is not cut. */
 function release(entry: Entry): void {
-  if (entry.dropped && entry.inFlight === 0) void entry.connected.then(close, () => undefined);
+  if (entry.dropped && entry.inFlight === 0) void closeEntry(entry);
 }
 
 @Injectable()
@@ -136,7 +144,8 @@ export class UpstreamClients implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     const open = [...this.clients.values()];
     this.clients.clear();
-    await Promise.allSettled(open.map((entry) => entry.connected.then(close)));
+    // At shutdown nothing waits for calls in flight: closing ends them, as the pool is about to.
+    await Promise.all(open.map(closeEntry));
   }
 }
 

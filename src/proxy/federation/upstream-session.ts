@@ -63,7 +63,6 @@ export class HttpUpstreamSession implements UpstreamSession {
   /** A new handshake under way, which every call that found the old session gone waits for. */
   private reopening?: Promise<void>;
   private readonly closed = new AbortController();
-  private closing?: Promise<void>;
 
   private constructor(private readonly link: UpstreamLink) {
     setMaxListeners(CONCURRENT_REQUESTS_PER_SESSION, this.closed.signal);
@@ -93,13 +92,7 @@ export class HttpUpstreamSession implements UpstreamSession {
     return resourceResult(await this.request('resources/read', params, timeout));
   }
 
-  /** Once: the cache's dispose and shutdown may both ask, and a second DELETE would race the first one's abort. */
-  close(): Promise<void> {
-    this.closing ??= this.end();
-    return this.closing;
-  }
-
-  private async end(): Promise<void> {
+  async close(): Promise<void> {
     const sessionId = this.sessionId;
     try {
       if (sessionId !== undefined) {
