@@ -5,7 +5,10 @@ const full = () => new Error('full');
 describe('SlotCounts', () => {
   it('takes a slot under every key or under none, and frees it once', () => {
     const sut = new SlotCounts();
-    const first = sut.take([{ key: 'a', limit: 1, refusal: full }, { key: 'all' }]);
+    const first = sut.take([
+      { key: 'a', limit: 1, refusal: full },
+      { key: 'all', limit: 10, refusal: full },
+    ]);
     expect(() =>
       sut.take([
         { key: 'b', limit: 5, refusal: full },

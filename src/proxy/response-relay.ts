@@ -2,13 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { ToolPolicy } from '../registry/index.js';
-import {
-  errorResponse,
-  isJsonRpcMessage,
-  type JsonRpcId,
-  JSONRPC_SERVER_ERROR,
-  type JsonRpcMessage,
-} from '../common/jsonrpc.js';
+import { isJsonRpcMessage, type JsonRpcId, type JsonRpcMessage } from '../common/jsonrpc.js';
 import { GATEWAY_RESTARTING } from '../observability/drainable-requests.js';
 import type { RegisteredStream } from '../observability/open-streams.js';
 import { ProxyError } from './proxy.errors.js';
@@ -17,7 +11,7 @@ import { ClientGone, TimeoutSignal } from './upstream-caller.js';
 import type { CallerTasks } from './task-handles.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { toJsonRpcError } from '../common/errors/json-rpc.exception.js';
-import { toErrorBody } from '../common/errors/error-body.js';
+import { type ErrorBody, toErrorBody } from '../common/errors/error-body.js';
 
 export interface RelayContext {
   res: Response;
@@ -136,9 +130,6 @@ function relayedEvent(event: string, context: RelayContext): string | undefined 
   return filtered === message ? event : withEventData(event, JSON.stringify(filtered));
 }
 
-/** The audit error code of a call whose stream this replica closed for the client to resume elsewhere. */
-export const STREAM_HANDED_OFF = 'STREAM_HANDED_OFF';
-
 /** Why the relay of a stream stopped early because this process is shutting down. */
 class StreamClosedForShutdown extends Error {}
 
@@ -189,7 +180,7 @@ export async function relaySse(
     if (resumeAfterMs !== undefined) endForShutdown(context, lastEventId, resumeAfterMs);
     // The upstream broke off, timed out or sent an oversized event: every request still waiting gets its error, so
     // the client is not left hanging.
-    else failPending(context, breakReason(context.signal));
+    else failPending(context, toErrorBody(breakReason(context.signal), undefined));
   } finally {
     res.end();
   }
@@ -203,24 +194,27 @@ export async function relaySse(
 function endForShutdown(context: RelayContext, lastEventId: string | undefined, retryMs: number): void {
   // An empty id resets the client's last event id (SSE rules): nothing to resume from either.
   if (!lastEventId) {
-    failPending(context, new ProxyError(503, ErrorCode.GATEWAY_RESTARTING, GATEWAY_RESTARTING.message));
+    failPending(context, GATEWAY_RESTARTING);
   } else {
     // The answers will reach the client through the resumed stream, on another replica: this one's audit trail says
     // where its calls went rather than that they failed.
     for (const id of context.pendingIds) {
-      context.observe?.(
-        errorResponse(id, JSONRPC_SERVER_ERROR, 'Handed off to a resumed stream', {
-          code: STREAM_HANDED_OFF,
-        }),
-      );
+      context.observe?.(toJsonRpcError(HANDED_OFF, id));
     }
   }
   if (!context.res.destroyed) context.res.write(`retry: ${retryMs}\n\n`);
 }
 
-function failPending(context: RelayContext, reason: ProxyError): void {
+/** What the audit trail records of a call whose stream this replica closed for the client to resume elsewhere. */
+const HANDED_OFF: ErrorBody = {
+  statusCode: 503,
+  code: ErrorCode.STREAM_HANDED_OFF,
+  message: 'Handed off to a resumed stream',
+};
+
+function failPending(context: RelayContext, reason: ErrorBody): void {
   for (const id of context.pendingIds) {
-    const error = toJsonRpcError(toErrorBody(reason, undefined), id);
+    const error = toJsonRpcError(reason, id);
     context.observe?.(error);
     if (!context.res.destroyed) context.res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
   }

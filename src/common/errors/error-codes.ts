@@ -89,6 +89,8 @@ export enum ErrorCode {
   NO_RESPONSE = 'NO_RESPONSE',
   /** This replica is shutting down and the stream could not be resumed elsewhere: send the request again (503). */
   GATEWAY_RESTARTING = 'GATEWAY_RESTARTING',
+  /** A call whose stream this replica closed at shutdown for the client to resume elsewhere (audit only). */
+  STREAM_HANDED_OFF = 'STREAM_HANDED_OFF',
 
   // OAuth authorization server: the RFC 6749 / RFC 7591 `error` values, spelled as the RFCs spell them because OAuth
   // clients parse them (and audit rows have always recorded them so)
