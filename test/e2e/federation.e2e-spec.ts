@@ -3,6 +3,7 @@ import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { ResumableMcpServer } from '../support/resumable-mcp-server.js';
+import { localOid } from '../../src/auth/oauth/dev-sign-in.js';
 import { connectMcpClient, localToken } from '../support/gateway.js';
 import { postJsonRpc, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
 import { sseEvents } from '../support/sse.js';
@@ -29,6 +30,24 @@ describe('federated MCP endpoint (e2e)', () => {
     await everything?.stop();
     await fixture?.stop();
     await resumable?.stop();
+  });
+
+  it("sends the same headers as the transparent relay: the gateway's user agent and the caller's identity where asked", async () => {
+    const tenant = uniqueTenant();
+    const admin = await localToken(gateway, { tenant, roles: ['admin'] });
+    await rest(gateway, admin, 'POST', '/api/v1/servers', {
+      name: 'identity',
+      url: fixture.url,
+      identityHeaders: true,
+    });
+    const user = await federated(tenant, 'ines', ['user']);
+    await user.callTool({ name: 'identity__echo', arguments: { text: 'who' } });
+    expect(fixture.headers.at(-1)).toMatchObject({
+      'user-agent': expect.stringMatching(/^mcp-registry-gateway\//),
+      'x-mcp-user-id': localOid(tenant, 'ines'),
+      'x-mcp-tenant-id': `local:${tenant}`,
+      'x-mcp-identity': expect.any(String),
+    });
   });
 
   it('resumes an upstream stream closed before its response (Last-Event-ID), on the same upstream session', async () => {

@@ -131,11 +131,13 @@ export class UpstreamClients implements BeforeApplicationShutdown {
     server: RegisteredServer,
     user: { bearer?: string },
   ): Promise<UpstreamSession> {
+    const upstreamUser = () => ({ principal, bearer: user.bearer });
     const link: UpstreamLink = {
       caller: this.caller,
       server,
       endpoint: this.selector.endpointFor(server, undefined, principal),
-      credentials: () => this.headers.credentialsFor(server, { principal, bearer: user.bearer }),
+      credentials: () => this.headers.credentialsFor(server, upstreamUser()),
+      headers: (protocol, extra) => this.headers.build(server, protocol, extra, upstreamUser()),
     };
     return server.transport === 'sse' ? openLegacySseSession(link) : HttpUpstreamSession.open(link);
   }

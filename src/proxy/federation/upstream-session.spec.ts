@@ -73,6 +73,13 @@ const open = (caller: UpstreamCaller) =>
     server,
     endpoint,
     credentials: () => Promise.resolve({ authorization: 'Bearer up' }),
+    headers: ({ protocolVersion, upstreamSessionId }, extra) =>
+      Promise.resolve({
+        ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
+        ...(upstreamSessionId ? { 'mcp-session-id': upstreamSessionId } : {}),
+        ...extra,
+        authorization: 'Bearer up',
+      }),
   });
 const call = { name: 'echo', arguments: { text: 'hi' } };
 

@@ -38,7 +38,16 @@ export interface UpstreamLink {
   caller: UpstreamCaller;
   server: RegisteredServer;
   endpoint: ServerEndpoint;
+  /** The upstream's credentials alone (the legacy SSE transport adds its own protocol headers). */
   credentials: () => Promise<Record<string, string>>;
+  /**
+   * Every header of a request, as the transparent relay builds them (`UpstreamHeaders.build`): user agent, protocol
+   * headers, `extra`, identity headers where the server asks for them, the credentials last.
+   */
+  headers: (
+    protocol: { protocolVersion?: string; upstreamSessionId?: string },
+    extra: Record<string, string>,
+  ) => Promise<Record<string, string>>;
 }
 
 /** The 2025 revisions, newest first: offered and accepted in `initialize`, as the SDK client did. */
@@ -258,13 +267,10 @@ export class HttpUpstreamSession implements UpstreamSession {
     handshake = false,
     extra: Record<string, string> = {},
   ): Promise<Record<string, string>> {
-    return {
-      ...extra,
-      ...(sessionId !== undefined ? { 'mcp-session-id': sessionId } : {}),
-      ...(this.protocolVersion && !handshake ? { 'mcp-protocol-version': this.protocolVersion } : {}),
-      // Last, as the relay sends them: nothing above can replace the upstream's credentials.
-      ...(await this.link.credentials()),
-    };
+    return this.link.headers(
+      { upstreamSessionId: sessionId, protocolVersion: handshake ? undefined : this.protocolVersion },
+      extra,
+    );
   }
 
   private call(
