@@ -8,14 +8,17 @@ import {
   VISIBILITIES,
 } from './registry.types.js';
 import {
+  CONNECT_TIMEOUT_MS,
   DESCRIPTION_MAX_LENGTH,
   ENDPOINT_WEIGHT,
+  HEALTH_CHECK_BOUNDS,
   type IntBounds,
   MAX_AUDIT_REDACT_KEYS,
   MAX_ENDPOINTS,
   MAX_PAGE_SIZE,
   MAX_TAGS,
   RATE_LIMIT_PER_MINUTE,
+  REQUEST_TIMEOUT_MS,
   SERVER_REF_MAX_LENGTH,
   TITLE_MAX_LENGTH,
   URL_MAX_LENGTH,
@@ -82,17 +85,17 @@ export const serverSettingsShape = {
     .describe('How the gateway authenticates upstream; secrets are stored encrypted and never returned'),
   timeouts: z
     .object({
-      connectMs: z.number().int().optional(),
-      requestMs: z.number().int().optional(),
-      tools: z.record(z.string(), z.number().int()).optional(),
+      connectMs: intWithin(CONNECT_TIMEOUT_MS).optional(),
+      requestMs: intWithin(REQUEST_TIMEOUT_MS).optional(),
+      tools: z.record(z.string(), intWithin(REQUEST_TIMEOUT_MS)).optional(),
     })
     .optional(),
   healthCheck: z
     .object({
-      intervalSeconds: z.number().int().optional(),
-      timeoutMs: z.number().int().optional(),
-      unhealthyThreshold: z.number().int().optional(),
-      degradedLatencyMs: z.number().int().optional(),
+      intervalSeconds: intWithin(HEALTH_CHECK_BOUNDS.intervalSeconds).optional(),
+      timeoutMs: intWithin(HEALTH_CHECK_BOUNDS.timeoutMs).optional(),
+      unhealthyThreshold: intWithin(HEALTH_CHECK_BOUNDS.unhealthyThreshold).optional(),
+      degradedLatencyMs: intWithin(HEALTH_CHECK_BOUNDS.degradedLatencyMs).optional(),
     })
     .optional(),
   lbStrategy: z.enum(LB_STRATEGIES).optional(),
