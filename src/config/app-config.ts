@@ -76,6 +76,8 @@ export interface AppConfig {
     readonly sessionIdleMs: number;
     readonly maxEventBytes: number;
     readonly federationPageSize: number;
+    /** `tools/list` on /servers/{id}/mcp answered from the approved snapshot rather than the upstream. */
+    readonly toolListsFromRegistry: boolean;
   };
   readonly audit: {
     readonly enabled: boolean;

@@ -521,6 +521,15 @@ export class GatewayEnv {
   @Max(268435456, { message: intMessage(1024, 268435456) })
   MREG_PROXY_MAX_EVENT_BYTES = 16777216;
 
+  @EnvVar({
+    description:
+      "Answer tools/list on /servers/{id}/mcp from the registry (the approved definitions the caller may call that the upstream offered at its last health check) instead of asking the upstream each time; false relays every tools/list and filters the upstream's answer.",
+    usedBy: 'Proxy',
+  })
+  @ToBoolean()
+  @IsBoolean({ message: boolMessage })
+  MREG_PROXY_TOOL_LISTS_FROM_REGISTRY = true;
+
   @EnvVar({ description: 'Tools per tools/list page on /federated/mcp.', usedBy: 'Proxy' })
   @ToInteger()
   @IsInt({ message: intMessage(10, 10000) })

@@ -227,6 +227,7 @@ function toAppConfig(env: GatewayEnv): AppConfig {
       sessionIdleMs: env.MREG_PROXY_SESSION_IDLE_MS,
       maxEventBytes: env.MREG_PROXY_MAX_EVENT_BYTES,
       federationPageSize: env.MREG_FEDERATION_PAGE_SIZE,
+      toolListsFromRegistry: env.MREG_PROXY_TOOL_LISTS_FROM_REGISTRY,
     },
     audit: {
       enabled: env.MREG_FASTMCP_ENABLE_AUDIT_LOGGING,

@@ -18,6 +18,7 @@ import { ProxyMetrics } from './proxy-metrics.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { SessionActivity } from './session-activity.js';
 import { TaskHandles } from './task-handles.js';
+import { ApprovedToolLists } from './approved-tool-list.js';
 import { SessionTokens } from './session-token.js';
 import { StreamLimits } from './stream-limits.js';
 import { UpstreamCaller } from './upstream-caller.js';
@@ -35,6 +36,7 @@ const BREAKER_SWEEP_MS = 5 * 60_000;
     ProxyService,
     SessionTokens,
     TaskHandles,
+    ApprovedToolLists,
     EndpointSelector,
     UpstreamCaller,
     UpstreamBreakers,

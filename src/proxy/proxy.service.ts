@@ -14,7 +14,7 @@ import {
 } from '../registry/index.js';
 import { ProxyRateLimits } from './proxy-rate-limits.js';
 import { EndpointSelector } from './endpoint-selector.js';
-import { isRequest, methodOf, parseIncoming } from '../common/jsonrpc.js';
+import { isRequest, type JsonRpcMessage, methodOf, parseIncoming } from '../common/jsonrpc.js';
 import { refuseDisallowedCalls, resolveTaskHandles } from './inbound-policy.js';
 import { TaskHandles } from './task-handles.js';
 import { mirroredHeaders } from './protocol-headers.js';
@@ -29,6 +29,7 @@ import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers
 import { UpstreamCaller } from './upstream-caller.js';
 import { headerValue, UpstreamResponses } from './upstream-responses.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { ApprovedToolLists } from './approved-tool-list.js';
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -52,6 +53,7 @@ export class ProxyService {
     private readonly streamLimits: StreamLimits,
     private readonly openStreams: OpenStreams,
     private readonly tasks: TaskHandles,
+    private readonly toolLists: ApprovedToolLists,
   ) {}
 
   /** The server as the caller may use it, from the in-memory registry (no database round trip). */
@@ -161,6 +163,16 @@ export class ProxyService {
     if (!('messages' in resolved)) {
       trail.refused(resolved.code);
       return sendRefusal(res, resolved, sessionId);
+    }
+    const listed = this.listedLocally(principal, server, messages, req);
+    if (listed !== undefined) {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(listed),
+        ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+      });
+      res.end(listed);
+      return;
     }
     // Re-serialised only when a task handle was turned back into the upstream's id.
     const forwarded: unknown = resolved.messages.some((message, index) => message !== messages[index])
@@ -311,6 +323,17 @@ export class ProxyService {
     await response.response.body.dump();
     if (response.response.statusCode < 300) await this.activity.end(req.get('mcp-session-id') ?? '');
     res.status(response.response.statusCode === 404 ? 404 : response.response.statusCode).end();
+  }
+
+  /** A lone `tools/list` the registry can answer (ApprovedToolLists), unless configured to ask the upstream. */
+  private listedLocally(
+    principal: Principal,
+    server: RegisteredServer,
+    messages: JsonRpcMessage[],
+    req: Request,
+  ): string | undefined {
+    if (messages.length !== 1 || !this.config.proxy.toolListsFromRegistry) return undefined;
+    return this.toolLists.answer(server, principal, messages[0], req.get('mcp-protocol-version'));
   }
 
   private userOf(principal: Principal, req: Request): UpstreamUser {

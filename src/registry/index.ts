@@ -25,6 +25,7 @@ export {
   type DiscoveredPrompt,
   type DiscoveredTool,
   LEGACY_REVISION,
+  MODERN_REVISION,
   type LbStrategy,
   type RegisteredServer,
   type ServerEndpoint,

@@ -1,5 +1,11 @@
 import type { Principal } from '../common/principal.js';
-import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from './registry.types.js';
+import {
+  type CapabilitySnapshot,
+  type DiscoveredTool,
+  LEGACY_REVISION,
+  MODERN_REVISION,
+  type RegisteredServer,
+} from './registry.types.js';
 import { ownValue } from '../common/own-value.js';
 
 /**
@@ -67,9 +73,36 @@ export class ToolPolicy {
     return { ...result, tools };
   }
 
+  /**
+   * What `tools/list` shows this caller on a session of `revision` (the `MCP-Protocol-Version` it sends), known from
+   * the registry alone: the approved definitions of the tools the caller may call that the upstream still offered to
+   * that revision at its last check (a tool it dropped is gone then, as from its own list; one it added or changed
+   * waits for approval either way). Undefined when only the upstream knows: never discovered, or it lists some tools
+   * only to clients that declared sampling, elicitation or roots in their own `initialize`.
+   */
+  listedTools(revision: string | undefined): DiscoveredTool[] | undefined {
+    const approved = this.server.approvedCapabilities;
+    const current = this.server.capabilities;
+    if (!approved || !current) return undefined;
+    if (approved.clientCapabilityTools?.length || current.clientCapabilityTools?.length) return undefined;
+    // Dated revisions compare as strings; no header means a 2025 client (the transport's own default).
+    const era = revision !== undefined && revision >= MODERN_REVISION ? MODERN_REVISION : LEGACY_REVISION;
+    const offered = offeredTo(current, era);
+    const approvedInEra = approved.toolEras ? new Set(approved.toolEras[era]) : undefined;
+    return approved.tools.filter(
+      (tool) =>
+        offered.has(tool.name) && (!approvedInEra || approvedInEra.has(tool.name)) && this.mayCall(tool.name),
+    );
+  }
+
   /** Idempotent enough to retry: the tool says it only reads or may be repeated safely. */
   isRetryable(name: string): boolean {
     const annotations = this.definition(name)?.annotations;
     return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
   }
+}
+
+/** The tool names a snapshot offers to clients of one revision (a 2025-only snapshot offers all to either). */
+function offeredTo(snapshot: CapabilitySnapshot, era: keyof NonNullable<CapabilitySnapshot['toolEras']>) {
+  return new Set(snapshot.toolEras ? snapshot.toolEras[era] : snapshot.tools.map((tool) => tool.name));
 }

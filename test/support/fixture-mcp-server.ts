@@ -22,6 +22,8 @@ export class FixtureMcpServer {
   readonly authorizations: (string | undefined)[] = [];
   /** Every request's headers, newest last. */
   readonly headers: IncomingHttpHeaders[] = [];
+  /** Every request's HTTP method, newest last (a client's listening GET arrives whenever it likes). */
+  readonly httpMethods: string[] = [];
   /** Responses the client (the gateway) abandoned before they finished. */
   abandoned = 0;
   /** How often each tool ran, to check that the gateway never repeats a non-idempotent call. */
@@ -39,6 +41,7 @@ export class FixtureMcpServer {
     this.http = createServer((req, res) => {
       this.authorizations.push(req.headers.authorization);
       this.headers.push(req.headers);
+      this.httpMethods.push(req.method ?? '');
       const server = this.build();
       const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.on('close', () => {
