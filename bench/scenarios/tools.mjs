@@ -1,6 +1,7 @@
 /**
- * Tools scenario: `tools/list` through /servers/{id}/mcp from an upstream with 5 tools and one with 500 (the proxy
- * parses the answer and filters it to what the caller may call, so its cost grows with the list). The issue's target
+ * Tools scenario: `tools/list` through /servers/{id}/mcp from an upstream with 5 tools and one with 500 (the gateway
+ * answers from the registry, ADR 0015; with MREG_PROXY_TOOL_LISTS_FROM_REGISTRY=false it relays the upstream's answer,
+ * parsed and filtered to what the caller may call, so its cost grows with the list). The issue's target
  * is that the 500-tool rate through the gateway stays at least 0.8× the 5-tool rate. The same ratio measured
  * directly is printed beside it: a 100× larger answer costs something on any path, and the forwarder-free direct
  * ratio shows how much of the drop is the gateway's. The 5-tool gateway rate is measured before and after the

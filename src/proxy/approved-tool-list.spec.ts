@@ -32,15 +32,15 @@ const list = (id: number | string = 1, params?: Record<string, unknown>) => ({
   method: 'tools/list',
   ...(params ? { params } : {}),
 });
-const toolsOf = (body: string | undefined) =>
-  (JSON.parse(body!) as { result: { tools: DiscoveredTool[] } }).result.tools;
+const toolsOf = (body: Buffer | undefined) =>
+  (JSON.parse(body!.toString()) as { result: { tools: DiscoveredTool[] } }).result.tools;
 
 describe('tools/list answered from the registry', () => {
   const sut = new ApprovedToolLists();
 
   it('lists the approved definitions still offered, as approved, and nothing unapproved', () => {
     const body = sut.answer(serverWith({}), user, list(7), '2025-11-25');
-    expect(JSON.parse(body!)).toEqual({
+    expect(JSON.parse(body!.toString())).toEqual({
       jsonrpc: '2.0',
       id: 7,
       result: { tools: [tool('read'), tool('drop')] },
@@ -62,7 +62,9 @@ describe('tools/list answered from the registry', () => {
     const server = serverWith({ approvedCapabilities: both, capabilities: both });
     expect(toolsOf(sut.answer(server, user, list(), '2025-11-25')).map((t) => t.name)).toEqual(['read']);
     expect(toolsOf(sut.answer(server, user, list(), undefined)).map((t) => t.name)).toEqual(['read']);
-    const modern = JSON.parse(sut.answer(server, user, list('a'), '2026-07-28')!) as { result: unknown };
+    const modern = JSON.parse(sut.answer(server, user, list('a'), '2026-07-28')!.toString()) as {
+      result: unknown;
+    };
     expect(modern.result).toEqual({
       tools: [tool('read'), tool('modern')],
       resultType: 'complete',
@@ -88,7 +90,9 @@ describe('tools/list answered from the registry', () => {
   it('serialises a list once per registry state, and anew when the server changes', () => {
     const server = serverWith({});
     const first = sut.answer(server, user, list(1), '2025-11-25');
-    expect(sut.answer(server, user, list(2), '2025-11-25')).toBe(first!.replace('"id":1', '"id":2'));
+    expect(sut.answer(server, user, list(2), '2025-11-25')?.toString()).toBe(
+      first!.toString().replace('"id":1', '"id":2'),
+    );
     // The registry replaces a changed server by a new object: its list follows the new approval.
     const approved = serverWith({ approvedCapabilities: snapshot([tool('read', 'approved again')]) });
     expect(toolsOf(sut.answer(approved, user, list(), '2025-11-25'))).toEqual([

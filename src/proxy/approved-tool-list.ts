@@ -8,6 +8,7 @@ import { MODERN_REVISION, type RegisteredServer, ToolPolicy } from '../registry/
 const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
 /** Distinct (revision, roles) lists kept per server; more role combinations than this are rare and rebuilt. */
 const MAX_LISTS_PER_SERVER = 64;
+const CLOSING_BRACE = Buffer.from('}');
 
 /**
  * `tools/list` answered by the gateway from the registry instead of the upstream. What the caller is shown never
@@ -19,7 +20,8 @@ const MAX_LISTS_PER_SERVER = 64;
  */
 @Injectable()
 export class ApprovedToolLists {
-  private readonly lists = new WeakMap<RegisteredServer, Map<string, string>>();
+  /** Encoded once: a 500-tool list is about 300 KB, and encoding it per answer cost more than the rest of it. */
+  private readonly lists = new WeakMap<RegisteredServer, Map<string, Buffer>>();
 
   /**
    * The JSON body answering `message`, or undefined when the upstream must answer: not a lone first-page
@@ -31,7 +33,7 @@ export class ApprovedToolLists {
     principal: Principal,
     message: JsonRpcMessage,
     revision: string | undefined,
-  ): string | undefined {
+  ): Buffer | undefined {
     if (message.method !== 'tools/list' || message.id === undefined || message.id === null) return undefined;
     // A cursor comes from an upstream's page (the gateway's own answer is one page): the upstream resolves it.
     if (message.params?.cursor !== undefined) return undefined;
@@ -42,9 +44,9 @@ export class ApprovedToolLists {
     )
       return undefined;
     const result = this.resultFor(server, principal, revision);
-    return result === undefined
-      ? undefined
-      : `{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":${result}}`;
+    if (result === undefined) return undefined;
+    const head = Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":`);
+    return Buffer.concat([head, result, CLOSING_BRACE], head.length + result.length + 1);
   }
 
   private resultFor(server: RegisteredServer, principal: Principal, revision: string | undefined) {
@@ -58,17 +60,19 @@ export class ApprovedToolLists {
     if (cached !== undefined) return cached;
     const tools = new ToolPolicy(server, principal).listedTools(revision);
     if (tools === undefined) return undefined;
-    const result = JSON.stringify(
-      revision === MODERN_REVISION
-        ? {
-            tools,
-            resultType: 'complete',
-            // Who may call what changes with approvals and role rules: clients are not to keep it.
-            ttlMs: 0,
-            cacheScope: 'private',
-            ...(server.serverInfo ? { _meta: { [SERVER_INFO_META]: server.serverInfo } } : {}),
-          }
-        : { tools },
+    const result = Buffer.from(
+      JSON.stringify(
+        revision === MODERN_REVISION
+          ? {
+              tools,
+              resultType: 'complete',
+              // Who may call what changes with approvals and role rules: clients are not to keep it.
+              ttlMs: 0,
+              cacheScope: 'private',
+              ...(server.serverInfo ? { _meta: { [SERVER_INFO_META]: server.serverInfo } } : {}),
+            }
+          : { tools },
+      ),
     );
     if (byCaller.size >= MAX_LISTS_PER_SERVER) byCaller.clear();
     byCaller.set(key, result);

@@ -168,7 +168,7 @@ export class ProxyService {
     if (listed !== undefined) {
       res.writeHead(200, {
         'content-type': 'application/json',
-        'content-length': Buffer.byteLength(listed),
+        'content-length': listed.length,
         ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
       });
       res.end(listed);
@@ -331,7 +331,7 @@ export class ProxyService {
     server: RegisteredServer,
     messages: JsonRpcMessage[],
     req: Request,
-  ): string | undefined {
+  ): Buffer | undefined {
     if (messages.length !== 1 || !this.config.proxy.toolListsFromRegistry) return undefined;
     return this.toolLists.answer(server, principal, messages[0], req.get('mcp-protocol-version'));
   }
