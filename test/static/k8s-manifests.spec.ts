@@ -1,19 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  PrometheusRule,
-  ServiceMonitor,
-} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Job } from 'kubernetes-models/batch/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { type ConfigValidationError, loadConfig } from '../../src/config/load-config.js';
 import { k8sDir, renderings, secretTemplate, secretTemplateFile } from './k8s-fixtures.js';
+import { validateAgainstSchema as validate } from './k8s-schemas.js';
 import { type K8sObject, readKustomization } from './kustomize.js';
 
 /**
@@ -21,23 +12,6 @@ import { type K8sObject, readKustomization } from './kustomize.js';
  * Kubernetes and Prometheus Operator schemas, the renderer agrees with `kubectl kustomize` where kubectl exists,
  * every manifest file is used, and the Secret template holds placeholders the gateway refuses to start with.
  */
-const models: Record<string, new (data: any) => { validate(): void }> = {
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'apps/v1/Deployment': Deployment,
-  'batch/v1/Job': Job,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
-  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
-};
-const validate = (obj: K8sObject) => {
-  const Model = models[`${obj.apiVersion}/${obj.kind}`];
-  if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
-  new Model(obj).validate();
-};
 const key = (obj: K8sObject) => `${obj.kind}/${obj.metadata.name}`;
 const yamlFilesUnder = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {

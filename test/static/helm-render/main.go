@@ -1,0 +1,336 @@
+// Command helm-render renders a Helm chart the way `helm template` does, for CI machines that have no Helm binary
+// (no registry we reach ships one). It uses the same template engine as Helm: Go's text/template with the sprig v3
+// function library (Debian's golang-github-masterminds-sprig-dev), plus Helm's own functions (include, tpl,
+// required, toYaml, fromYaml, toJson, fromJson, lookup) rebuilt from Helm's pkg/engine, the same value coalescing
+// (chart defaults under user files, null removes a key), and values.schema.json validation with the library Helm 3
+// uses (xeipuuv/gojsonschema).
+//
+// What it does not do (see deploy/helm/mcp-gateway/README.md): render subcharts (-skip-dependency-check renders the
+// parent's templates as if `helm dependency build` had run), --set flags, .Files, .Capabilities beyond the
+// Kubernetes version, hook ordering, and Helm's own lint rules (test/static/helm-chart.spec.ts checks the rendered
+// objects instead).
+//
+// Build (GOPATH mode, Debian's Go libraries): GO111MODULE=off GOPATH=/usr/share/gocode go build -o helm-render .
+// Usage: helm-render [-f values.yaml]... [-release NAME] [-namespace NS] [-upgrade] [-skip-dependency-check] CHART_DIR
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+	"github.com/ghodss/yaml"
+	"github.com/xeipuuv/gojsonschema"
+)
+
+type valueFiles []string
+
+func (f *valueFiles) String() string     { return strings.Join(*f, ",") }
+func (f *valueFiles) Set(v string) error { *f = append(*f, v); return nil }
+
+type chartDependency struct {
+	Name      string `json:"name"`
+	Condition string `json:"condition"`
+}
+
+type chartFile struct {
+	Metadata     map[string]interface{}
+	Dependencies []chartDependency `json:"dependencies"`
+}
+
+func main() {
+	var files valueFiles
+	flag.Var(&files, "f", "values file (YAML or JSON), may repeat; later files win")
+	release := flag.String("release", "mcp-gateway", "release name")
+	namespace := flag.String("namespace", "default", "release namespace")
+	upgrade := flag.Bool("upgrade", false, "render as an upgrade (.Release.IsUpgrade)")
+	skipDependencyCheck := flag.Bool("skip-dependency-check", false, "render as if the dependencies were vendored (their own objects are not rendered)")
+	kubeVersion := flag.String("kube-version", "v1.30.0", "Kubernetes version for .Capabilities.KubeVersion")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fail(errors.New("usage: helm-render [flags] CHART_DIR"))
+	}
+	out, err := render(flag.Arg(0), files, *release, *namespace, *upgrade, *skipDependencyCheck, *kubeVersion)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Print(out)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "Error:", err)
+	os.Exit(1)
+}
+
+func readYAML(path string, into interface{}) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(data, into); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func render(dir string, files []string, release, namespace string, upgrade, skipDependencyCheck bool, kubeVersion string) (string, error) {
+	var meta map[string]interface{}
+	if err := readYAML(filepath.Join(dir, "Chart.yaml"), &meta); err != nil {
+		return "", err
+	}
+	var chart chartFile
+	if err := readYAML(filepath.Join(dir, "Chart.yaml"), &chart); err != nil {
+		return "", err
+	}
+	name, _ := meta["name"].(string)
+	if meta["apiVersion"] != "v2" || name == "" || meta["version"] == nil {
+		return "", errors.New("Chart.yaml: apiVersion v2, name and version are required")
+	}
+
+	values := map[string]interface{}{}
+	if err := readYAML(filepath.Join(dir, "values.yaml"), &values); err != nil {
+		return "", err
+	}
+	for _, file := range files {
+		user := map[string]interface{}{}
+		if err := readYAML(file, &user); err != nil {
+			return "", err
+		}
+		values = coalesce(user, values)
+	}
+	if err := validateSchema(dir, name, values); err != nil {
+		return "", err
+	}
+	// Like Helm's action.CheckDependencies: every dependency must be vendored (`helm dependency build`), enabled or
+	// not. -skip-dependency-check renders as if they were; enabled subcharts' own objects are then not rendered.
+	var missing []string
+	for _, dep := range chart.Dependencies {
+		vendored, _ := filepath.Glob(filepath.Join(dir, "charts", dep.Name+"*"))
+		if len(vendored) == 0 {
+			missing = append(missing, dep.Name)
+		} else if dep.Condition == "" || truthyPath(values, dep.Condition) {
+			return "", fmt.Errorf("dependency %s is enabled and vendored: this renderer does not render subcharts, use helm", dep.Name)
+		}
+	}
+	if len(missing) > 0 && !skipDependencyCheck {
+		return "", fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s", strings.Join(missing, ", "))
+	}
+
+	top := map[string]interface{}{
+		"Values": values,
+		"Chart":  chartObject(meta),
+		"Release": map[string]interface{}{
+			"Name": release, "Namespace": namespace, "Service": "Helm",
+			"IsInstall": !upgrade, "IsUpgrade": upgrade, "Revision": 1,
+		},
+		"Capabilities": map[string]interface{}{
+			"KubeVersion": kubeVersionObject(kubeVersion),
+		},
+	}
+	return execute(dir, name, top)
+}
+
+// chartObject exposes Chart.yaml as Helm's chart.Metadata does: Go field names (name -> Name, apiVersion -> APIVersion).
+func chartObject(meta map[string]interface{}) map[string]interface{} {
+	result := map[string]interface{}{}
+	for key, value := range meta {
+		field := strings.ToUpper(key[:1]) + key[1:]
+		if key == "apiVersion" {
+			field = "APIVersion"
+		}
+		result[field] = value
+	}
+	return result
+}
+
+func kubeVersionObject(version string) map[string]interface{} {
+	parts := strings.SplitN(strings.TrimPrefix(version, "v"), ".", 3)
+	return map[string]interface{}{"Version": version, "GitVersion": version, "Major": parts[0], "Minor": parts[1]}
+}
+
+// coalesce merges chart defaults (src) under user values (dst) like Helm's chartutil.CoalesceTables: maps merge
+// recursively, a user value replaces a default of another shape, and a user null deletes the key.
+func coalesce(dst, src map[string]interface{}) map[string]interface{} {
+	result := map[string]interface{}{}
+	for key, value := range src {
+		result[key] = value
+	}
+	for key, value := range dst {
+		if value == nil {
+			delete(result, key)
+			continue
+		}
+		userMap, userIsMap := value.(map[string]interface{})
+		defaultMap, defaultIsMap := result[key].(map[string]interface{})
+		if userIsMap && defaultIsMap {
+			result[key] = coalesce(userMap, defaultMap)
+		} else {
+			result[key] = value
+		}
+	}
+	return result
+}
+
+func truthyPath(values map[string]interface{}, path string) bool {
+	var current interface{} = values
+	for _, part := range strings.Split(path, ".") {
+		m, ok := current.(map[string]interface{})
+		if !ok {
+			return false
+		}
+		current = m[part]
+	}
+	b, ok := current.(bool)
+	return ok && b
+}
+
+func validateSchema(dir, name string, values map[string]interface{}) error {
+	schema, err := os.ReadFile(filepath.Join(dir, "values.schema.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	result, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(schema), gojsonschema.NewGoLoader(values))
+	if err != nil {
+		return fmt.Errorf("values.schema.json: %w", err)
+	}
+	if result.Valid() {
+		return nil
+	}
+	var problems strings.Builder
+	for _, problem := range result.Errors() {
+		fmt.Fprintf(&problems, "- %s\n", problem)
+	}
+	return fmt.Errorf("values don't meet the specifications of the schema(s) in the following chart(s):\n%s:\n%s", name, problems.String())
+}
+
+// execute parses every file of templates/ into one template set and renders the ones not named _*, as Helm's
+// engine does (missingkey=zero, then "<no value>" removed).
+func execute(dir, chartName string, top map[string]interface{}) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, "templates"))
+	if err != nil {
+		return "", err
+	}
+	root := template.New("gotpl").Option("missingkey=zero")
+	includeDepth := 0
+	funcs := helmFuncs()
+	funcs["include"] = func(name string, data interface{}) (string, error) {
+		if includeDepth++; includeDepth > 1000 {
+			return "", errors.New("include: too deep")
+		}
+		defer func() { includeDepth-- }()
+		var buf bytes.Buffer
+		err := root.ExecuteTemplate(&buf, name, data)
+		return buf.String(), err
+	}
+	funcs["tpl"] = func(text string, data interface{}) (string, error) {
+		clone, err := root.Clone()
+		if err != nil {
+			return "", err
+		}
+		t, err := clone.New("tpl").Parse(text)
+		if err != nil {
+			return "", err
+		}
+		var buf bytes.Buffer
+		err = t.Execute(&buf, data)
+		return strings.ReplaceAll(buf.String(), "<no value>", ""), err
+	}
+	root.Funcs(funcs)
+
+	var names []string
+	for _, entry := range entries {
+		if entry.IsDir() || !(strings.HasSuffix(entry.Name(), ".yaml") || strings.HasSuffix(entry.Name(), ".tpl")) {
+			continue // NOTES.txt is not part of `helm template`'s output
+		}
+		text, err := os.ReadFile(filepath.Join(dir, "templates", entry.Name()))
+		if err != nil {
+			return "", err
+		}
+		path := chartName + "/templates/" + entry.Name()
+		if _, err := root.New(path).Parse(string(text)); err != nil {
+			return "", err
+		}
+		names = append(names, path)
+	}
+	sort.Strings(names)
+
+	var out strings.Builder
+	for _, path := range names {
+		if strings.HasPrefix(filepath.Base(path), "_") {
+			continue
+		}
+		vals := map[string]interface{}{}
+		for key, value := range top {
+			vals[key] = value
+		}
+		vals["Template"] = map[string]interface{}{"Name": path, "BasePath": chartName + "/templates"}
+		var buf bytes.Buffer
+		if err := root.ExecuteTemplate(&buf, path, vals); err != nil {
+			return "", err
+		}
+		text := strings.ReplaceAll(buf.String(), "<no value>", "")
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", path, strings.TrimSpace(text))
+	}
+	return out.String(), nil
+}
+
+// helmFuncs is sprig's text function map with Helm's changes: no env/expandenv, plus Helm's own functions.
+func helmFuncs() template.FuncMap {
+	funcs := sprig.TxtFuncMap()
+	delete(funcs, "env")
+	delete(funcs, "expandenv")
+	funcs["toYaml"] = func(v interface{}) string {
+		data, err := yaml.Marshal(v)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSuffix(string(data), "\n")
+	}
+	funcs["fromYaml"] = func(text string) map[string]interface{} {
+		m := map[string]interface{}{}
+		if err := yaml.Unmarshal([]byte(text), &m); err != nil {
+			m["Error"] = err.Error()
+		}
+		return m
+	}
+	funcs["toJson"] = func(v interface{}) string {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return ""
+		}
+		return string(data)
+	}
+	funcs["fromJson"] = func(text string) map[string]interface{} {
+		m := map[string]interface{}{}
+		if err := json.Unmarshal([]byte(text), &m); err != nil {
+			m["Error"] = err.Error()
+		}
+		return m
+	}
+	funcs["required"] = func(warn string, val interface{}) (interface{}, error) {
+		if val == nil {
+			return val, errors.New(warn)
+		} else if s, ok := val.(string); ok && s == "" {
+			return val, errors.New(warn)
+		}
+		return val, nil
+	}
+	// `helm template` has no cluster: lookup answers an empty map there too.
+	funcs["lookup"] = func(string, string, string, string) (map[string]interface{}, error) {
+		return map[string]interface{}{}, nil
+	}
+	return funcs
+}

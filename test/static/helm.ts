@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { root } from './k8s-fixtures.js';
+import { type K8sObject } from './kustomize.js';
+
+/**
+ * `helm template` for the chart, without a Helm binary (no registry this project reaches ships one): helm-render/ is
+ * a small Go program on the engine Helm itself uses (text/template + sprig, Helm's include/toYaml/required, value
+ * coalescing, values.schema.json validation with gojsonschema), built from Debian's Go packages, which .ci/run
+ * installs: golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev
+ * golang-github-xeipuuv-gojsonschema-dev. Where a real `helm` is on the PATH, helm-chart.spec.ts also compares the two.
+ */
+export const chartDir = join(root, 'deploy/helm/mcp-gateway');
+const debianGoPath = '/usr/share/gocode';
+
+/** Whether this machine can build the renderer. CI must (.ci/run installs it); elsewhere the Helm specs skip. */
+export const canRenderChart =
+  spawnSync('go', ['version']).status === 0 &&
+  existsSync(join(debianGoPath, 'src/github.com/Masterminds/sprig'));
+if (!canRenderChart && process.env.CI)
+  throw new Error('CI must render the Helm chart: install the Go packages named in test/static/helm.ts');
+
+export const hasHelm = spawnSync('helm', ['version', '--short']).status === 0;
+
+let renderer: string | undefined;
+const rendererBinary = () => (renderer ??= build());
+
+/**
+ * Builds helm-render in GOPATH mode: inside a GOPATH and beside its go.mod, so that Go resolves sprig's `/v3` import
+ * paths to Debian's unversioned directories ("minimal module compatibility"). Nothing is downloaded.
+ */
+function build(): string {
+  const gopath = mkdtempSync(join(tmpdir(), 'helm-render-'));
+  const source = join(gopath, 'src/helm-render');
+  mkdirSync(source, { recursive: true });
+  for (const file of ['main.go', 'go.mod']) cpSync(join(__dirname, 'helm-render', file), join(source, file));
+  const binary = join(gopath, 'helm-render');
+  const result = spawnSync('go', ['build', '-o', binary, '.'], {
+    cwd: source,
+    encoding: 'utf8',
+    env: { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:${debianGoPath}`, GOPROXY: 'off' },
+  });
+  if (result.status !== 0) throw new Error(`building helm-render failed:\n${result.stderr}`);
+  return binary;
+}
+
+export interface RenderOptions {
+  release?: string;
+  namespace?: string;
+  /**
+   * As if `helm dependency build` had run (default): the Bitnami subcharts are not in the repository, and Helm refuses
+   * a chart whose dependencies are not vendored, enabled or not. Their own objects are not rendered either way.
+   */
+  skipDependencyCheck?: boolean;
+}
+
+export interface Rendering {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `helm template RELEASE deploy/helm/mcp-gateway -f <values>`: the raw result, failures included. */
+export function renderChart(values: object = {}, options: RenderOptions = {}): Rendering {
+  const binary = rendererBinary();
+  const valuesFile = join(binary, '..', `values-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(valuesFile, JSON.stringify(values)); // JSON is YAML
+  const args = ['-f', valuesFile, '-release', options.release ?? 'mcp-gateway'];
+  if (options.namespace) args.push('-namespace', options.namespace);
+  if (options.skipDependencyCheck ?? true) args.push('-skip-dependency-check');
+  const result = spawnSync(binary, [...args, chartDir], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The objects the chart renders with `values` over values.yaml; throws with Helm's message when it refuses. */
+export function helmTemplate(values: object = {}, options: RenderOptions = {}): K8sObject[] {
+  const result = renderChart(values, options);
+  if (result.status !== 0) throw new Error(result.stderr);
+  return parseManifestStream(result.stdout);
+}
+
+/** A `helm template` output stream: `---` documents, each after a `# Source:` comment. */
+export function parseManifestStream(text: string): K8sObject[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
+      return doc.toJS() as K8sObject | null;
+    })
+    .filter((obj): obj is K8sObject => obj !== null);
+}
+
+/** Every optional object on: HPA, PDB and NetworkPolicy (on by default), ServiceMonitor and the migration Job. */
+export const everythingOn = {
+  autoscaling: { enabled: true },
+  podDisruptionBudget: { enabled: true },
+  networkPolicy: { enabled: true },
+  serviceMonitor: { enabled: true },
+  migration: { enabled: true },
+};
+/** Every optional object off. */
+export const everythingOff = {
+  autoscaling: { enabled: false },
+  podDisruptionBudget: { enabled: false },
+  networkPolicy: { enabled: false },
+  serviceMonitor: { enabled: false },
+  migration: { enabled: false },
+};
