@@ -126,7 +126,7 @@ describeRendered.each(Object.keys(variants))('Helm chart (%s) against the app', 
   });
 
   it('migrates exactly once: by the hook Job, or at boot when the Job is disabled', () => {
-    const job = objects.find((o) => o.kind === 'Job');
+    const job = objects.find((o) => o.kind === 'Job') as Plain | undefined;
     expect(env.MREG_MIGRATE_ON_BOOT).toBe(job ? 'false' : 'true');
     if (job) {
       expect(containersOf(job)[0].args).toEqual(['migrate', 'run']);

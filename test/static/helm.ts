@@ -26,6 +26,7 @@ if (!canRenderChart && process.env.CI)
 export const hasHelm = spawnSync('helm', ['version', '--short']).status === 0;
 
 let renderer: string | undefined;
+/** Built on first use; the specs call it while Jest collects tests, so a cold build (~10 s) meets no test timeout. */
 const rendererBinary = () => (renderer ??= build());
 
 /**
@@ -41,7 +42,14 @@ function build(): string {
   const result = spawnSync('go', ['build', '-o', binary, '.'], {
     cwd: source,
     encoding: 'utf8',
-    env: { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:${debianGoPath}`, GOPROXY: 'off' },
+    env: {
+      ...process.env,
+      GO111MODULE: 'off',
+      GOPATH: `${gopath}:${debianGoPath}`,
+      GOPROXY: 'off',
+      // Shared between runs and spec files (and set even where HOME is not, which `go build` needs otherwise).
+      GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'helm-render-go-cache'),
+    },
   });
   if (result.status !== 0) throw new Error(`building helm-render failed:\n${result.stderr}`);
   return binary;
