@@ -53,16 +53,23 @@ function startEnvironment(objects: K8sObject[], container: Plain, secret: Record
 }
 
 describeRendered.each(Object.keys(variants))('Helm chart (%s) against the app', (variant) => {
-  const objects = helmTemplate(variants[variant]);
-  const deployment = only(objects, 'Deployment');
-  const [container] = containersOf(deployment);
-  const workloads = [deployment, ...objects.filter((o) => o.kind === 'Job')];
   const isBundled = variant === 'bundled PostgreSQL and Redis';
   // With the bundled databases the existing Secret needs no URLs: the chart's own env wins over envFrom anyway.
   const secret = isBundled
     ? { ...exampleSecretValues, MREG_DATABASE_URL: '', MREG_REDIS_URL: '' }
     : exampleSecretValues;
-  const env = startEnvironment(objects, container, secret);
+  let objects: K8sObject[];
+  let deployment: Plain;
+  let container: Plain;
+  let workloads: Plain[];
+  let env: Record<string, string>;
+  beforeAll(() => {
+    objects = helmTemplate(variants[variant]);
+    deployment = only(objects, 'Deployment');
+    [container] = containersOf(deployment);
+    workloads = [deployment, ...objects.filter((o) => o.kind === 'Job')];
+    env = startEnvironment(objects, container, secret);
+  });
 
   it('sets only variables the app declares, and no secret one outside the Secret', () => {
     const configMap = only(objects, 'ConfigMap');

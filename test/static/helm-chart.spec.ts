@@ -99,7 +99,10 @@ describe('Helm chart: metadata, values and schema', () => {
 });
 
 describeRendered('Helm chart: rendered', () => {
-  const defaults = helmTemplate(); // builds the renderer while Jest collects tests, outside any test's timeout
+  let defaults: K8sObject[];
+  beforeAll(() => {
+    defaults = helmTemplate();
+  });
   const variants: Record<string, [object, { release?: string; namespace?: string }?]> = {
     defaults: [{}],
     'everything on': [everythingOn],
@@ -221,9 +224,13 @@ describeRendered('Helm chart: rendered', () => {
     for (const override of [{}, everythingOn, everythingOff]) {
       const valuesFile = join(copy, '..', 'values.json');
       writeFileSync(valuesFile, JSON.stringify(override));
-      const helm = spawnSync('helm', ['template', 'mcp-gateway', copy, '-f', valuesFile], {
-        encoding: 'utf8',
-      });
+      const helm = spawnSync(
+        'helm',
+        ['template', 'mcp-gateway', copy, '-f', valuesFile, '--kube-version', '1.30.0'],
+        {
+          encoding: 'utf8',
+        },
+      );
       expect(helm.stderr).toBe('');
       const sorted = (objects: K8sObject[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sorted(parseManifestStream(helm.stdout))).toEqual(sorted(helmTemplate(override)));

@@ -19,7 +19,10 @@ import { canRenderChart, everythingOff, everythingOn, helmTemplate } from './hel
 const describeRendered = canRenderChart ? describe : describe.skip;
 
 describeRendered('Helm chart against the kustomize prod overlay', () => {
-  const chart = helmTemplate(everythingOn);
+  let chart: K8sObject[];
+  beforeAll(() => {
+    chart = helmTemplate(everythingOn);
+  });
   const kustomize = renderings.prod;
   const podLabelsOf = (objects: K8sObject[], kind: string): Record<string, string> =>
     only(objects, kind).spec.template.metadata.labels as Record<string, string>;

@@ -26,8 +26,9 @@ if (!canRenderChart && process.env.CI)
 export const hasHelm = spawnSync('helm', ['version', '--short']).status === 0;
 
 let renderer: string | undefined;
-/** Built on first use; the specs call it while Jest collects tests, so a cold build (~10 s) meets no test timeout. */
 const rendererBinary = () => (renderer ??= build());
+// Built on import, while Jest collects the tests: a cold build (~10 s) then meets no test timeout.
+if (canRenderChart) rendererBinary();
 
 /**
  * Builds helm-render in GOPATH mode: inside a GOPATH and beside its go.mod, so that Go resolves sprig's `/v3` import

@@ -42,7 +42,6 @@ type chartDependency struct {
 }
 
 type chartFile struct {
-	Metadata     map[string]interface{}
 	Dependencies []chartDependency `json:"dependencies"`
 }
 
