@@ -135,6 +135,14 @@ describeRendered('Helm chart: rendered', () => {
     },
   );
 
+  it.each(Object.keys(variants))(
+    '%s: reads no value that is not set (strict, as `helm lint --strict`)',
+    (variant) => {
+      const [override, options] = variants[variant];
+      expect(renderChart(override, { ...options, strict: true })).toMatchObject({ status: 0, stderr: '' });
+    },
+  );
+
   it('defaults: the objects of the kustomize base, and the migration Job', () => {
     expect(defaults.map(key).sort()).toEqual([
       'ConfigMap/mcp-gateway-config',

@@ -59,6 +59,8 @@ function build(): string {
 export interface RenderOptions {
   release?: string;
   namespace?: string;
+  /** Fail on any value a template reads that is not set (missingkey=error), as `helm lint --strict` renders. */
+  strict?: boolean;
   /**
    * As if `helm dependency build` had run (default): the Bitnami subcharts are not in the repository, and Helm refuses
    * a chart whose dependencies are not vendored, enabled or not. Their own objects are not rendered either way.
@@ -79,6 +81,7 @@ export function renderChart(values: object = {}, options: RenderOptions = {}): R
   writeFileSync(valuesFile, JSON.stringify(values)); // JSON is YAML
   const args = ['-f', valuesFile, '-release', options.release ?? 'mcp-gateway'];
   if (options.namespace) args.push('-namespace', options.namespace);
+  if (options.strict) args.push('-strict');
   if (options.skipDependencyCheck ?? true) args.push('-skip-dependency-check');
   const result = spawnSync(binary, [...args, chartDir], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

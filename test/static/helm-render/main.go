@@ -11,7 +11,8 @@
 // objects instead).
 //
 // Build (GOPATH mode, Debian's Go libraries): GO111MODULE=off GOPATH=/usr/share/gocode go build -o helm-render .
-// Usage: helm-render [-f values.yaml]... [-release NAME] [-namespace NS] [-upgrade] [-skip-dependency-check] CHART_DIR
+// Usage: helm-render [-f values.yaml]... [-release NAME] [-namespace NS] [-upgrade] [-strict] [-skip-dependency-check]
+// CHART_DIR
 package main
 
 import (
@@ -30,6 +31,9 @@ import (
 	"github.com/ghodss/yaml"
 	"github.com/xeipuuv/gojsonschema"
 )
+
+// strict: missingkey=error instead of Helm's default missingkey=zero.
+var strict bool
 
 type valueFiles []string
 
@@ -53,6 +57,7 @@ func main() {
 	upgrade := flag.Bool("upgrade", false, "render as an upgrade (.Release.IsUpgrade)")
 	skipDependencyCheck := flag.Bool("skip-dependency-check", false, "render as if the dependencies were vendored (their own objects are not rendered)")
 	kubeVersion := flag.String("kube-version", "v1.30.0", "Kubernetes version for .Capabilities.KubeVersion")
+	flag.BoolVar(&strict, "strict", false, "fail on a missing value (missingkey=error), as `helm lint --strict` renders")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fail(errors.New("usage: helm-render [flags] CHART_DIR"))
@@ -220,6 +225,9 @@ func execute(dir, chartName string, top map[string]interface{}) (string, error) 
 		return "", err
 	}
 	root := template.New("gotpl").Option("missingkey=zero")
+	if strict {
+		root.Option("missingkey=error")
+	}
 	includeDepth := 0
 	funcs := helmFuncs()
 	funcs["include"] = func(name string, data interface{}) (string, error) {
