@@ -218,7 +218,7 @@ func validateSchema(dir, name string, values map[string]interface{}) error {
 }
 
 // execute parses every file of templates/ into one template set and renders the ones not named _*, as Helm's
-// engine does (missingkey=zero, then "<no value>" removed).
+// engine does (missingkey=zero, or missingkey=error when strict, then "<no value>" removed).
 func execute(dir, chartName string, top map[string]interface{}) (string, error) {
 	entries, err := os.ReadDir(filepath.Join(dir, "templates"))
 	if err != nil {
@@ -256,8 +256,8 @@ func execute(dir, chartName string, top map[string]interface{}) (string, error) 
 
 	var names []string
 	for _, entry := range entries {
-		if entry.IsDir() || !(strings.HasSuffix(entry.Name(), ".yaml") || strings.HasSuffix(entry.Name(), ".tpl")) {
-			continue // NOTES.txt is not part of `helm template`'s output
+		if entry.IsDir() {
+			continue
 		}
 		text, err := os.ReadFile(filepath.Join(dir, "templates", entry.Name()))
 		if err != nil {
@@ -286,7 +286,8 @@ func execute(dir, chartName string, top map[string]interface{}) (string, error) 
 			return "", err
 		}
 		text := strings.ReplaceAll(buf.String(), "<no value>", "")
-		if strings.TrimSpace(text) == "" {
+		// NOTES.txt is rendered (an error in it fails an install too) but is not a manifest.
+		if strings.TrimSpace(text) == "" || filepath.Base(path) == "NOTES.txt" {
 			continue
 		}
 		fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", path, strings.TrimSpace(text))
