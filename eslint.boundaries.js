@@ -18,7 +18,7 @@ export const LAYERS = [
   ['audit'],
   ['throttling'],
   ['proxy'],
-  ['mcp', 'health'],
+  ['mcp', 'health', 'admin-console'],
   ['app'],
   ['cli'],
 ];

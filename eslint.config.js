@@ -68,5 +68,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // The admin console runs in the browser. Every value it shows may come from an upstream MCP server (tool names,
+    // descriptions, schemas): it is rendered as a text node, never parsed as HTML (docs/adr/0014-admin-console.md).
+    files: ['admin/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'The console renders upstream values as text, never as HTML',
+        },
+        {
+          selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]',
+          message: 'The console renders upstream values as text, never as HTML',
+        },
+      ],
+    },
+  },
   prettier,
 );

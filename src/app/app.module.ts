@@ -7,6 +7,7 @@ import { DatabaseModule } from '../database/database.module.js';
 import { McpModule } from '../mcp/mcp.module.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { AdminConsoleModule } from '../admin-console/admin-console.module.js';
 import './entities.js';
 import { ProxyModule } from '../proxy/index.js';
 import { RegistryModule } from '../registry/index.js';
@@ -26,6 +27,7 @@ export class AppModule {
         DatabaseModule,
         ObservabilityModule,
         HealthModule,
+        AdminConsoleModule,
         AuditModule,
         AuthModule,
         // After AuthModule: global guards run in registration order, and throttling keys on the principal.

@@ -12,6 +12,8 @@ const PUBLIC_ROUTES = [
   /^\/metrics$/,
   /^\/docs/,
   /^\/\.well-known\/oauth-protected-resource/,
+  // The admin console's static files: they hold no data; the console calls the API with the user's bearer token.
+  /^\/admin(\/|$)/,
   // The authorization server's own endpoints authenticate clients and users their own way (PKCE, client secrets).
   /^\/\.well-known\/(oauth-authorization-server|openid-configuration)$/,
   /^\/oauth\/(jwks|register|authorize|token|revoke|callback|login|logout)$/,

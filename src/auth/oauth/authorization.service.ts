@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { canonicalUrl, isMcpEndpoint } from '../resource-urls.js';
 import { ClientDirectory } from './client-directory.js';
+import { CONSOLE_CLIENT_ID } from './console-client.js';
 import { EntraSignInService } from './entra-sign-in.service.js';
 import type {
   GrantedPrincipal,
@@ -69,7 +70,7 @@ export class AuthorizationService {
     issuer: string,
   ): Promise<PendingAuthorization> {
     const clientId = stringParam(query, 'client_id');
-    const client = clientId ? await this.clients.find(clientId) : undefined;
+    const client = clientId ? await this.clients.find(clientId, baseUrl) : undefined;
     if (!client) throw new AuthorizationPageError('invalid_client', 'unknown client_id');
     const asked = stringParam(query, 'redirect_uri');
     const redirectUri = asked ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
@@ -92,7 +93,7 @@ export class AuthorizationService {
     if (query.code_challenge_method !== 'S256' || !challenge || !PKCE_CHALLENGE.test(challenge)) {
       throw fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
-    const resource = this.resourceFor(stringParam(query, 'resource'), baseUrl);
+    const resource = this.resourceFor(stringParam(query, 'resource'), baseUrl, client);
     if (!resource) throw fail('invalid_target', 'resource must be this gateway or one of its MCP endpoints');
     const scope = stringParam(query, 'scope') ?? '';
     if (scope.length > MAX_SCOPE_LENGTH) throw fail('invalid_scope', 'scope is too long');
@@ -255,8 +256,13 @@ export class AuthorizationService {
   }
 
   /** The audience a token will carry: this gateway or one of its MCP endpoints, canonical; default `/mcp`. */
-  private resourceFor(asked: string | undefined, baseUrl: string): string | undefined {
-    // Clients get tokens for MCP endpoints only; gateway-wide tokens are for browser sessions and the CLI.
+  private resourceFor(
+    asked: string | undefined,
+    baseUrl: string,
+    client: OAuthClientEntity,
+  ): string | undefined {
+    // Clients get tokens for MCP endpoints only; gateway-wide tokens are for browser sessions, the CLI and the
+    // gateway's own admin console (which calls the REST API).
     if (asked === undefined) return `${baseUrl}/mcp`;
     let url: URL;
     try {
@@ -264,6 +270,7 @@ export class AuthorizationService {
     } catch {
       return undefined;
     }
+    if (client.clientId === CONSOLE_CLIENT_ID && canonicalUrl(asked) === canonicalUrl(baseUrl)) return baseUrl;
     if (url.search || url.hash || !isMcpEndpoint(url.pathname)) return undefined;
     const resource = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     return canonicalUrl(resource).startsWith(`${canonicalUrl(baseUrl)}/`) ? resource : undefined;

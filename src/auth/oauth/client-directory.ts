@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ClientMetadataDocuments } from './client-metadata-documents.js';
+import { CONSOLE_CLIENT_ID, consoleClient } from './console-client.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
 import { hashSecret } from './oauth-crypto.js';
 import { OAuthRepository } from './oauth.repository.js';
@@ -37,8 +38,12 @@ export class ClientDirectory {
     }
   }
 
-  /** Undefined when unknown; throws an OAuth error when a metadata document is unusable. */
-  async find(clientId: string): Promise<OAuthClientEntity | undefined> {
+  /**
+   * Undefined when unknown; throws an OAuth error when a metadata document is unusable. `baseUrl`: the gateway's
+   * URL for this request, where the built-in console client's redirect URI lives.
+   */
+  async find(clientId: string, baseUrl?: string): Promise<OAuthClientEntity | undefined> {
+    if (clientId === CONSOLE_CLIENT_ID) return consoleClient(baseUrl);
     const configured = this.staticClients.get(clientId);
     if (configured) return configured;
     if (ClientMetadataDocuments.isDocumentUrl(clientId)) return this.documents.resolve(clientId);

@@ -1,0 +1,143 @@
+import { getJson } from '../lib/api';
+import { isAdmin } from '../lib/roles';
+import { navigate } from '../lib/router';
+import type { ServerPage, UserInfo } from '../lib/types';
+import { useLoad } from '../lib/use-load';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { StatusBadge } from '../components/StatusBadge';
+
+interface RouterMetrics {
+  servers: {
+    serverId: string;
+    name: string;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    activeRequests: number;
+    latencyMs: { p50: number; p95: number; p99: number } | null;
+    breakers: { url: string; state: string }[];
+  }[];
+  timestamp: string;
+}
+
+const STATUSES = ['healthy', 'degraded', 'unhealthy', 'maintenance', 'unknown'] as const;
+
+/** Servers by status for everyone; request counts, error rates, p95 and breakers (GET /api/v1/router/metrics) for admins. */
+export function Overview({ user }: { user: UserInfo }) {
+  const servers = useLoad(() => getJson<ServerPage>('/api/v1/servers', { limit: 100 }), []);
+  const metrics = useLoad(
+    () => (isAdmin(user) ? getJson<RouterMetrics>('/api/v1/router/metrics') : Promise.resolve(undefined)),
+    [],
+  );
+  const items = servers.data?.items ?? [];
+  const count = (status: string) => items.filter((server) => server.status === status).length;
+  const pending = items.filter((server) => server.pendingChanges);
+  const openBreakers = (metrics.data?.servers ?? []).flatMap((server) =>
+    server.breakers.filter((breaker) => breaker.state !== 'closed').map((breaker) => ({ server, breaker })),
+  );
+  return (
+    <>
+      <h1 class="h3 mb-4">Overview</h1>
+      <ErrorAlert error={servers.error} />
+      <div class="row g-3 mb-4">
+        <div class="col-6 col-md">
+          <div class="card h-100">
+            <div class="card-body">
+              <div class="text-body-secondary small">Servers</div>
+              <div class="fs-3 fw-semibold" data-testid="server-total">
+                {servers.data?.total ?? '…'}
+              </div>
+            </div>
+          </div>
+        </div>
+        {STATUSES.map((status) => (
+          <div class="col-6 col-md" key={status}>
+            <div class="card h-100">
+              <div class="card-body">
+                <div class="small mb-1">
+                  <StatusBadge value={status} />
+                </div>
+                <div class="fs-3 fw-semibold">{servers.data ? count(status) : '…'}</div>
+              </div>
+            </div>
+          </div>
+        ))}
+      </div>
+      {pending.length > 0 && (
+        <div class="alert alert-warning" role="status">
+          Tool changes wait for approval on:{' '}
+          {pending.map((server, index) => (
+            <span key={server.id}>
+              {index > 0 && ', '}
+              <a
+                href={`/admin/servers/${server.id}`}
+                onClick={(event) => (event.preventDefault(), navigate(`/servers/${server.id}`))}
+              >
+                {server.name}
+              </a>
+            </span>
+          ))}
+        </div>
+      )}
+      {isAdmin(user) && (
+        <section aria-labelledby="traffic-title">
+          <h2 class="h5" id="traffic-title">
+            Traffic (this gateway process)
+          </h2>
+          <ErrorAlert error={metrics.error} />
+          {openBreakers.length > 0 && (
+            <div class="alert alert-danger" role="status">
+              Open circuit breakers:{' '}
+              {openBreakers
+                .map(({ server, breaker }) => `${server.name} (${breaker.url}: ${breaker.state})`)
+                .join(', ')}
+            </div>
+          )}
+          <div class="table-responsive">
+            <table class="table table-sm align-middle">
+              <thead>
+                <tr>
+                  <th scope="col">Server</th>
+                  <th scope="col" class="text-end">
+                    Requests
+                  </th>
+                  <th scope="col" class="text-end">
+                    Error rate
+                  </th>
+                  <th scope="col" class="text-end">
+                    p95 latency
+                  </th>
+                  <th scope="col" class="text-end">
+                    In flight
+                  </th>
+                  <th scope="col">Breakers</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(metrics.data?.servers ?? []).map((server) => (
+                  <tr key={server.serverId}>
+                    <td>{server.name}</td>
+                    <td class="text-end">{server.requests}</td>
+                    <td class="text-end">{(server.errorRate * 100).toFixed(1)} %</td>
+                    <td class="text-end">
+                      {server.latencyMs ? `${Math.round(server.latencyMs.p95)} ms` : '–'}
+                    </td>
+                    <td class="text-end">{server.activeRequests}</td>
+                    <td>{server.breakers.map((breaker) => breaker.state).join(', ') || '–'}</td>
+                  </tr>
+                ))}
+                {metrics.data && metrics.data.servers.length === 0 && (
+                  <tr>
+                    <td colSpan={6} class="text-body-secondary">
+                      No proxied traffic yet.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
