@@ -18,8 +18,8 @@ export interface ConsentPageModel {
 }
 
 /**
- * Headers every HTML page of the authorization server carries: no framing (clickjacking), no caching, no referrer,
- * and forms that submit only to the gateway. `formTargets`: where a form's answer may redirect the browser on to
+ * Headers every HTML page of the authorization server carries: no framing (clickjacking), no caching, no referrer
+ * to other sites, and forms that submit only to the gateway. `formTargets`: where a form's answer may redirect the browser on to
  * (Chromium applies form-action to the redirects that follow a submission): the client's redirect URI, Entra.
  */
 export function setPageSecurityHeaders(res: Response, formTargets: readonly string[] = []): void {
@@ -30,7 +30,10 @@ export function setPageSecurityHeaders(res: Response, formTargets: readonly stri
   );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's form POST (Fetch
+  // spec, "append a request Origin header"), and the Origin guard then refuses the consent. Other sites still get no
+  // referrer, so the request's parameters never leave the gateway.
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
