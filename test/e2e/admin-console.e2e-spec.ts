@@ -79,7 +79,7 @@ describe('admin console in chromium (e2e, local mode)', () => {
     // The code left the address bar; the token is in this tab's sessionStorage only.
     expect(new URL(admin.url()).pathname).toBe('/admin/');
     expect(new URL(admin.url()).search).toBe('');
-    expect(await admin.evaluate(() => window.localStorage.length)).toBe(0);
+    expect(await admin.evaluate('window.localStorage.length')).toBe(0);
     await admin.getByRole('heading', { name: 'Overview' }).waitFor();
     await screenshot(admin, 'overview');
   });
@@ -186,7 +186,7 @@ describe('admin console in chromium (e2e, local mode)', () => {
     await admin.getByRole('button', { name: 'Apply' }).click();
     const details = table.getByRole('button', { name: 'Details' });
     await admin.waitForFunction(
-      () => document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 2,
+      "document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 2",
     );
     expect(await table.getByText('error', { exact: true }).count()).toBe(0);
     await details.nth(1).click();
@@ -198,7 +198,7 @@ describe('admin console in chromium (e2e, local mode)', () => {
       admin.getByRole('button', { name: 'Export CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('audit-events.csv');
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split('\n')[0]).toContain('action');
     expect(csv).toContain('registry.register');
     expect(csv).toContain(everythingId);

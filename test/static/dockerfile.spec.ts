@@ -84,6 +84,19 @@ describe('Dockerfile', () => {
     expect(copiedBefore(runs[build])).toEqual(expect.arrayContaining(buildInputs));
   });
 
+  it('builds the admin console into dist/ from admin/, which the build stage copies in first', () => {
+    // `npm run build` runs vite with admin/vite.config.ts, whose outDir is dist/console: the runtime's dist has it.
+    expect(packageJson.scripts.build).toMatch(/vite build --config admin\/vite\.config\.ts/);
+    expect(read('admin/vite.config.ts')).toContain("'../dist/console'");
+    const build = find(buildStage, 'RUN').findIndex((run) =>
+      /\bnpm run build\b/.test(run.getArgumentsContent() ?? ''),
+    );
+    const copiedIn = copies(buildStage.slice(0, buildStage.indexOf(find(buildStage, 'RUN')[build])));
+    expect(copiedIn.flatMap((copy) => pathsOf(copy).sources)).toContain('admin');
+    expect(ignore.excludes('admin/src/main.tsx')).toBe(false);
+    expect(copies(runtimeStage).some((copy) => pathsOf(copy).sources.includes('/app/dist'))).toBe(true);
+  });
+
   it('copies from the build stage only what that stage copied in or produced', () => {
     const { outDir, rootDir } = tsconfig('tsconfig.build.json').compilerOptions as {
       outDir: string;

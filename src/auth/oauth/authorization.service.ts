@@ -186,6 +186,7 @@ export class AuthorizationService {
       clientId: SESSION_CLIENT_ID,
       clientName: 'MCP Registry Gateway admin session (Swagger UI, REST)',
       redirectUris: [request.redirectUri],
+      registrationKind: 'static',
     } as OAuthClientEntity;
     return {
       requestId: request.id,
@@ -270,7 +271,8 @@ export class AuthorizationService {
     } catch {
       return undefined;
     }
-    if (client.clientId === CONSOLE_CLIENT_ID && canonicalUrl(asked) === canonicalUrl(baseUrl)) return baseUrl;
+    if (client.clientId === CONSOLE_CLIENT_ID && canonicalUrl(asked) === canonicalUrl(baseUrl))
+      return baseUrl;
     if (url.search || url.hash || !isMcpEndpoint(url.pathname)) return undefined;
     const resource = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     return canonicalUrl(resource).startsWith(`${canonicalUrl(baseUrl)}/`) ? resource : undefined;

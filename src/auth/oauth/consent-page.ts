@@ -15,6 +15,8 @@ export interface ConsentPageModel {
   scope: string;
   /** Local identity mode: the page also asks who to sign in as. */
   devLogin: boolean;
+  /** Configured by the operator or built into the gateway (the admin console), rather than self-registered. */
+  trustedClient?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export function renderConsentPage(model: ConsentPageModel): string {
 label{display:block;margin:.5rem 0}button{margin-right:1rem;padding:.5rem 1.2rem}</style></head>
 <body><h1>Allow access to the MCP Registry Gateway?</h1>
 <p><strong>${escapeHtml(model.clientName)}</strong> wants to act on your behalf.
-This client registered itself dynamically; your administrator has not verified it.</p>
+${model.trustedClient ? 'This client is configured on this gateway.' : 'This client registered itself dynamically; your administrator has not verified it.'}</p>
 <dl><dt>You will be sent back to</dt><dd>${escapeHtml(redirectHost)} <small>(${escapeHtml(model.redirectUri)})</small></dd>
 <dt>Resource</dt><dd>${escapeHtml(model.resource)}</dd>
 <dt>Scopes</dt><dd>${escapeHtml(model.scope || '(default)')}</dd></dl>

@@ -252,6 +252,7 @@ export class OAuthController {
         resource: pending.resource,
         scope: pending.scope,
         devLogin: this.config.auth.mode === 'local',
+        trustedClient: pending.client.registrationKind === 'static',
       }),
     );
   }
