@@ -134,6 +134,20 @@ describe('admin console in chromium (e2e, local mode)', () => {
     await screenshot(admin, 'server-detail');
   });
 
+  it("edits a server, with the API's validation message under the field it names", async () => {
+    await admin.getByRole('button', { name: 'Edit' }).click();
+    await admin.getByLabel('Name').fill('Not A Name');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    expect(await admin.getByTestId('name-error').textContent()).toContain('name must be 1 to');
+    await admin.getByLabel('Name').fill('everything');
+    await admin.getByLabel('Title').fill('Everything, renamed');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('heading', { name: /Everything, renamed/ }).waitFor();
+    const token = await localToken(gateway, { tenant, roles: ['admin'] });
+    const { body } = await rest(gateway, token, 'GET', `/api/v1/servers/${everythingId}`);
+    expect(body).toMatchObject({ name: 'everything', title: 'Everything, renamed' });
+  });
+
   it('shows a drift side by side; approving the hash shown makes the new tool callable', async () => {
     const id = await registerAs(gateway, tenant, { name: 'drifty', url: drifting.url });
     drifting.tools = [
@@ -231,6 +245,50 @@ describe('admin console in chromium (e2e, local mode)', () => {
     expect(await admin.locator('img[src="x"]').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('signs in only to its own callback, and is the only client that gets a token for the REST API', async () => {
+    const authorize = (params: Record<string, string>) =>
+      fetch(
+        `${gateway.url}/oauth/authorize?${new URLSearchParams({
+          response_type: 'code',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+          state: 's',
+          resource: gateway.url,
+          ...params,
+        }).toString()}`,
+        { redirect: 'manual' },
+      );
+
+    const console = await authorize({
+      client_id: 'mcp-gateway-console',
+      redirect_uri: `${gateway.url}/admin/callback`,
+    });
+    expect(console.status).toBe(200);
+    const page = await console.text();
+    expect(page).toContain('MCP Registry Gateway admin console');
+    expect(page).toContain('This client is configured on this gateway.');
+
+    // Its callback matches exactly: not another port of this host (RFC 8252's loopback rule is for native apps).
+    for (const redirect of ['http://127.0.0.1:9/admin/callback', 'https://evil.example/admin/callback']) {
+      const elsewhere = await authorize({ client_id: 'mcp-gateway-console', redirect_uri: redirect });
+      expect([redirect, elsewhere.status, elsewhere.headers.get('location')]).toEqual([redirect, 400, null]);
+    }
+
+    const registered = await fetch(`${gateway.url}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'other',
+        redirect_uris: ['http://127.0.0.1:9/cb'],
+        token_endpoint_auth_method: 'none',
+      }),
+    });
+    const { client_id: other } = (await registered.json()) as { client_id: string };
+    const refused = await authorize({ client_id: other, redirect_uri: 'http://127.0.0.1:9/cb' });
+    expect(refused.status).toBe(303);
+    expect(new URL(refused.headers.get('location')!).searchParams.get('error')).toBe('invalid_target');
   });
 
   it('answers 404 with a hint, not the app, for a path outside the console', async () => {

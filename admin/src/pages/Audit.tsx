@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { getJson, request } from '../lib/api';
-import type { AuditEvent, AuditPage, UserInfo } from '../lib/types';
+import type { AuditEvent, AuditPage, ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { JsonBlock } from '../components/JsonBlock';
@@ -41,6 +41,9 @@ export function Audit(_props: { user: UserInfo }) {
     limit: PAGE_SIZE,
   });
   const page = useLoad(() => getJson<AuditPage>('/api/v1/audit', { ...query(), cursor }), [filters, cursor]);
+  // Names for the Server column; an event of a deleted server keeps its id.
+  const servers = useLoad(() => getJson<ServerPage>('/api/v1/servers', { limit: 100 }), []);
+  const serverName = (id: string) => servers.data?.items.find((server) => server.id === id)?.name;
 
   const exportCsv = async () => {
     setExportError(undefined);
@@ -180,7 +183,9 @@ export function Audit(_props: { user: UserInfo }) {
                   <code>{event.action}</code>
                 </td>
                 <td class="small">{event.tool ?? '–'}</td>
-                <td class="small text-break">{event.serverId ?? '–'}</td>
+                <td class="small text-break" title={event.serverId ?? undefined}>
+                  {event.serverId ? (serverName(event.serverId) ?? event.serverId) : '–'}
+                </td>
                 <td>
                   <StatusBadge value={event.outcome} />
                   {event.errorCode && <span class="small ms-1">{event.errorCode}</span>}

@@ -10,6 +10,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { DriftReview } from './DriftReview';
 import { ServerActions } from './ServerActions';
 import { ConnectionSnippet } from './ConnectionSnippet';
+import { ServerForm } from './ServerForm';
 
 type Tab = 'tools' | 'prompts' | 'resources' | 'settings';
 
@@ -19,6 +20,7 @@ export function ServerDetail({ id, user }: { id: string; user: UserInfo }) {
   const capabilities = useLoad(() => getJson<CapabilitiesView>(`/api/v1/servers/${id}/capabilities`), [id]);
   const [tab, setTab] = useState<Tab>('tools');
   const [actionError, setActionError] = useState<unknown>();
+  const [editing, setEditing] = useState(false);
   const reload = () => (server.reload(), capabilities.reload());
 
   if (server.error) return <ErrorAlert error={server.error} />;
@@ -63,6 +65,11 @@ export function ServerDetail({ id, user }: { id: string; user: UserInfo }) {
           {view.description && <p class="mt-2 mb-0">{view.description}</p>}
           {view.lastError && <div class="text-danger small mt-1">Last error: {view.lastError}</div>}
         </div>
+        {canChange(user, view) && !editing && (
+          <button type="button" class="btn btn-outline-primary" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
         {canChange(user, view) && (
           <ServerActions
             server={view}
@@ -76,6 +83,16 @@ export function ServerDetail({ id, user }: { id: string; user: UserInfo }) {
         )}
       </div>
       <ErrorAlert error={actionError} />
+      {editing && (
+        <ServerForm
+          server={view}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            reload();
+          }}
+        />
+      )}
       <ErrorAlert error={capabilities.error} />
       {capabilities.data?.pending && (
         <DriftReview view={capabilities.data} canApprove={isAdmin(user)} onApproved={reload} />

@@ -6,7 +6,7 @@ import type { Registration, ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusBadge } from '../components/StatusBadge';
-import { RegisterServerForm } from './RegisterServerForm';
+import { ServerForm } from './ServerForm';
 import { ServerActions } from './ServerActions';
 
 const PAGE_SIZE = 25;
@@ -43,7 +43,7 @@ export function Servers({ user }: { user: UserInfo }) {
           </button>
         )}
       </div>
-      {registering && <RegisterServerForm onRegistered={registered} onCancel={() => setRegistering(false)} />}
+      {registering && <ServerForm onRegistered={registered} onCancel={() => setRegistering(false)} />}
       {notice && (
         <div class="alert alert-success" role="status">
           {notice}

@@ -74,7 +74,12 @@ export class AuthorizationService {
     if (!client) throw new AuthorizationPageError('invalid_client', 'unknown client_id');
     const asked = stringParam(query, 'redirect_uri');
     const redirectUri = asked ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
-    if (!redirectUri || !redirectUriMatches(client.redirectUris, redirectUri)) {
+    // The console is a page of this gateway, not a native app on an ephemeral port: its callback matches exactly.
+    const matches =
+      client.clientId === CONSOLE_CLIENT_ID
+        ? (uri: string) => client.redirectUris.includes(uri)
+        : (uri: string) => redirectUriMatches(client.redirectUris, uri);
+    if (!redirectUri || !matches(redirectUri)) {
       throw new AuthorizationPageError(
         'invalid_request',
         'redirect_uri is missing or not registered for this client',

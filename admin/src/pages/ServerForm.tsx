@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { sendJson } from '../lib/api';
 import { type FormErrors, formErrors } from '../lib/field-errors';
-import type { Registration } from '../lib/types';
+import type { Registration, ServerView } from '../lib/types';
 
 const FIELDS = [
   'name',
@@ -36,16 +36,34 @@ const EMPTY: Draft = {
   credential: '',
 };
 
+function draftOf(server: ServerView): Draft {
+  return {
+    name: server.name,
+    url: server.endpoints.length === 1 ? server.endpoints[0].url : '',
+    title: server.title ?? '',
+    description: server.description,
+    transport: server.transport,
+    visibility: server.visibility,
+    tags: server.tags.join(', '),
+    credential: '',
+  };
+}
+
 /**
- * POST /api/v1/servers. The console checks nothing itself: the API's validation decides, and its messages appear
- * under the fields they name, so the form says exactly what the REST API says. The upstream credential can be
- * written here but is never shown again (the API returns only whether one is stored).
+ * Register (POST /api/v1/servers) or edit (PATCH /api/v1/servers/{id}, only the fields that changed). The console
+ * checks nothing itself: the API's validation decides, and its messages appear under the fields they name, so the
+ * form says exactly what the REST API says. The upstream credential can be written but is never shown again (the
+ * API returns only whether one is stored); left empty when editing, the stored one is kept.
  */
-export function RegisterServerForm(props: {
-  onRegistered: (registration: Registration) => void;
+export function ServerForm(props: {
+  server?: ServerView;
+  onRegistered?: (registration: Registration) => void;
+  onSaved?: (server: ServerView) => void;
   onCancel: () => void;
 }) {
-  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const editing = props.server;
+  const initial = editing ? draftOf(editing) : EMPTY;
+  const [draft, setDraft] = useState<Draft>(initial);
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const set = (key: keyof Draft) => (event: Event) =>
@@ -55,25 +73,37 @@ export function RegisterServerForm(props: {
     event.preventDefault();
     setBusy(true);
     setErrors({ fields: {} });
-    const body: Record<string, unknown> = {
-      name: draft.name,
-      url: draft.url,
-      transport: draft.transport,
-      visibility: draft.visibility,
-    };
-    if (draft.title) body.title = draft.title;
-    if (draft.description) body.description = draft.description;
-    const tags = draft.tags
+    const tagList = draft.tags
       .split(',')
       .map((tag) => tag.trim())
       .filter(Boolean);
-    if (tags.length > 0) body.tags = tags;
+    const body: Record<string, unknown> = {};
+    const changed = (key: keyof Draft) => !editing || draft[key] !== initial[key];
+    for (const key of ['name', 'url', 'transport', 'visibility'] as const) {
+      if (changed(key)) body[key] = draft[key];
+    }
+    // Optional text: empty means none when registering; when editing, clearing it sends the empty value.
+    for (const key of ['title', 'description'] as const) {
+      if (changed(key) && (editing || draft[key])) body[key] = draft[key];
+    }
+    if (changed('tags') && (editing || tagList.length > 0)) body.tags = tagList;
     if (draft.credential)
       body.upstreamAuth = { type: 'static', headerName: 'Authorization', value: draft.credential };
+    if (editing) {
+      try {
+        const saved = await sendJson<ServerView>('PATCH', `/api/v1/servers/${editing.id}`, body);
+        props.onSaved?.(saved!);
+      } catch (error) {
+        setErrors(formErrors(error, FIELDS));
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
     try {
       const registration = await sendJson<Registration>('POST', '/api/v1/servers', body);
       setDraft(EMPTY);
-      props.onRegistered(registration!);
+      props.onRegistered?.(registration!);
     } catch (error) {
       setErrors(formErrors(error, FIELDS));
     } finally {
@@ -237,7 +267,9 @@ export function RegisterServerForm(props: {
             />
             {auth.feedback ?? (
               <div class="form-text" id="upstreamAuth-help">
-                Stored encrypted; the gateway never shows it again.
+                {editing?.upstreamAuth.hasSecret
+                  ? 'A credential is stored (never shown); leave empty to keep it.'
+                  : 'Stored encrypted; the gateway never shows it again.'}
               </div>
             )}
           </div>
@@ -248,7 +280,7 @@ export function RegisterServerForm(props: {
           Cancel
         </button>
         <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Registering…' : 'Register'}
+          {busy ? 'Saving…' : editing ? 'Save' : 'Register'}
         </button>
       </div>
     </form>
