@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { ENTRA_CLIENT_ID, ENTRA_TID, startEntraGateway } from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
+import { FakeEntra } from '../support/fake-entra.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
 import { call, connectMcpClient, localToken } from '../support/gateway.js';
 import { registerAs, rest, startRegistryGateway, uniqueTenant } from '../support/registry.js';
@@ -293,5 +295,43 @@ describe('admin console in chromium (e2e, local mode)', () => {
 
   it('answers 404 with a hint, not the app, for a path outside the console', async () => {
     expect((await call(gateway, '/admin-not-the-console')).status).toBe(404);
+  });
+});
+
+/** The same sign-in in Entra mode: the console's authorization goes on to Entra ID, as any client's does. */
+describe('admin console sign-in through Entra ID (e2e, fake Entra)', () => {
+  jest.setTimeout(60_000);
+  let entra: FakeEntra;
+  let gateway: GatewayApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [entra, browser] = await Promise.all([FakeEntra.start(ENTRA_CLIENT_ID), launchChromium()]);
+    gateway = await startEntraGateway(entra);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    await entra?.stop();
+  });
+
+  it('signs in with Entra and reads the registry with a token for the REST API', async () => {
+    entra.nextUser = { tid: ENTRA_TID, name: 'Dana', roles: ['Gateway.Admin'] };
+    const page = await browser.newPage();
+    await page.goto(`${gateway.url}/admin/servers`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // No development form in Entra mode: the consent page, then Entra (the fake signs Dana in at once).
+    expect(await page.getByLabel('Tenant').count()).toBe(0);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByTestId('who').waitFor();
+    expect(await page.getByTestId('who').textContent()).toContain('Dana');
+    // Back where the user was going, with the list loaded from the REST API.
+    expect(new URL(page.url()).pathname).toBe('/admin/servers');
+    await page.getByText('No servers match.').waitFor();
+    expect(entra.received.find((request) => request.endpoint === 'authorize')?.params.redirect_uri).toBe(
+      `${gateway.url}/oauth/callback`,
+    );
+    await page.context().close();
   });
 });
