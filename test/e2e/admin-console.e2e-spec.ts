@@ -238,6 +238,25 @@ describe('admin console in chromium (e2e, local mode)', () => {
     await user.context().close();
   });
 
+  it('lets a server owner register servers and change only their own', async () => {
+    const carol = await localToken(gateway, { tenant, user: 'carol', roles: ['server_owner'] });
+    const created = await rest(gateway, carol, 'POST', '/api/v1/servers', {
+      name: 'carols',
+      url: drifting.url,
+    });
+    expect(created.status).toBe(201);
+    const owner = await signIn('carol', 'server_owner');
+    await go(owner, 'Servers');
+    await owner.getByTestId('server-row-carols').waitFor();
+    expect(await owner.getByRole('button', { name: 'Register server' }).count()).toBe(1);
+    expect(await owner.getByTestId('server-row-carols').getByRole('button', { name: 'Delete' }).count()).toBe(
+      1,
+    );
+    expect(await owner.getByTestId('server-row-everything').getByRole('button').count()).toBe(0);
+    expect(await owner.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    await owner.context().close();
+  });
+
   it('renders a hostile tool description as text', async () => {
     const id = await registerAs(gateway, tenant, { name: 'hostile', url: hostile.url });
     await admin.goto(`${gateway.url}/admin/servers/${id}`);
