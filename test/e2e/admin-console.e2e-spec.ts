@@ -81,8 +81,14 @@ describe('admin console in chromium (e2e, local mode)', () => {
     // The code left the address bar; the token is in this tab's sessionStorage only.
     expect(new URL(admin.url()).pathname).toBe('/admin/');
     expect(new URL(admin.url()).search).toBe('');
-    expect(await admin.evaluate('window.localStorage.length')).toBe(0);
+    expect(
+      await admin.evaluate(
+        () => (globalThis as unknown as { localStorage: { length: number } }).localStorage.length,
+      ),
+    ).toBe(0);
     await admin.getByRole('heading', { name: 'Overview' }).waitFor();
+    await admin.getByText('database: up', { exact: false }).waitFor();
+    expect(await admin.getByTestId('audit-pipeline').textContent()).toContain('Dropped since start: 0');
     await screenshot(admin, 'overview');
   });
 
@@ -201,9 +207,11 @@ describe('admin console in chromium (e2e, local mode)', () => {
     await admin.getByLabel('Outcome').selectOption('success');
     await admin.getByRole('button', { name: 'Apply' }).click();
     const details = table.getByRole('button', { name: 'Details' });
-    await admin.waitForFunction(
-      "document.querySelectorAll('[data-testid=audit-table] tbody tr').length === 2",
-    );
+    // The unfiltered page has many more rows (sign-ins, edits, checks): at most two means the filter applied.
+    // (Not waitForFunction: its polling evaluates a string, which the console's CSP rightly refuses.)
+    const rows = table.locator('tbody tr');
+    await rows.nth(2).waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(2);
     expect(await table.getByText('error', { exact: true }).count()).toBe(0);
     await details.nth(1).click();
     await table.getByText('"name": "everything"').waitFor();
@@ -266,6 +274,9 @@ describe('admin console in chromium (e2e, local mode)', () => {
     expect(await admin.locator('img[src="x"]').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
+    await go(admin, 'Overview');
+    await admin.getByRole('cell', { name: 'drifty' }).waitFor();
+    await screenshot(admin, 'overview-with-traffic');
   });
 
   it('signs in only to its own callback, and is the only client that gets a token for the REST API', async () => {

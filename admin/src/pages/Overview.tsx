@@ -3,6 +3,7 @@ import { isAdmin } from '../lib/roles';
 import { navigate } from '../lib/router';
 import type { ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
+import { auditPipeline, readiness } from '../lib/gateway-state';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusBadge } from '../components/StatusBadge';
 
@@ -29,6 +30,8 @@ export function Overview({ user }: { user: UserInfo }) {
     () => (isAdmin(user) ? getJson<RouterMetrics>('/api/v1/router/metrics') : Promise.resolve(undefined)),
     [],
   );
+  const ready = useLoad(readiness, []);
+  const audit = useLoad(() => (isAdmin(user) ? auditPipeline() : Promise.resolve(undefined)), []);
   const items = servers.data?.items ?? [];
   const count = (status: string) => items.filter((server) => server.status === status).length;
   const pending = items.filter((server) => server.pendingChanges);
@@ -62,6 +65,51 @@ export function Overview({ user }: { user: UserInfo }) {
             </div>
           </div>
         ))}
+      </div>
+      <div class="row g-3 mb-4">
+        <div class="col-md-6">
+          <section class="card h-100" aria-labelledby="ready-title">
+            <div class="card-body">
+              <h2 class="h6 card-title" id="ready-title">
+                Gateway readiness{' '}
+                {ready.data && <StatusBadge value={ready.data.status === 'ok' ? 'healthy' : 'unhealthy'} />}
+              </h2>
+              <ul class="list-unstyled small mb-0">
+                {Object.entries(ready.data?.checks ?? {}).map(([name, check]) => (
+                  <li key={name}>
+                    {name}: {check.status}
+                    {typeof check.kind === 'string' && ` (${check.kind})`}
+                    {typeof check.message === 'string' && ` – ${check.message}`}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </section>
+        </div>
+        {isAdmin(user) && (
+          <div class="col-md-6">
+            <section class="card h-100" aria-labelledby="audit-pipeline-title">
+              <div class="card-body">
+                <h2 class="h6 card-title" id="audit-pipeline-title">
+                  Audit pipeline (this process)
+                </h2>
+                {audit.loading ? (
+                  <p class="small mb-0">Loading…</p>
+                ) : audit.data ? (
+                  <ul class="list-unstyled small mb-0" data-testid="audit-pipeline">
+                    <li>Queued for the database: {audit.data.queueDepth ?? '–'}</li>
+                    <li>Spilled to disk, waiting: {audit.data.spillPending ?? '–'}</li>
+                    <li>Dropped since start: {audit.data.dropped ?? '–'}</li>
+                  </ul>
+                ) : (
+                  <p class="small text-body-secondary mb-0">
+                    /metrics is protected (MREG_METRICS_TOKEN); see the audit metrics in Prometheus.
+                  </p>
+                )}
+              </div>
+            </section>
+          </div>
+        )}
       </div>
       {pending.length > 0 && (
         <div class="alert alert-warning" role="status">
