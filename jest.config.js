@@ -53,7 +53,12 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/test/static/**/*.spec.ts',
+        // The admin console's logic (diffs, error placement); the browser spec covers its pages.
+        '<rootDir>/admin/src/**/*.spec.ts',
+      ],
     },
     {
       ...common,
