@@ -139,6 +139,11 @@ describe('admin console in chromium (e2e, local mode)', () => {
     expect(await admin.getByTestId('connection-snippet').textContent()).toContain(
       `/servers/${everythingId}/mcp`,
     );
+    await admin
+      .getByText(
+        `node bin/mcp-gateway.js token --tenant ${tenant} --resource ${gateway.url}/servers/${everythingId}/mcp`,
+      )
+      .waitFor();
     await screenshot(admin, 'server-detail');
   });
 

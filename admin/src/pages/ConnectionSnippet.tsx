@@ -1,7 +1,7 @@
-import type { ServerView } from '../lib/types';
+import type { ServerView, UserInfo } from '../lib/types';
 
 /** How an MCP client reaches this server through the gateway: its URL, a client config, and how to get a token. */
-export function ConnectionSnippet({ server }: { server: ServerView }) {
+export function ConnectionSnippet({ server, user }: { server: ServerView; user: UserInfo }) {
   const url = `${window.location.origin}/servers/${server.id}/mcp`;
   const config = JSON.stringify({ mcpServers: { [server.name]: { type: 'http', url } } }, null, 2);
   return (
@@ -25,9 +25,14 @@ export function ConnectionSnippet({ server }: { server: ServerView }) {
         </pre>
         <p class="small mb-1">
           Clients that speak MCP authorization discover the gateway's OAuth server from the endpoint and sign
-          in by themselves. For a script, in local mode:
+          in by themselves.
+          {user.authMode === 'local' && " For a script, in local mode, from the gateway's folder:"}
         </p>
-        <pre class="bg-body-tertiary border rounded p-2 small mb-0">{`mcp-gateway token --resource ${url}`}</pre>
+        {user.authMode === 'local' && (
+          <pre class="bg-body-tertiary border rounded p-2 small mb-0">
+            {`node bin/mcp-gateway.js token --tenant ${user.tenantKey.replace(/^local:/, '')} --resource ${url}`}
+          </pre>
+        )}
       </div>
     </section>
   );

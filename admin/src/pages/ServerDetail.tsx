@@ -124,7 +124,7 @@ export function ServerDetail({ id, user }: { id: string; user: UserInfo }) {
           </div>
         </div>
         <div class="col-lg-4">
-          <ConnectionSnippet server={view} />
+          <ConnectionSnippet server={view} user={user} />
         </div>
       </div>
     </>
