@@ -267,6 +267,22 @@ describe('admin console in chromium (e2e, local mode)', () => {
     );
     expect(await owner.getByTestId('server-row-everything').getByRole('button').count()).toBe(0);
     expect(await owner.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+
+    // Maintenance on and off, then delete: the dialog asks first, and Cancel keeps the server.
+    const row = owner.getByTestId('server-row-carols');
+    await row.getByRole('button', { name: 'Maintenance' }).click();
+    await row.getByText('maintenance', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'End maintenance' }).click();
+    await row.getByRole('button', { name: 'Maintenance', exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Delete carols?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.count()).toBe(0);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await screenshot(owner, 'delete-confirmation');
+    await dialog.getByRole('button', { name: 'Delete server' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await rest(gateway, carol, 'GET', `/api/v1/servers/${created.body.server.id}`)).status).toBe(404);
     await owner.context().close();
   });
 
