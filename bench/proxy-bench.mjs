@@ -54,6 +54,7 @@ function readSettings() {
     toolsWarmup: Math.max(20, Math.ceil(positiveInt('BENCH_WARMUP', 300) / 3)),
     idleSessions: positiveInt('BENCH_IDLE_SESSIONS', 1000),
     idleProbes: positiveInt('BENCH_IDLE_PROBES', 200),
+    idleSettleSeconds: Number(process.env.BENCH_IDLE_SETTLE_S ?? 30),
     profileDir: process.env.BENCH_PROFILE,
   };
 }

@@ -56,7 +56,9 @@ export async function startGateway({ profileDir, dataDir: existing } = {}) {
   if (heapDir) profile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`);
   // BENCH_GATEWAY_LOG=/path keeps the gateway's log (appended): the bench only sees status codes, the log says why.
   const log = process.env.BENCH_GATEWAY_LOG ? openSync(process.env.BENCH_GATEWAY_LOG, 'a') : 'ignore';
-  const child = spawnChild([...profile, 'bin/mcp-gateway.js', 'serve'], env, { stdout: log });
+  // BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=2 ...": V8 or Node flags for the gateway process only.
+  const flags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawnChild([...flags, ...profile, 'bin/mcp-gateway.js', 'serve'], env, { stdout: log });
   const url = `http://127.0.0.1:${port}`;
   await waitForReady(url, child);
   const { config } = loadConfig(env, { dotenvDir: false });

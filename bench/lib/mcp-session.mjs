@@ -58,6 +58,36 @@ export class McpSession {
     };
   }
 
+  /**
+   * One POST whose answer is only checked, not decoded: its size and its last `tailBytes` as text. For large answers,
+   * where decoding the whole body as text would put more of the load generator's CPU on the cores being measured than
+   * the answer costs the server.
+   */
+  async postChecked(message, tailBytes = 4096) {
+    const response = await this.dispatcher.request({
+      origin: this.url.origin,
+      path: this.url.pathname + this.url.search,
+      method: 'POST',
+      headers: { ...this.headers('application/json, text/event-stream'), 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    let size = 0;
+    let last = [];
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      last = [...last.slice(-1), chunk];
+    }
+    const tail = Buffer.concat(last);
+    return {
+      status: response.statusCode,
+      contentType: response.headers['content-type'],
+      size,
+      text: tail.subarray(Math.max(0, tail.length - tailBytes)).toString(),
+    };
+  }
+
   /** A request; resolves with its `result`, throws on an HTTP error, a JSON-RPC error or a missing answer. */
   async request(method, params) {
     const id = this.nextId++;

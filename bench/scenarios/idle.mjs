@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkNotStopping, isStopping, rssMiB } from '../lib/children.mjs';
 import { McpSession } from '../lib/mcp-session.mjs';
 import { errorSummary, fmt, printTable, summarize } from '../lib/report.mjs';
@@ -92,6 +93,12 @@ export async function idleScenario({ gateway, upstream, settings }) {
     `new sessions, /servers/{id}/mcp, ${idle.open} idle sessions`,
     await probe(proxyUrl, 'probe'),
   );
+  // What an operator's dashboard shows: the gateway left alone with its idle sessions, once V8's memory reducer (which
+  // acts when allocation stops for a few seconds) has compacted what the burst of openings left behind.
+  if (settings.idleSettleSeconds > 0) {
+    await sleep(settings.idleSettleSeconds * 1000);
+    await snapshot(`${idle.open} idle sessions, ${settings.idleSettleSeconds} s later`);
+  }
   notes.push(`idle streams that ended while held open: ${idle.dropped()}`);
   await idle.close();
   await snapshot(
