@@ -31,7 +31,9 @@ describe('OAuth login of an MCP client through Entra ID', () => {
   });
 
   it('signs in through Entra (consent, our own PKCE, no resource), then calls tools with a gateway token', async () => {
-    entra.nextUser = { tid: TID, name: 'Dana', roles: ['Gateway.ServerOwner'] };
+    // Its own object id: other specs sign Entra users of the same tenant into the same database.
+    const oid = randomUUID();
+    entra.nextUser = { tid: TID, oid, name: 'Dana', roles: ['Gateway.ServerOwner'] };
     const provider = new TestOAuthClient();
     const mcpUrl = new URL('/mcp', gateway.url);
     const transport = await startOAuthLogin(mcpUrl, provider);
@@ -73,7 +75,10 @@ describe('OAuth login of an MCP client through Entra ID', () => {
     const { DataSource } = await import('typeorm');
     const rows = await gateway.app
       .get(DataSource)
-      .query(`SELECT access_token, refresh_token FROM upstream_tokens WHERE tenant_key = $1`, [TID]);
+      .query(`SELECT access_token, refresh_token FROM upstream_tokens WHERE tenant_key = $1 AND oid = $2`, [
+        TID,
+        oid,
+      ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].access_token).toMatch(/^v1\./);
     expect(rows[0].refresh_token).not.toMatch(/^rt-/);
