@@ -95,7 +95,9 @@ async function main() {
       // A gateway of its own: its memory is then not mixed with the garbage of the runs before, and if it stalls
       // under the idle streams nothing else is measured on it.
       const gateway = await startGateway({ profileDir: settings.profileDir });
-      everything.proxyUrl = await gateway.register(everything.name, everything.url);
+      // Its own name: on PostgreSQL (MREG_DATABASE_URL) both gateways share the registry, and the first one's
+      // `everything` is still there.
+      everything.proxyUrl = await gateway.register(`${everything.name}-idle`, everything.url);
       await idleScenario({ gateway, upstream: everything, settings });
       await gateway.stop();
     }
