@@ -1,3 +1,4 @@
+import type { ConfigEntry } from './describe-config.js';
 import type { LOG_LEVELS, NODE_ENVS } from './gateway-env.js';
 
 import type { GatewayRole } from '../common/principal.js';
@@ -110,6 +111,12 @@ export interface AppConfig {
     readonly redisKeyPrefix: string;
     readonly redisTimeoutMs: number;
   };
+  /**
+   * Every variable as `mcp-gateway config` prints it (`describeConfig`), secrets already masked. Computed once at
+   * load, so the running gateway holds its configuration for display only in this masked form: nothing served over
+   * HTTP can print a secret in clear, whatever a route asks for.
+   */
+  readonly settings: readonly ConfigEntry[];
 }
 
 export interface DiscoveryLimits {

@@ -14,7 +14,10 @@ export interface ConfigEntry {
 }
 
 /** The effective configuration as operators see it: every variable, its value (masked) and where it came from. */
-export function describeConfig(loaded: LoadedConfig, options: { showSecrets?: boolean } = {}): ConfigEntry[] {
+export function describeConfig(
+  loaded: Pick<LoadedConfig, 'env' | 'sources'>,
+  options: { showSecrets?: boolean } = {},
+): ConfigEntry[] {
   const env = loaded.env as unknown as Record<string, unknown>;
   return envVarsOf(GatewayEnv).map((descriptor) => {
     const value = (env[descriptor.name] ?? null) as ConfigEntry['value'];

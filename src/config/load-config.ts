@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import type { AppConfig, GatewayRole, StaticOAuthClient } from './app-config.js';
+import { describeConfig } from './describe-config.js';
 import { envVarsOf } from './env-var.decorator.js';
 import { GatewayEnv } from './gateway-env.js';
 
@@ -94,7 +95,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv, options: LoadConfigOpt
         "clients (the consent page) and entra_obo upstream credentials cannot reach Entra. Set it to a client secret of the gateway's app registration.",
     );
   }
-  const config = toAppConfig(env);
+  const config: AppConfig = { ...toAppConfig(env), settings: describeConfig({ env, sources }) };
   const host = config.http.host;
   if (env.MREG_METRICS_TOKEN === undefined && !bindsLoopbackOnly(host)) {
     servingWarnings.push(
@@ -155,7 +156,7 @@ function crossFieldProblems(env: GatewayEnv): ConfigProblem[] {
   return problems;
 }
 
-function toAppConfig(env: GatewayEnv): AppConfig {
+function toAppConfig(env: GatewayEnv): Omit<AppConfig, 'settings'> {
   const entra = env.MREG_AZURE_TENANT_ID !== undefined;
   const roleMap: Record<string, GatewayRole> = { ...DEFAULT_ROLE_MAP };
   for (const pair of env.MREG_ROLE_MAP ?? []) {

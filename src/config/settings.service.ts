@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { GatewayException } from '../common/errors/gateway.exception.js';
+import type { Principal } from '../common/principal.js';
+import { APP_CONFIG, type AppConfig } from './app-config.js';
+import type { ConfigEntry } from './describe-config.js';
+
+/** What `GET /api/v1/admin/config` answers: the same entries as `mcp-gateway config --json`, always masked. */
+export interface SettingsView {
+  settings: readonly ConfigEntry[];
+  /** Always true: this surface has no `--show-secrets`. Said so a reader of the body needs no doc to know. */
+  secretsMasked: true;
+}
+
+/**
+ * The effective configuration for admins. It is the whole gateway's, not a tenant's: it names the allowed and the
+ * platform administrators' tenants. So once MREG_SUPERADMIN_TENANTS declares a multi-tenant platform, only its
+ * platform administrators read it; a tenant's admin would otherwise learn who else the gateway serves.
+ */
+@Injectable()
+export class SettingsService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  effectiveFor(principal: Principal): SettingsView {
+    if (this.config.auth.superadminTenants.length > 0 && !principal.superadmin) {
+      throw new GatewayException(
+        403,
+        ErrorCode.FORBIDDEN,
+        'The gateway configuration is for platform administrators (tenants in MREG_SUPERADMIN_TENANTS)',
+      );
+    }
+    return { settings: this.config.settings, secretsMasked: true };
+  }
+}
