@@ -9,6 +9,8 @@
 export { ThrottlingModule } from './throttling.module.js';
 export { RateLimiter } from './rate-limiter.service.js';
 export { RateLimitPolicy } from './rate-limit-policy.js';
+export { RateLimitUsage } from './rate-limit-usage.js';
+export type { NamedServerWithLimits, RateLimitUsageView } from './rate-limit-usage.js';
 
 // What a call costs, which buckets it draws from, and how a decision is answered.
 export { jsonRpcCost } from './jsonrpc-cost.js';

@@ -70,6 +70,25 @@ export class RateLimiter {
     return { allowed: result.admitted, states, binding };
   }
 
+  /**
+   * The buckets' counters as they stand, counting nothing (the admins' usage view); undefined when the store cannot
+   * answer. Limits off still reads: the counters are then simply not growing.
+   */
+  async peek(checks: readonly BucketCheck[]): Promise<readonly BucketState[] | undefined> {
+    if (checks.length === 0) return [];
+    try {
+      const counters = await this.store.peekAll(checks);
+      return checks.map((check, i) => ({
+        check,
+        count: counters[i].count,
+        resetMs: counters[i].resetMs,
+        hadRoom: counters[i].count < check.limit,
+      }));
+    } catch {
+      return undefined;
+    }
+  }
+
   private storeFailed(error: unknown): RateLimitDecision {
     const failClosed = this.config.rateLimit.failClosed;
     this.storeErrors.inc({ outcome: failClosed ? 'refused' : 'allowed' });

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { RateLimitPolicy } from './rate-limit-policy.js';
 import { RateLimiter } from './rate-limiter.service.js';
+import { RateLimitUsage } from './rate-limit-usage.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
 import { RedisRateLimitStore } from './stores/redis-rate-limit.store.js';
 import { GatewayThrottlerGuard } from './throttling.guard.js';
@@ -32,6 +33,7 @@ import { GatewayThrottlerGuard } from './throttling.guard.js';
   ],
   providers: [
     RateLimiter,
+    RateLimitUsage,
     {
       provide: RateLimitPolicy,
       inject: [APP_CONFIG],
@@ -39,6 +41,6 @@ import { GatewayThrottlerGuard } from './throttling.guard.js';
     },
     { provide: APP_GUARD, useClass: GatewayThrottlerGuard },
   ],
-  exports: [RateLimiter, RateLimitPolicy],
+  exports: [RateLimiter, RateLimitPolicy, RateLimitUsage],
 })
 export class ThrottlingModule {}

@@ -1,5 +1,11 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { type CounterHit, type HitAllResult, FixedWindowStore } from './rate-limit.store.js';
+import {
+  type CounterHit,
+  type CounterPeek,
+  type CounterState,
+  type HitAllResult,
+  FixedWindowStore,
+} from './rate-limit.store.js';
 
 interface Window {
   count: number;
@@ -41,6 +47,18 @@ export class MemoryRateLimitStore extends FixedWindowStore implements OnApplicat
       return { count: window?.count ?? 0, resetMs: window ? window.resetAt - now : hit.windowMs };
     });
     return Promise.resolve({ admitted, states });
+  }
+
+  peekAll(counters: readonly CounterPeek[]): Promise<readonly CounterState[]> {
+    const now = this.now();
+    return Promise.resolve(
+      counters.map((counter) => {
+        const window = this.windows.get(counter.key);
+        return window && window.resetAt > now
+          ? { count: window.count, resetMs: window.resetAt - now }
+          : { count: 0, resetMs: counter.windowMs };
+      }),
+    );
   }
 
   /** Number of live counters, for tests. */

@@ -17,6 +17,12 @@ export interface CounterState {
   readonly resetMs: number;
 }
 
+/** A counter to read without hitting it. */
+export interface CounterPeek {
+  readonly key: string;
+  readonly windowMs: number;
+}
+
 export interface HitAllResult {
   readonly admitted: boolean;
   readonly states: readonly CounterState[];
@@ -32,6 +38,11 @@ export interface RateLimitStore extends ThrottlerStorage {
   readonly kind: 'memory' | 'redis';
   /** Admits when every counter has room for its cost, then adds the cost to all of them; otherwise adds nothing. */
   hitAll(hits: readonly CounterHit[]): Promise<HitAllResult>;
+  /**
+   * The counters as they stand, counting nothing: the count of the live window (0 when there is none) and when it
+   * ends (a full window when there is none). For the admins' usage view, by key: a store is never listed.
+   */
+  peekAll(counters: readonly CounterPeek[]): Promise<readonly CounterState[]>;
 }
 
 /**
@@ -41,6 +52,7 @@ export interface RateLimitStore extends ThrottlerStorage {
 export abstract class FixedWindowStore implements RateLimitStore {
   abstract readonly kind: 'memory' | 'redis';
   abstract hitAll(hits: readonly CounterHit[]): Promise<HitAllResult>;
+  abstract peekAll(counters: readonly CounterPeek[]): Promise<readonly CounterState[]>;
 
   async increment(
     key: string,

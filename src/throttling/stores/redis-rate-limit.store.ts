@@ -1,6 +1,12 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { type CounterHit, type HitAllResult, FixedWindowStore } from './rate-limit.store.js';
+import {
+  type CounterHit,
+  type CounterPeek,
+  type CounterState,
+  type HitAllResult,
+  FixedWindowStore,
+} from './rate-limit.store.js';
 
 /**
  * All-or-nothing fixed-window hits over several counters, atomic because Redis runs a script alone.
@@ -113,6 +119,25 @@ export class RedisRateLimitStore extends FixedWindowStore implements OnModuleIni
       admitted: reply[0] === 1,
       states: hits.map((_, i) => ({ count: reply[1 + i * 2], resetMs: reply[2 + i * 2] })),
     };
+  }
+
+  /** GET and PTTL of each counter in one round trip; a key without a live window (PTTL ≤ 0) counts as empty. */
+  async peekAll(counters: readonly CounterPeek[]): Promise<readonly CounterState[]> {
+    const pipeline = this.client.pipeline();
+    for (const counter of counters) {
+      const key = this.options.keyPrefix + counter.key;
+      pipeline.get(key).pttl(key);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return counters.map((counter, i) => {
+      const [countError, count] = replies[i * 2] ?? [];
+      const [ttlError, ttl] = replies[i * 2 + 1] ?? [];
+      const error = countError ?? ttlError;
+      if (error) throw error;
+      return typeof ttl === 'number' && ttl > 0
+        ? { count: Number(count ?? 0), resetMs: ttl }
+        : { count: 0, resetMs: counter.windowMs };
+    });
   }
 
   onApplicationShutdown(): void {
