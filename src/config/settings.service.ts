@@ -4,6 +4,7 @@ import { GatewayException } from '../common/errors/gateway.exception.js';
 import type { Principal } from '../common/principal.js';
 import { APP_CONFIG, type AppConfig } from './app-config.js';
 import type { ConfigEntry } from './describe-config.js';
+import { readsGatewayWide } from './gateway-wide-access.js';
 
 /** What `GET /api/v1/admin/config` answers: the same entries as `mcp-gateway config --json`, always masked. */
 export interface SettingsView {
@@ -13,16 +14,15 @@ export interface SettingsView {
 }
 
 /**
- * The effective configuration for admins. It is the whole gateway's, not a tenant's: it names the allowed and the
- * platform administrators' tenants. So once MREG_SUPERADMIN_TENANTS declares a multi-tenant platform, only its
- * platform administrators read it; a tenant's admin would otherwise learn who else the gateway serves.
+ * The effective configuration for admins. It is the whole gateway's, not a tenant's (it names the allowed and the
+ * platform administrators' tenants), so in a multi-tenant platform only platform administrators read it.
  */
 @Injectable()
 export class SettingsService {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   effectiveFor(principal: Principal): SettingsView {
-    if (this.config.auth.superadminTenants.length > 0 && !principal.superadmin) {
+    if (!readsGatewayWide(this.config, principal)) {
       throw new GatewayException(
         403,
         ErrorCode.FORBIDDEN,

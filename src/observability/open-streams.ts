@@ -63,6 +63,11 @@ export class OpenStreams {
     return this.claims;
   }
 
+  /** Streams open under one key of their claims (a caller's, a tenant's: `StreamLimits` names them). */
+  countOf(key: string): number {
+    return this.slots.count(key);
+  }
+
   /**
    * Registers a stream, or throws the refusal of the first full limit of its claim (then nothing is registered). The
    * registration keeps only what its release needs (the slot release holds just the keys, not the refusals): a

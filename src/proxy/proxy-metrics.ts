@@ -13,7 +13,7 @@ export type UpstreamOutcome = 'ok' | 'error_5xx' | 'timeout' | 'unreachable' | '
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 /** A proxy session counts as active when it made a request within this window. */
-const ACTIVE_SESSION_WINDOW_MS = 5 * 60_000;
+export const ACTIVE_SESSION_WINDOW_MS = 5 * 60_000;
 
 /**
  * Prometheus metrics of the upstream layer. Labels are tenant ids, server names (unique per tenant) and endpoint positions, never URLs (an endpoint

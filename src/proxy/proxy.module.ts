@@ -26,14 +26,17 @@ import { UpstreamPool } from './upstream-pool.js';
 import { UpstreamResponses } from './upstream-responses.js';
 import { UpstreamHeaders } from './upstream-headers.js';
 import { RouterMetrics } from './router-metrics.js';
+import { UsageController } from './usage.controller.js';
+import { UsageService } from './usage.service.js';
 
 const BREAKER_SWEEP_MS = 5 * 60_000;
 
 @Module({
   imports: [AuthModule, RegistryModule],
-  controllers: [ProxyController, RouterController, ProxyTools, FederationController],
+  controllers: [ProxyController, RouterController, ProxyTools, FederationController, UsageController],
   providers: [
     ProxyService,
+    UsageService,
     SessionTokens,
     TaskHandles,
     ApprovedToolLists,

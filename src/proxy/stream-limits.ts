@@ -15,7 +15,10 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 export class StreamLimits {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** The limits one stream of the principal to the server counts against (`OpenStreams.open`'s claim). */
+  /**
+   * The limits one stream of the principal to the server counts against (`OpenStreams.open`'s claim), and its
+   * tenant's key, counted without a limit so the admins' usage view can say how many streams the tenant holds open.
+   */
   claimFor(principal: Principal, serverId: string): readonly SlotLimit[] {
     const caller = `${principal.tenantId}/${principal.oid}`;
     const { maxStreamsPerPrincipal, maxStreamsPerServer } = this.config.proxy;
@@ -31,8 +34,18 @@ export class StreamLimits {
         refusal: () =>
           tooMany(`${maxStreamsPerPrincipal} across all servers`, 'MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL'),
       },
+      { key: tenantStreamsKey(principal.tenantId), limit: Infinity, refusal: unlimited },
     ];
   }
+}
+
+/** The key a tenant's streams are counted under; no caller key has this form (theirs are `tenant/oid...`). */
+export function tenantStreamsKey(tenantId: string): string {
+  return `tenant:${tenantId}`;
+}
+
+function unlimited(): Error {
+  return new Error('A counting-only slot has no limit to refuse at');
 }
 
 function tooMany(limit: string, setting: string): ProxyError {
