@@ -9,6 +9,8 @@ import { Overview } from './pages/Overview';
 import { Servers } from './pages/Servers';
 import { ServerDetail } from './pages/ServerDetail';
 import { Audit } from './pages/Audit';
+import { Settings } from './pages/Settings';
+import { Usage } from './pages/Usage';
 import { SignIn } from './pages/SignIn';
 
 type Session =
@@ -82,6 +84,10 @@ function Page({ route, user }: { route: string; user: UserInfo }) {
       <ErrorAlert error={new Error('The audit trail is for administrators.')} />
     );
   }
+  if (route === '/usage' || route === '/settings') {
+    if (!isAdmin(user)) return <ErrorAlert error={new Error('This page is for administrators.')} />;
+    return route === '/usage' ? <Usage /> : <Settings />;
+  }
   return <Overview user={user} />;
 }
 
@@ -89,7 +95,13 @@ function Nav({ user, route, onSignOut }: { user: UserInfo; route: string; onSign
   const links: [string, string][] = [
     ['/', 'Overview'],
     ['/servers', 'Servers'],
-    ...(isAdmin(user) ? ([['/audit', 'Audit']] as [string, string][]) : []),
+    ...(isAdmin(user)
+      ? ([
+          ['/audit', 'Audit'],
+          ['/usage', 'Usage'],
+          ['/settings', 'Settings'],
+        ] as [string, string][])
+      : []),
   ];
   const active = (path: string) => (path === '/' ? route === '/' : route.startsWith(path));
   return (

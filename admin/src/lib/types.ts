@@ -115,3 +115,64 @@ export interface RegistryStats {
   byStatus: Record<string, number>;
   byTransport: Record<string, number>;
 }
+
+/** GET /api/v1/admin/config: the effective configuration, secrets masked by the gateway. */
+export interface ConfigSetting {
+  name: string;
+  value: string | number | boolean | string[] | null;
+  source: 'env' | '.env' | 'default';
+  secret: boolean;
+  description: string;
+  usedBy?: string;
+}
+
+export interface SettingsView {
+  settings: ConfigSetting[];
+  secretsMasked: true;
+}
+
+/** One rate-limit bucket of GET /api/v1/admin/usage; `used` is null when the counter store could not be read. */
+export interface BucketUsage {
+  bucket: string;
+  limit: number;
+  windowSeconds: number;
+  used: number | null;
+  resetsInSeconds: number | null;
+  describe: string;
+}
+
+export interface ToolUsage extends BucketUsage {
+  tool: string;
+}
+
+export interface UsageView {
+  rateLimits: {
+    enabled: boolean;
+    store: 'memory' | 'redis';
+    countersScope: 'deployment' | 'replica';
+    countersAvailable: boolean;
+    tiers: { tier: string; perMinute: number; burstPerSecond: number | null }[];
+    settings: {
+      burstFactor: number;
+      tenantMultiplier: number;
+      housekeepingPerMinute: number;
+      oauthPerMinute: number;
+      globalPerMinute: number;
+      failClosed: boolean;
+    };
+    caller: { tier: string; buckets: BucketUsage[] };
+    tenant: { tenantId: string; buckets: BucketUsage[] };
+    global: BucketUsage | null;
+    gatewayTools: ToolUsage[];
+    servers: { serverId: string; name: string; requests: BucketUsage | null; tools: ToolUsage[] }[];
+  };
+  streams: {
+    scope: 'replica';
+    tenant: number;
+    allTenants: number | null;
+    maxPerUser: number;
+    maxPerUserPerServer: number;
+  };
+  sessions: { scope: 'replica'; windowSeconds: number; active: number | null; idleTimeoutSeconds: number };
+  generatedAt: string;
+}
