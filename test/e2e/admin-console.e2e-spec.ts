@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { GatewayApp } from '../../src/app/gateway-app.js';
 import { launchChromium, screenshot } from '../support/browser.js';
-import { ENTRA_CLIENT_ID, ENTRA_TID, startEntraGateway } from '../support/entra-gateway.js';
+import {
+  ENTRA_CLIENT_ID,
+  ENTRA_TID,
+  startEntraGateway,
+  TEST_ENCRYPTION_KEY,
+} from '../support/entra-gateway.js';
 import { EverythingServer } from '../support/everything-server.js';
 import { FakeEntra } from '../support/fake-entra.js';
 import { FixtureMcpServer } from '../support/fixture-mcp-server.js';
@@ -236,13 +241,45 @@ describe('admin console in chromium (e2e, local mode)', () => {
     expect(await admin.getByTestId('chain-report').textContent()).toContain('The hash chain holds.');
   });
 
+  it('shows an admin the configuration with secrets masked, and the rate-limit tiers', async () => {
+    await go(admin, 'Settings');
+    const settings = admin.getByTestId('settings-table');
+    const key = settings.locator('[data-setting="MREG_ENCRYPTION_KEY"]');
+    await key.waitFor();
+    expect(await key.innerText()).toContain('****');
+    expect(await key.innerText()).toContain('secret');
+    expect(await admin.locator('body').innerText()).not.toContain(TEST_ENCRYPTION_KEY);
+    const healthChecks = settings.locator('[data-setting="MREG_HEALTH_CHECKS_ENABLED"]');
+    expect(await healthChecks.innerText()).toMatch(/false\s+env/);
+    await admin.getByLabel('Filter').fill('encryption');
+    await settings.locator('[data-setting="MREG_HEALTH_CHECKS_ENABLED"]').waitFor({ state: 'detached' });
+    expect(await settings.locator('[data-setting="MREG_ENCRYPTION_KEY"]').count()).toBe(1);
+    await screenshot(admin, 'settings');
+
+    await go(admin, 'Usage');
+    const tiers = admin.getByTestId('tier-limits');
+    await tiers.waitFor();
+    const { tiers: limits } = gateway.config.rateLimit;
+    expect(await tiers.locator('[data-tier="admin"]').innerText()).toContain(String(limits.admin));
+    expect(await tiers.locator('[data-tier="user"]').innerText()).toContain(String(limits.user));
+    expect(await tiers.locator('[data-tier="admin"]').innerText()).toContain('yours');
+    // The admin's own minute counted the console's API calls.
+    expect(await admin.getByTestId('buckets').innerText()).toMatch(
+      /You\s+principal\s+[1-9]\d* \/ \d+ per minute/,
+    );
+    expect(await admin.getByTestId('streams').innerText()).toContain('Streams open by your tenant');
+    await screenshot(admin, 'usage');
+  });
+
   it('shows a user read-only views without admin actions', async () => {
     const user = await signIn('bob', 'user');
     await go(user, 'Servers');
     await user.getByTestId('server-row-everything').waitFor();
     expect(await user.getByRole('button', { name: 'Register server' }).count()).toBe(0);
     expect(await user.getByRole('button', { name: 'Delete' }).count()).toBe(0);
-    expect(await user.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    for (const adminOnly of ['Audit', 'Usage', 'Settings']) {
+      expect(await user.getByRole('link', { name: adminOnly }).count()).toBe(0);
+    }
     await user.getByRole('link', { name: 'everything', exact: true }).click();
     await user.getByTestId('tool-echo').waitFor();
     expect(await user.getByRole('button', { name: 'Check health' }).count()).toBe(0);
