@@ -2,7 +2,7 @@ import type { Principal } from '../common/principal.js';
 import type { AppConfig } from '../config/app-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { OpenStreams } from '../observability/open-streams.js';
-import { StreamLimits } from './stream-limits.js';
+import { StreamLimits, tenantStreamsKey } from './stream-limits.js';
 
 const config = { proxy: { maxStreamsPerPrincipal: 3, maxStreamsPerServer: 2 } } as AppConfig;
 const alice = { tenantId: 't', oid: 'alice' } as Principal;
@@ -18,6 +18,16 @@ function limited(appConfig: AppConfig) {
 }
 
 describe('StreamLimits', () => {
+  it("counts a tenant's open streams, all its users together, without limiting them", () => {
+    const { streams, acquire } = limited(config);
+    const releases = [acquire(alice, 's1'), acquire(alice, 's2'), acquire(bob, 's1')];
+    acquire({ tenantId: 'other', oid: 'alice' } as Principal, 's1');
+    expect(streams.countOf(tenantStreamsKey('t'))).toBe(3);
+    expect(streams.countOf(tenantStreamsKey('other'))).toBe(1);
+    releases.forEach((release) => release());
+    expect(streams.countOf(tenantStreamsKey('t'))).toBe(0);
+  });
+
   it('caps open streams per user and server, and frees a slot once per release', () => {
     const { streams, acquire } = limited(config);
     const first = acquire(alice, 's1');

@@ -25,6 +25,23 @@ describe('MemoryRateLimitStore', () => {
     });
   });
 
+  it('peeks at counters without counting: the live window, or an empty full one', async () => {
+    await sut.hitAll([hit('a', 5, 2)]);
+    now += 15_000;
+    const peek = [
+      { key: 'a', windowMs: 60_000 },
+      { key: 'never', windowMs: 1_000 },
+    ];
+    expect(await sut.peekAll(peek)).toEqual([
+      { count: 2, resetMs: 45_000 },
+      { count: 0, resetMs: 1_000 },
+    ]);
+    expect(await sut.peekAll(peek)).toEqual(await sut.peekAll(peek));
+    expect(sut.size).toBe(1);
+    now += 45_000;
+    expect(await sut.peekAll(peek.slice(0, 1))).toEqual([{ count: 0, resetMs: 60_000 }]);
+  });
+
   it('starts a new window when the old one ended', async () => {
     await sut.hitAll([hit('a', 1)]);
     now += 60_000;
