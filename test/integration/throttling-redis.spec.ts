@@ -52,6 +52,22 @@ describe('Redis rate-limit store (integration, real Redis)', () => {
     await admin.quit();
   });
 
+  it("peeks at another replica's counters without counting, in one round trip", async () => {
+    const [one, two] = [await openStore(), await openStore()];
+    await one.hitAll([hit('peeked', 10, 3)]);
+    const peek = [
+      { key: 'peeked', windowMs: 60_000 },
+      { key: 'never-hit', windowMs: 1_000 },
+    ];
+    const [counted, empty] = await two.peekAll(peek);
+    expect(counted.count).toBe(3);
+    expect(counted.resetMs).toBeGreaterThan(50_000);
+    expect(counted.resetMs).toBeLessThanOrEqual(60_000);
+    expect(empty).toEqual({ count: 0, resetMs: 1_000 });
+    expect((await two.peekAll(peek))[0].count).toBe(3);
+    expect(await admin.exists(`${prefix}never-hit`)).toBe(0);
+  });
+
   it('admits exactly the limit under concurrent hits from two connections (atomic script)', async () => {
     const [one, two] = [await openStore(), await openStore()];
     const results = await Promise.all(
