@@ -9,6 +9,7 @@ import {
 import { FakeEntra } from '../support/fake-entra.js';
 import { call, connectMcpClient, localToken, startGateway } from '../support/gateway.js';
 import { json } from '../support/http.js';
+import { sseEvents } from '../support/sse.js';
 import { runDatabaseUrl } from '../support/test-config.js';
 import type { UsageView } from '../../src/proxy/usage.service.js';
 
@@ -121,6 +122,40 @@ describe('admin config and usage endpoints (e2e)', () => {
       const first = await read();
       const second = await read();
       expect(second.gatewayTools[0].used).toBe(first.gatewayTools[0].used);
+    });
+
+    it("counts the tenant's open streams apart from other tenants', and forgets one once it closes", async () => {
+      const federatedUrl = `${gateway.url}/federated/mcp`;
+      const listen = async (tenant: string) => {
+        const token = await localToken(gateway, { tenant, roles: ['user'], resource: federatedUrl });
+        const aborter = new AbortController();
+        const res = await fetch(federatedUrl, {
+          signal: aborter.signal,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'text/event-stream',
+            'mcp-protocol-version': '2025-11-25',
+          },
+        });
+        expect(res.status).toBe(200);
+        const events = sseEvents(res.body!);
+        await events.next(); // the priming event: the stream is registered
+        return () => aborter.abort();
+      };
+      const closeOurs = await listen('acme');
+      const closeTheirs = await listen('globex');
+      const streams = async () =>
+        ((await json(await call(gateway, '/api/v1/admin/usage', admin))) as UsageView).streams;
+      expect(await streams()).toMatchObject({ tenant: 1, allTenants: 2 });
+
+      closeOurs();
+      // The gateway releases the stream when it sees the connection close: wait for that, no sleep.
+      const deadline = Date.now() + 5_000;
+      while ((await streams()).tenant !== 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await streams()).toMatchObject({ tenant: 0, allTenants: 1 });
+      closeTheirs();
     });
 
     it('refuses a user (403) and a caller without a token (401)', async () => {
