@@ -38,9 +38,9 @@ export class McpSession {
     return headers;
   }
 
-  /** One POST; resolves with status, content type, the whole body and the headers. */
-  async post(message) {
-    const response = await this.dispatcher.request({
+  /** Sends one JSON-RPC message as a POST; resolves with undici's response, body unread. */
+  send(message) {
+    return this.dispatcher.request({
       origin: this.url.origin,
       path: this.url.pathname + this.url.search,
       method: 'POST',
@@ -49,6 +49,11 @@ export class McpSession {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
+  }
+
+  /** One POST; resolves with status, content type, the whole body and the headers. */
+  async post(message) {
+    const response = await this.send(message);
     const text = await response.body.text();
     return {
       status: response.statusCode,
@@ -64,15 +69,7 @@ export class McpSession {
    * the answer costs the server.
    */
   async postChecked(message, tailBytes = 4096) {
-    const response = await this.dispatcher.request({
-      origin: this.url.origin,
-      path: this.url.pathname + this.url.search,
-      method: 'POST',
-      headers: { ...this.headers('application/json, text/event-stream'), 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
+    const response = await this.send(message);
     let size = 0;
     let last = [];
     for await (const chunk of response.body) {

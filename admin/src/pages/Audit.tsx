@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { getJson, request } from '../lib/api';
 import type { AuditEvent, AuditPage, ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
+import { CursorPager } from '../components/CursorPager';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { JsonBlock } from '../components/JsonBlock';
 import { StatusBadge } from '../components/StatusBadge';
@@ -219,24 +220,13 @@ export function Audit(_props: { user: UserInfo }) {
           </tbody>
         </table>
       </div>
-      <nav class="d-flex gap-2 justify-content-end" aria-label="Pages">
-        <button
-          type="button"
-          class="btn btn-sm btn-outline-secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          class="btn btn-sm btn-outline-secondary"
-          disabled={!page.data?.nextCursor}
-          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
-        >
-          Older
-        </button>
-      </nav>
+      <CursorPager
+        cursors={cursors}
+        setCursors={setCursors}
+        nextCursor={page.data?.nextCursor}
+        backLabel="Newer"
+        forwardLabel="Older"
+      />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { canChange, canRegister } from '../lib/roles';
 import { navigate } from '../lib/router';
 import type { Registration, ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
+import { CursorPager } from '../components/CursorPager';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusBadge } from '../components/StatusBadge';
 import { ServerForm } from './ServerForm';
@@ -154,25 +155,15 @@ export function Servers({ user }: { user: UserInfo }) {
           </tbody>
         </table>
       </div>
-      <nav class="d-flex gap-2 align-items-center" aria-label="Pages">
+      <CursorPager
+        cursors={cursors}
+        setCursors={setCursors}
+        nextCursor={page.data?.nextCursor}
+        backLabel="Previous"
+        forwardLabel="Next"
+      >
         <span class="me-auto small text-body-secondary">{page.data ? `${page.data.total} servers` : ''}</span>
-        <button
-          type="button"
-          class="btn btn-sm btn-outline-secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          class="btn btn-sm btn-outline-secondary"
-          disabled={!page.data?.nextCursor}
-          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
-        >
-          Next
-        </button>
-      </nav>
+      </CursorPager>
     </>
   );
 }
