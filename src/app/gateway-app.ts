@@ -140,7 +140,8 @@ export class GatewayApp {
       },
       `MCP Registry Gateway ${GATEWAY_VERSION} listening on http://${this.config.http.host}:${port} ` +
         `(database: ${database.kind === 'embedded' ? `embedded PGlite at ${database.location}` : `PostgreSQL ${database.location}`}; ` +
-        `auth: ${auth === 'entra' ? `Entra ID tenant ${this.config.auth.tenantId}` : 'local identity mode (development; tokens from `mcp-gateway token`)'})`,
+        `auth: ${auth === 'entra' ? `Entra ID tenant ${this.config.auth.tenantId}` : 'local identity mode (development; tokens from `mcp-gateway token`)'}); ` +
+        `admin console at /admin, API docs at /docs`,
     );
   }
 }
