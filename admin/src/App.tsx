@@ -131,7 +131,7 @@ function Nav({ user, route, onSignOut }: { user: UserInfo; route: string; onSign
         <span class="navbar-text me-3 small" data-testid="who">
           {user.name ?? user.sub} · {user.tenantKey} · {user.roles.join(', ')}
         </span>
-        <button type="button" class="btn btn-outline-light btn-sm" onClick={onSignOut}>
+        <button type="button" class="btn btn-outline-light btn-sm text-nowrap" onClick={onSignOut}>
           Sign out
         </button>
       </div>
