@@ -5,6 +5,7 @@
  * client itself is not used: on a 2-core machine its per-call CPU would be taken from the servers being measured.
  * Every request has a time limit, so a stalled server shows up as an error instead of a bench that never ends.
  */
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { answerTo } from './sse.mjs';
 
 export const PROTOCOL_VERSION = '2025-11-25';
@@ -31,7 +32,8 @@ export class McpSession {
   }
 
   headers(accept) {
-    const headers = { accept };
+    // As the SDK client's fetch asks (and then inflates what comes back compressed).
+    const headers = { accept, 'accept-encoding': 'gzip, deflate' };
     if (this.authorization) headers.authorization = this.authorization;
     if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
@@ -54,7 +56,7 @@ export class McpSession {
   /** One POST; resolves with status, content type, the whole body and the headers. */
   async post(message) {
     const response = await this.send(message);
-    const text = await response.body.text();
+    const text = decoded(response.headers, Buffer.from(await response.body.arrayBuffer())).toString();
     return {
       status: response.statusCode,
       contentType: response.headers['content-type'],
@@ -64,17 +66,23 @@ export class McpSession {
   }
 
   /**
-   * One POST whose answer is only checked, not decoded: its size and its last `tailBytes` as text. For large answers,
-   * where decoding the whole body as text would put more of the load generator's CPU on the cores being measured than
-   * the answer costs the server.
+   * One POST whose answer is only checked, not decoded as text: its size and its last `tailBytes` as text (after
+   * inflating it, if it came compressed, as any client must). For large answers, where decoding the whole body as
+   * text would put more of the load generator's CPU on the cores being measured than the answer costs the server.
    */
   async postChecked(message, tailBytes = 4096) {
     const response = await this.send(message);
     let size = 0;
     let last = [];
-    for await (const chunk of response.body) {
-      size += chunk.length;
-      last = [...last.slice(-1), chunk];
+    const encoding = response.headers['content-encoding'];
+    if (encoding === 'gzip' || encoding === 'deflate') {
+      last = [decoded(response.headers, Buffer.from(await response.body.arrayBuffer()))];
+      size = last[0].length;
+    } else {
+      for await (const chunk of response.body) {
+        size += chunk.length;
+        last = [...last.slice(-1), chunk];
+      }
     }
     const tail = Buffer.concat(last);
     return {
@@ -147,4 +155,12 @@ export class McpSession {
   failure(what, { status, text }) {
     return new McpError(`${what} on ${this.url.pathname}: HTTP ${status} ${text.slice(0, 300)}`);
   }
+}
+
+/** A body as sent, inflated if it came gzip- or deflate-encoded. */
+function decoded(headers, body) {
+  const encoding = headers['content-encoding'];
+  if (encoding === 'gzip') return gunzipSync(body);
+  if (encoding === 'deflate') return inflateSync(body);
+  return body;
 }

@@ -1,6 +1,7 @@
 import type { Principal } from '../common/principal.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from '../registry/registry.types.js';
-import { ApprovedToolLists } from './approved-tool-list.js';
+import { gunzipSync } from 'node:zlib';
+import { ApprovedToolLists, type ListAnswer } from './approved-tool-list.js';
 
 const user = { roles: ['user'] } as unknown as Principal;
 const admin = { roles: ['admin', 'server_owner', 'user'] } as unknown as Principal;
@@ -32,15 +33,17 @@ const list = (id: number | string = 1, params?: Record<string, unknown>) => ({
   method: 'tools/list',
   ...(params ? { params } : {}),
 });
-const toolsOf = (body: Buffer | undefined) =>
-  (JSON.parse(body!.toString()) as { result: { tools: DiscoveredTool[] } }).result.tools;
+const textOf = (answer: ListAnswer | undefined) =>
+  (answer!.gzip ? gunzipSync(answer!.body) : answer!.body).toString();
+const toolsOf = (answer: ListAnswer | undefined) =>
+  (JSON.parse(textOf(answer)) as { result: { tools: DiscoveredTool[] } }).result.tools;
 
 describe('tools/list answered from the registry', () => {
   const sut = new ApprovedToolLists();
 
   it('lists the approved definitions still offered, as approved, and nothing unapproved', () => {
-    const body = sut.answer(serverWith({}), user, list(7), '2025-11-25');
-    expect(JSON.parse(body!.toString())).toEqual({
+    const answer = sut.answer(serverWith({}), user, list(7), '2025-11-25');
+    expect(JSON.parse(textOf(answer))).toEqual({
       jsonrpc: '2.0',
       id: 7,
       result: { tools: [tool('read'), tool('drop')] },
@@ -62,7 +65,7 @@ describe('tools/list answered from the registry', () => {
     const server = serverWith({ approvedCapabilities: both, capabilities: both });
     expect(toolsOf(sut.answer(server, user, list(), '2025-11-25')).map((t) => t.name)).toEqual(['read']);
     expect(toolsOf(sut.answer(server, user, list(), undefined)).map((t) => t.name)).toEqual(['read']);
-    const modern = JSON.parse(sut.answer(server, user, list('a'), '2026-07-28')!.toString()) as {
+    const modern = JSON.parse(textOf(sut.answer(server, user, list('a'), '2026-07-28'))) as {
       result: unknown;
     };
     expect(modern.result).toEqual({
@@ -89,14 +92,28 @@ describe('tools/list answered from the registry', () => {
 
   it('serialises a list once per registry state, and anew when the server changes', () => {
     const server = serverWith({});
-    const first = sut.answer(server, user, list(1), '2025-11-25');
-    expect(sut.answer(server, user, list(2), '2025-11-25')?.toString()).toBe(
-      first!.toString().replace('"id":1', '"id":2'),
-    );
+    const first = textOf(sut.answer(server, user, list(1), '2025-11-25'));
+    expect(textOf(sut.answer(server, user, list(2), '2025-11-25'))).toBe(first.replace('"id":1', '"id":2'));
     // The registry replaces a changed server by a new object: its list follows the new approval.
     const approved = serverWith({ approvedCapabilities: snapshot([tool('read', 'approved again')]) });
     expect(toolsOf(sut.answer(approved, user, list(), '2025-11-25'))).toEqual([
       tool('read', 'approved again'),
     ]);
+  });
+
+  it('gzips a large list for clients that accept it, as one gzip member each answer completes with its id', () => {
+    const many = snapshot(Array.from({ length: 200 }, (_, i) => tool(`tool_${i}`)));
+    const server = serverWith({ approvedCapabilities: many, capabilities: many });
+    const plain = sut.answer(server, user, list(1), '2025-11-25')!;
+    for (const id of [1, 'a-string-id', 2 ** 40]) {
+      const zipped = sut.answer(server, user, list(id), '2025-11-25', true)!;
+      expect(zipped.gzip).toBe(true);
+      expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
+      expect(gunzipSync(zipped.body).toString()).toBe(
+        plain.body.toString().replace('"id":1}', `"id":${JSON.stringify(id)}}`),
+      );
+    }
+    // A small list goes plain whatever the client accepts.
+    expect(sut.answer(serverWith({}), user, list(), '2025-11-25', true)?.gzip).toBe(false);
   });
 });

@@ -29,7 +29,8 @@ import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers
 import { UpstreamCaller } from './upstream-caller.js';
 import { headerValue, UpstreamResponses } from './upstream-responses.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { ApprovedToolLists } from './approved-tool-list.js';
+import { ApprovedToolLists, type ListAnswer } from './approved-tool-list.js';
+import { acceptsGzip } from '../common/http/gzip-with-tail.js';
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -168,10 +169,12 @@ export class ProxyService {
     if (listed !== undefined) {
       res.writeHead(200, {
         'content-type': 'application/json',
-        'content-length': listed.length,
+        'content-length': listed.body.length,
+        ...(listed.gzip ? { 'content-encoding': 'gzip' } : {}),
+        vary: 'accept-encoding',
         ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
       });
-      res.end(listed);
+      res.end(listed.body);
       return;
     }
     // Re-serialised only when a task handle was turned back into the upstream's id.
@@ -331,9 +334,16 @@ export class ProxyService {
     server: RegisteredServer,
     messages: JsonRpcMessage[],
     req: Request,
-  ): Buffer | undefined {
+  ): ListAnswer | undefined {
     if (messages.length !== 1 || !this.config.proxy.toolListsFromRegistry) return undefined;
-    return this.toolLists.answer(server, principal, messages[0], req.get('mcp-protocol-version'));
+    const revision = req.get('mcp-protocol-version');
+    return this.toolLists.answer(
+      server,
+      principal,
+      messages[0],
+      revision,
+      acceptsGzip(req.get('accept-encoding')),
+    );
   }
 
   private userOf(principal: Principal, req: Request): UpstreamUser {
