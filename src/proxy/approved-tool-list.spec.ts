@@ -1,6 +1,7 @@
 import type { Principal } from '../common/principal.js';
 import type { CapabilitySnapshot, DiscoveredTool, RegisteredServer } from '../registry/registry.types.js';
 import { gunzipSync } from 'node:zlib';
+import { ToolPolicy } from '../registry/tool-policy.js';
 import { ApprovedToolLists, type ListAnswer } from './approved-tool-list.js';
 
 const user = { roles: ['user'] } as unknown as Principal;
@@ -90,15 +91,25 @@ describe('tools/list answered from the registry', () => {
     expect(sut.answer(serverWith({ capabilities: gated }), user, list(), undefined)).toBeUndefined();
   });
 
-  it('serialises a list once per registry state, and anew when the server changes', () => {
-    const server = serverWith({});
-    const first = textOf(sut.answer(server, user, list(1), '2025-11-25'));
-    expect(textOf(sut.answer(server, user, list(2), '2025-11-25'))).toBe(first.replace('"id":1', '"id":2'));
-    // The registry replaces a changed server by a new object: its list follows the new approval.
-    const approved = serverWith({ approvedCapabilities: snapshot([tool('read', 'approved again')]) });
-    expect(toolsOf(sut.answer(approved, user, list(), '2025-11-25'))).toEqual([
-      tool('read', 'approved again'),
-    ]);
+  it('serialises a list once per registry state, revision and role set, and anew when the server changes', () => {
+    const listed = jest.spyOn(ToolPolicy.prototype, 'listedTools');
+    try {
+      const server = serverWith({});
+      const first = textOf(sut.answer(server, user, list(1), '2025-11-25'));
+      expect(textOf(sut.answer(server, user, list(2), '2025-11-25'))).toBe(first.replace('"id":1', '"id":2'));
+      expect(listed).toHaveBeenCalledTimes(1);
+      sut.answer(server, admin, list(3), '2025-11-25');
+      sut.answer(server, user, list(4), '2026-07-28');
+      expect(listed).toHaveBeenCalledTimes(3);
+      // The registry replaces a changed server by a new object: its list follows the new approval.
+      const approved = serverWith({ approvedCapabilities: snapshot([tool('read', 'approved again')]) });
+      expect(toolsOf(sut.answer(approved, user, list(), '2025-11-25'))).toEqual([
+        tool('read', 'approved again'),
+      ]);
+      expect(listed).toHaveBeenCalledTimes(4);
+    } finally {
+      listed.mockRestore();
+    }
   });
 
   it('gzips a large list for clients that accept it, as one gzip member each answer completes with its id', () => {
@@ -106,7 +117,7 @@ describe('tools/list answered from the registry', () => {
     const server = serverWith({ approvedCapabilities: many, capabilities: many });
     const plain = sut.answer(server, user, list(1), '2025-11-25')!;
     for (const id of [1, 'a-string-id', 2 ** 40]) {
-      const zipped = sut.answer(server, user, list(id), '2025-11-25', true)!;
+      const zipped = sut.answer(server, user, list(id), '2025-11-25', 'gzip, deflate')!;
       expect(zipped.gzip).toBe(true);
       expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
       expect(gunzipSync(zipped.body).toString()).toBe(
@@ -114,6 +125,8 @@ describe('tools/list answered from the registry', () => {
       );
     }
     // A small list goes plain whatever the client accepts.
-    expect(sut.answer(serverWith({}), user, list(), '2025-11-25', true)?.gzip).toBe(false);
+    expect(sut.answer(serverWith({}), user, list(), '2025-11-25', 'gzip')?.gzip).toBe(false);
+    // A large one goes plain to a client that does not take gzip.
+    expect(sut.answer(server, user, list(), '2025-11-25', 'br, gzip;q=0')?.gzip).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { Principal } from '../common/principal.js';
 import type { JsonRpcId, JsonRpcMessage } from '../common/jsonrpc.js';
-import { GzipWithTail } from '../common/http/gzip-with-tail.js';
+import { acceptsGzip, GzipWithTail } from '../common/http/gzip-with-tail.js';
 import { MODERN_REVISION, type RegisteredServer, ToolPolicy } from '../registry/index.js';
 
 /** Where a 2026-07-28 result names the server that answered (the SDK stamps every result with it). */
@@ -28,10 +28,14 @@ class EncodedList {
 
   constructor(private readonly head: Buffer) {}
 
-  answer(id: JsonRpcId, gzip: boolean): ListAnswer {
+  answer(id: JsonRpcId, acceptEncoding: string | undefined): ListAnswer {
     const tail = Buffer.from(`${JSON.stringify(id)}}`);
-    // A tail longer than a stored block (an absurd id) goes plain too.
-    if (!gzip || this.head.length < MIN_GZIP_BYTES || tail.length > MAX_GZIP_TAIL_BYTES) {
+    // A tail longer than a stored block (an absurd id) goes plain too. The header is read last: most lists are small.
+    if (
+      this.head.length < MIN_GZIP_BYTES ||
+      tail.length > MAX_GZIP_TAIL_BYTES ||
+      !acceptsGzip(acceptEncoding)
+    ) {
       return { body: Buffer.concat([this.head, tail], this.head.length + tail.length), gzip: false };
     }
     this.compressed ??= new GzipWithTail(this.head);
@@ -55,14 +59,14 @@ export class ApprovedToolLists {
   /**
    * The answer to `message`, or undefined when the upstream must answer: not a lone first-page `tools/list`, a
    * protocol revision the gateway does not know (the upstream refuses it as it sees fit), or a server whose list only
-   * the upstream knows. `gzip`: the client accepts a gzip-encoded answer.
+   * the upstream knows. `acceptEncoding`: the request's Accept-Encoding (a large list goes gzip-encoded if it allows).
    */
   answer(
     server: RegisteredServer,
     principal: Principal,
     message: JsonRpcMessage,
     revision: string | undefined,
-    gzip = false,
+    acceptEncoding?: string,
   ): ListAnswer | undefined {
     if (message.method !== 'tools/list' || message.id === undefined || message.id === null) return undefined;
     // A cursor comes from an upstream's page (the gateway's own answer is one page): the upstream resolves it.
@@ -73,7 +77,7 @@ export class ApprovedToolLists {
       !SUPPORTED_PROTOCOL_VERSIONS.includes(revision)
     )
       return undefined;
-    return this.listFor(server, principal, revision)?.answer(message.id, gzip);
+    return this.listFor(server, principal, revision)?.answer(message.id, acceptEncoding);
   }
 
   private listFor(server: RegisteredServer, principal: Principal, revision: string | undefined) {

@@ -28,9 +28,9 @@ import { isRetryable, timeoutFor } from './request-traits.js';
 import { bearerOf, UpstreamHeaders, type UpstreamUser } from './upstream-headers.js';
 import { UpstreamCaller } from './upstream-caller.js';
 import { headerValue, UpstreamResponses } from './upstream-responses.js';
+import { writeJson } from './response-relay.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { ApprovedToolLists, type ListAnswer } from './approved-tool-list.js';
-import { acceptsGzip } from '../common/http/gzip-with-tail.js';
 
 /**
  * The transparent proxy behind `/servers/{id}/mcp`: policy on the way in, a sealed session, an endpoint chosen
@@ -167,15 +167,10 @@ export class ProxyService {
     }
     const listed = this.listedLocally(principal, server, messages, req);
     if (listed !== undefined) {
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': listed.body.length,
+      return writeJson(res, 200, listed.body, sessionId, {
         ...(listed.gzip ? { 'content-encoding': 'gzip' } : {}),
         vary: 'accept-encoding',
-        ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
       });
-      res.end(listed.body);
-      return;
     }
     // Re-serialised only when a task handle was turned back into the upstream's id.
     const forwarded: unknown = resolved.messages.some((message, index) => message !== messages[index])
@@ -336,14 +331,9 @@ export class ProxyService {
     req: Request,
   ): ListAnswer | undefined {
     if (messages.length !== 1 || !this.config.proxy.toolListsFromRegistry) return undefined;
+    const [message] = messages;
     const revision = req.get('mcp-protocol-version');
-    return this.toolLists.answer(
-      server,
-      principal,
-      messages[0],
-      revision,
-      acceptsGzip(req.get('accept-encoding')),
-    );
+    return this.toolLists.answer(server, principal, message, revision, req.get('accept-encoding'));
   }
 
   private userOf(principal: Principal, req: Request): UpstreamUser {

@@ -102,13 +102,27 @@ export async function relayJson(response: Dispatcher.ResponseData, context: Rela
   // Only a filtered tools/list or a named task is re-serialised; anything else goes out exactly as the upstream sent it.
   const rewritten = filtered.some((message, index) => message !== messages[index]);
   const body = rewritten ? JSON.stringify(Array.isArray(parsed) ? filtered : filtered[0]) : text;
-  // Plain Node rather than Express's send: no ETag of every answer on the hot path (nobody revalidates a POST).
-  context.res.writeHead(response.statusCode, {
+  writeJson(context.res, response.statusCode, body, context.sessionId);
+}
+
+/**
+ * A JSON answer of the proxy, with the client's session id: plain Node rather than Express's send, so no ETag of every
+ * answer on the hot path (nobody revalidates a POST).
+ */
+export function writeJson(
+  res: ServerResponse,
+  statusCode: number,
+  body: string | Buffer,
+  sessionId: string | undefined,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(statusCode, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    ...sessionHeaders(context),
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+    ...headers,
   });
-  context.res.end(body);
+  res.end(body);
 }
 
 /** Rewrites an SSE event if it carries a message to filter; drops data that is not JSON-RPC. */

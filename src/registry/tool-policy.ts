@@ -5,6 +5,7 @@ import {
   LEGACY_REVISION,
   MODERN_REVISION,
   type RegisteredServer,
+  type ToolEras,
 } from './registry.types.js';
 import { ownValue } from '../common/own-value.js';
 
@@ -103,6 +104,6 @@ export class ToolPolicy {
 }
 
 /** The tool names a snapshot offers to clients of one revision (a 2025-only snapshot offers all to either). */
-function offeredTo(snapshot: CapabilitySnapshot, era: keyof NonNullable<CapabilitySnapshot['toolEras']>) {
+function offeredTo(snapshot: CapabilitySnapshot, era: keyof ToolEras) {
   return new Set(snapshot.toolEras ? snapshot.toolEras[era] : snapshot.tools.map((tool) => tool.name));
 }
