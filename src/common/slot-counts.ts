@@ -1,9 +1,7 @@
-/** A key a slot is counted under, with the most it may hold and the refusal past that. */
-export interface SlotLimit {
-  readonly key: string;
-  readonly limit: number;
-  readonly refusal: () => Error;
-}
+/** A key a slot is counted under, with the most it may hold and the refusal past that (none: only counted). */
+export type SlotLimit =
+  | { readonly key: string; readonly limit: number; readonly refusal: () => Error }
+  | { readonly key: string; readonly limit?: undefined };
 
 /**
  * Open slots counted by key, for limits that hold several keys at once (a user and a user's server; an upstream and
@@ -19,7 +17,7 @@ export class SlotCounts {
   /** Takes one slot under every key, or throws the refusal of the first that is full; the result frees it (once). */
   take(limits: readonly SlotLimit[]): () => void {
     for (const slot of limits) {
-      if (this.count(slot.key) >= slot.limit) throw slot.refusal();
+      if (slot.limit !== undefined && this.count(slot.key) >= slot.limit) throw slot.refusal();
     }
     // Only the keys are kept for the release: a listening stream holds it for its whole life, and the limits'
     // refusal closures (with their contexts) would be held with it, for each of thousands of idle streams.

@@ -75,10 +75,7 @@ describe('OpenStreams', () => {
   it('keeps a shutdown-closed stream counted until it is released, and never closes it twice', () => {
     const streams = new OpenStreams();
     const closed: number[] = [];
-    const registered = streams.open({
-      claim: [{ key: 'alice', limit: 10, refusal: full('alice') }],
-      closable: stream('listening', closed),
-    });
+    const registered = streams.open({ claim: [{ key: 'alice' }], closable: stream('listening', closed) });
     expect(streams.closeResumably('listening')).toBe(1);
     expect(streams.closeResumably()).toBe(0);
     expect(closed).toEqual([RESUME_RETRY_MS]);
@@ -91,8 +88,8 @@ describe('OpenStreams', () => {
   it('learns how to close a stream registered before that was known, even after shutdown began', async () => {
     const streams = new OpenStreams();
     // A GET claims its slot before the upstream answers; shutdown passes it by until the relay says how to close it.
-    const early = streams.open({ claim: [{ key: 'alice', limit: 10, refusal: full('alice') }] });
-    const late = streams.open({ claim: [{ key: 'alice', limit: 10, refusal: full('alice') }] });
+    const early = streams.open({ claim: [{ key: 'alice' }] });
+    const late = streams.open({ claim: [{ key: 'alice' }] });
     expect(streams.closeResumably('listening', 300)).toBe(0);
     const closed: number[] = [];
     early.closableAs(stream('listening', closed));

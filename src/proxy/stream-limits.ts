@@ -34,7 +34,8 @@ export class StreamLimits {
         refusal: () =>
           tooMany(`${maxStreamsPerPrincipal} across all servers`, 'MREG_PROXY_MAX_STREAMS_PER_PRINCIPAL'),
       },
-      { key: tenantStreamsKey(principal.tenantId), limit: Infinity, refusal: unlimited },
+      // Only counted: the admins' usage view says how many streams the tenant holds open.
+      { key: tenantStreamsKey(principal.tenantId) },
     ];
   }
 }
@@ -42,10 +43,6 @@ export class StreamLimits {
 /** The key a tenant's streams are counted under; no caller key has this form (theirs are `tenant/oid...`). */
 export function tenantStreamsKey(tenantId: string): string {
   return `tenant:${tenantId}`;
-}
-
-function unlimited(): Error {
-  return new Error('A counting-only slot has no limit to refuse at');
 }
 
 function tooMany(limit: string, setting: string): ProxyError {
