@@ -4,6 +4,9 @@ import type { AppConfig, GatewayRole } from '../config/app-config.js';
 import { type BucketCheck, MINUTE_MS, SECOND_MS } from './rate-limit.types.js';
 import { ownValue } from '../common/own-value.js';
 
+/** The key prefix of a tenant's housekeeping bucket (its callers' own are `housekeeping:{tenant}:{oid}`). */
+const TENANT_HOUSEKEEPING_PREFIX = 'housekeeping:tenant:';
+
 /**
  * What the policy needs of a registered server: its id and its own limits per caller, per minute (all messages, and
  * `tools/call` by tool name). Structural, so throttling depends on no feature: the registry's servers fit it.
@@ -104,7 +107,7 @@ export class RateLimitPolicy {
       ),
       minute(
         'housekeeping',
-        `housekeeping:tenant:${principal.tenantId}`,
+        `${TENANT_HOUSEKEEPING_PREFIX}${principal.tenantId}`,
         this.tenantLimit(principal),
         cost,
         "the tenant's session housekeeping, all its callers together (as much as the tenant's limit)",
@@ -117,6 +120,11 @@ export class RateLimitPolicy {
         `the caller's session housekeeping per second (${setting} / 60 × MREG_RATE_LIMIT_BURST_FACTOR)`,
       ),
     ];
+  }
+
+  /** Whether a check counts the caller's whole tenant (its request or housekeeping bucket), not the caller alone. */
+  isTenantWide(check: BucketCheck): boolean {
+    return check.bucket === 'tenant' || check.key.startsWith(TENANT_HOUSEKEEPING_PREFIX);
   }
 
   private tenantLimit(principal: Principal): number {

@@ -12,7 +12,11 @@ const alice = {
   oid: 'alice',
   roles: ['admin', 'server_owner', 'user'],
 } as unknown as Principal;
-const server = { id: 's1', name: 'search', rateLimits: { requestsPerMinute: 30, tools: { query: 5 } } };
+const server = {
+  id: 's1',
+  name: 'search',
+  rateLimits: { requestsPerMinute: 30, tools: { query: 5, export: 2 } },
+};
 
 function usageWith(env: Record<string, string>, store = new MemoryRateLimitStore()) {
   const config: AppConfig = loadConfig(
@@ -43,13 +47,21 @@ describe('RateLimitUsage', () => {
     expect(view.caller.tier).toBe('admin');
     expect(view.caller.buckets.find((b) => b.bucket === 'principal')).toMatchObject({ limit: 900, used: 2 });
     expect(view.tenant.buckets.find((b) => b.bucket === 'tenant')).toMatchObject({ used: 2 });
+    // Each bucket under whom it counts: the tenant's request and housekeeping buckets apart from the caller's own.
+    expect(view.tenant.buckets.map((b) => b.bucket)).toEqual(['tenant', 'housekeeping']);
+    expect(view.caller.buckets.map((b) => b.bucket).sort()).toEqual(
+      ['burst', 'housekeeping', 'housekeeping', 'principal'].sort(),
+    );
     expect(view.gatewayTools).toEqual([expect.objectContaining({ tool: 'whoami', limit: 3, used: 1 })]);
     expect(view.servers).toEqual([
       {
         serverId: 's1',
         name: 'search',
         requests: expect.objectContaining({ bucket: 'server', limit: 30, used: 1 }),
-        tools: [expect.objectContaining({ tool: 'query', limit: 5, used: 1 })],
+        tools: [
+          expect.objectContaining({ tool: 'query', limit: 5, used: 1 }),
+          expect.objectContaining({ tool: 'export', limit: 2, used: 0 }),
+        ],
       },
     ]);
     // Reading counted nothing.

@@ -90,33 +90,22 @@ export class RateLimitUsage {
     const housekeeping = this.policy
       .forPrincipal(principal, 1, 1)
       .filter((check) => check.bucket === 'housekeeping');
-    const tools = Object.keys(limits.tools).map((tool) => ({
-      tool,
-      check: this.policy.forGatewayTools(principal, [tool])[0],
-    }));
-    const serverChecks = servers.map((server) => ({
-      server,
-      requests: this.policy
-        .forServer(
-          principal,
-          {
-            id: server.id,
-            rateLimits: { requestsPerMinute: server.rateLimits.requestsPerMinute, tools: {} },
-          },
-          0,
-          [],
-        )
-        .at(0),
-      tools: Object.keys(server.rateLimits.tools).map((tool) => ({
-        tool,
-        check: this.policy.forServer(
-          principal,
-          { id: server.id, rateLimits: { tools: server.rateLimits.tools } },
-          0,
-          [tool],
-        )[0],
-      })),
-    }));
+    // One check per limited tool, in the order of the names given (every name here has a limit).
+    const gatewayTools = Object.keys(limits.tools);
+    const tools = this.policy
+      .forGatewayTools(principal, gatewayTools)
+      .map((check, i) => ({ tool: gatewayTools[i], check }));
+    const serverChecks = servers.map((server) => {
+      const limitedTools = Object.keys(server.rateLimits.tools);
+      const checks = this.policy.forServer(principal, server, 0, limitedTools);
+      return {
+        server,
+        requests: checks.find((check) => check.bucket === 'server'),
+        tools: checks
+          .filter((check) => check.bucket === 'tool')
+          .map((check, i) => ({ tool: limitedTools[i], check })),
+      };
+    });
 
     const all = [
       ...work,
@@ -127,8 +116,7 @@ export class RateLimitUsage {
     const states = await this.limiter.peek(all);
     const byCheck = new Map<BucketCheck, BucketState>(states?.map((state) => [state.check, state]) ?? []);
     const usage = (check: BucketCheck): BucketUsage => usageOf(check, byCheck.get(check));
-    const isTenants = (check: BucketCheck) =>
-      check.bucket === 'tenant' || check.key.startsWith('housekeeping:tenant:');
+    const isTenants = (check: BucketCheck) => this.policy.isTenantWide(check);
 
     const global = work.find((check) => check.bucket === 'global');
     return {
