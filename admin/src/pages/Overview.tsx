@@ -1,7 +1,7 @@
 import { getJson } from '../lib/api';
 import { isAdmin } from '../lib/roles';
 import { navigate } from '../lib/router';
-import type { ServerPage, UserInfo } from '../lib/types';
+import type { RegistryStats, ServerPage, UserInfo } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 import { auditPipeline, readiness } from '../lib/gateway-state';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -30,10 +30,19 @@ export function Overview({ user }: { user: UserInfo }) {
     () => (isAdmin(user) ? getJson<RouterMetrics>('/api/v1/router/metrics') : Promise.resolve(undefined)),
     [],
   );
+  // Admins get the counts by status of every server (GET /api/v1/admin/stats); others, those of the first page.
+  const stats = useLoad(
+    () => (isAdmin(user) ? getJson<RegistryStats>('/api/v1/admin/stats') : Promise.resolve(undefined)),
+    [],
+  );
   const ready = useLoad(readiness, []);
   const audit = useLoad(() => (isAdmin(user) ? auditPipeline() : Promise.resolve(undefined)), []);
   const items = servers.data?.items ?? [];
-  const count = (status: string) => items.filter((server) => server.status === status).length;
+  const count = (status: string) =>
+    stats.data
+      ? (stats.data.byStatus[status] ?? 0)
+      : items.filter((server) => server.status === status).length;
+  const partial = servers.data !== undefined && servers.data.total > items.length;
   const pending = items.filter((server) => server.pendingChanges);
   const openBreakers = (metrics.data?.servers ?? []).flatMap((server) =>
     server.breakers.filter((breaker) => breaker.state !== 'closed').map((breaker) => ({ server, breaker })),
@@ -60,12 +69,20 @@ export function Overview({ user }: { user: UserInfo }) {
                 <div class="small mb-1">
                   <StatusBadge value={status} />
                 </div>
-                <div class="fs-3 fw-semibold">{servers.data ? count(status) : '…'}</div>
+                <div class="fs-3 fw-semibold" data-testid={`status-${status}`}>
+                  {servers.data ? count(status) : '…'}
+                </div>
               </div>
             </div>
           </div>
         ))}
       </div>
+      {partial && (
+        <p class="small text-body-secondary" data-testid="status-partial">
+          {stats.data ? 'Pending changes cover' : 'Counts by status and pending changes cover'} the first{' '}
+          {items.length} servers.
+        </p>
+      )}
       <div class="row g-3 mb-4">
         <div class="col-md-6">
           <section class="card h-100" aria-labelledby="ready-title">
