@@ -7,7 +7,7 @@ import { envVarsOf } from '../../src/config/env-var.decorator.js';
 import { GatewayEnv } from '../../src/config/gateway-env.js';
 import { containersOf, only, type Plain, root } from './k8s-fixtures.js';
 import { validateAgainstSchema } from './k8s-schemas.js';
-import { type K8sObject } from './kustomize.js';
+import { type K8sObject, parseManifests } from './kustomize.js';
 import {
   canRenderChart,
   chartDir,
@@ -15,7 +15,6 @@ import {
   everythingOn,
   hasHelm,
   helmTemplate,
-  parseManifestStream,
   renderChart,
 } from './helm.js';
 
@@ -241,7 +240,7 @@ describeRendered('Helm chart: rendered', () => {
       );
       expect(helm.stderr).toBe('');
       const sorted = (objects: K8sObject[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
-      expect(sorted(parseManifestStream(helm.stdout))).toEqual(sorted(helmTemplate(override)));
+      expect(sorted(parseManifests(helm.stdout, 'helm template'))).toEqual(sorted(helmTemplate(override)));
     }
   });
 });

@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { root } from './k8s-fixtures.js';
-import { type K8sObject } from './kustomize.js';
+import { type K8sObject, parseManifests } from './kustomize.js';
 
 /**
  * `helm template` for the chart, without a Helm binary (no registry this project reaches ships one): helm-render/ is
@@ -91,17 +90,7 @@ export function renderChart(values: object = {}, options: RenderOptions = {}): R
 export function helmTemplate(values: object = {}, options: RenderOptions = {}): K8sObject[] {
   const result = renderChart(values, options);
   if (result.status !== 0) throw new Error(result.stderr);
-  return parseManifestStream(result.stdout);
-}
-
-/** A `helm template` output stream: `---` documents, each after a `# Source:` comment. */
-export function parseManifestStream(text: string): K8sObject[] {
-  return parseAllDocuments(text)
-    .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
-      return doc.toJS() as K8sObject | null;
-    })
-    .filter((obj): obj is K8sObject => obj !== null);
+  return parseManifests(result.stdout, 'helm-render');
 }
 
 /** Every optional object on: HPA, PDB and NetworkPolicy (on by default), ServiceMonitor and the migration Job. */

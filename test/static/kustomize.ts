@@ -34,14 +34,19 @@ type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Every YAML document of a file (empty ones left out). */
-export function readManifests(file: string): K8sObject[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
+/** Every YAML document of a `---` stream (empty ones left out); `source` names it in a parse error. */
+export function parseManifests(text: string, source: string): K8sObject[] {
+  return parseAllDocuments(text)
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+      if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0].message}`);
       return doc.toJS() as K8sObject | null;
     })
     .filter((obj): obj is K8sObject => obj !== null);
+}
+
+/** Every YAML document of a file (empty ones left out). */
+export function readManifests(file: string): K8sObject[] {
+  return parseManifests(readFileSync(file, 'utf8'), file);
 }
 
 export function readKustomization(dir: string): Kustomization {
