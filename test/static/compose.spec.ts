@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DockerfileParser } from 'dockerfile-ast';
 import { parse } from 'yaml';
 import { envVarsOf } from '../../src/config/env-var.decorator.js';
 import { GatewayEnv } from '../../src/config/gateway-env.js';
@@ -9,13 +10,13 @@ import { loadConfig } from '../../src/config/load-config.js';
  * No Docker engine runs here, so `compose.yaml` is checked against what it starts: the image's settings, the
  * gateway's configuration validation (with compose's own `${VAR:-default}` interpolation), and the services it wires.
  */
-const root = join(__dirname, '../..');
-const compose = parse(readFileSync(join(root, 'compose.yaml'), 'utf8')) as {
+const read = (file: string) => readFileSync(join(__dirname, '../..', file), 'utf8');
+const compose = parse(read('compose.yaml')) as {
   services: Record<string, any>;
   volumes: Record<string, unknown>;
 };
 const { gateway, postgres, redis } = compose.services;
-const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const dockerfile = read('Dockerfile');
 
 /** Compose's interpolation of `${NAME:-default}`, `${NAME-default}` and `${NAME}` against `given`. */
 function interpolate(value: string, given: Record<string, string> = {}): string {
@@ -33,9 +34,11 @@ const envOf = (service: any, given: Record<string, string> = {}): Record<string,
     ]),
   );
 
-/** The runtime stage's `ENV` (MREG_HOST, MREG_PORT, MREG_DATA_DIR, ...), which compose's environment adds to. */
+/** The image's `ENV` (NODE_ENV, MREG_HOST, MREG_PORT, MREG_DATA_DIR, ...), which compose's environment overrides. */
 const imageEnv: Record<string, string> = Object.fromEntries(
-  [...dockerfile.matchAll(/^\s+(\w+)=(\S+?)\s*\\?$/gm)].map((match) => [match[1], match[2]]),
+  DockerfileParser.parse(dockerfile)
+    .getENVs()
+    .flatMap((env) => env.getProperties().map((property) => [property.getName(), property.getValue() ?? ''])),
 );
 
 describe('compose.yaml', () => {
@@ -48,8 +51,11 @@ describe('compose.yaml', () => {
   });
 
   it('starts in local identity mode on the bundled PostgreSQL and Redis with nothing set', () => {
+    // The image defaults to production, which refuses to start without Entra: compose must override it.
+    expect(imageEnv.NODE_ENV).toBe('production');
     const { config } = loadConfig({ ...imageEnv, ...envOf(gateway) }, { dotenvDir: false });
     expect(config).toMatchObject({
+      nodeEnv: 'development',
       http: { host: '0.0.0.0', port: 8000 },
       dataDir: '/data',
       database: { kind: 'postgres' },
