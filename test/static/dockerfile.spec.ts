@@ -34,6 +34,11 @@ const target = (stage: Instruction[], source: string, destination: string) => {
   const dir = posix.resolve(workdir(stage), destination);
   return destination.endsWith('/') ? posix.join(dir, posix.basename(source)) : dir;
 };
+/** The sources the build stage copies in before the RUN whose arguments are `run`. */
+const copiedBefore = (run: string) => {
+  const upTo = buildStage.indexOf(find(buildStage, 'RUN').find((r) => r.getArgumentsContent() === run)!);
+  return copies(buildStage.slice(0, upTo)).flatMap((copy) => pathsOf(copy).sources);
+};
 const filesUnder = (dir: string): string[] =>
   readdirSync(join(root, dir)).flatMap((name) => {
     const path = posix.join(dir, name);
@@ -71,10 +76,6 @@ describe('Dockerfile', () => {
     expect(runs[build]).toMatch(/npm run build && npm prune --omit=dev/);
     expect(packageJson.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
 
-    const copiedBefore = (run: string) => {
-      const upTo = buildStage.indexOf(find(buildStage, 'RUN').find((r) => r.getArgumentsContent() === run)!);
-      return copies(buildStage.slice(0, upTo)).flatMap((copy) => pathsOf(copy).sources);
-    };
     expect(copiedBefore(runs[ci])).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
     const buildInputs = [
       'tsconfig.json',
@@ -88,11 +89,8 @@ describe('Dockerfile', () => {
     // `npm run build` runs vite with admin/vite.config.ts, whose outDir is dist/console: the runtime's dist has it.
     expect(packageJson.scripts.build).toMatch(/vite build --config admin\/vite\.config\.ts/);
     expect(read('admin/vite.config.ts')).toContain("'../dist/console'");
-    const build = find(buildStage, 'RUN').findIndex((run) =>
-      /\bnpm run build\b/.test(run.getArgumentsContent() ?? ''),
-    );
-    const copiedIn = copies(buildStage.slice(0, buildStage.indexOf(find(buildStage, 'RUN')[build])));
-    expect(copiedIn.flatMap((copy) => pathsOf(copy).sources)).toContain('admin');
+    const build = runText(buildStage).find((run) => /\bnpm run build\b/.test(run))!;
+    expect(copiedBefore(build)).toContain('admin');
     expect(ignore.excludes('admin/src/main.tsx')).toBe(false);
     expect(copies(runtimeStage).some((copy) => pathsOf(copy).sources.includes('/app/dist'))).toBe(true);
   });
