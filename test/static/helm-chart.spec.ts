@@ -21,8 +21,8 @@ import {
 /**
  * The Helm chart, statically (no cluster, and no Helm binary unless one is on the PATH): its metadata, its values
  * against values.schema.json, and every object it renders with its options on and off against the Kubernetes and
- * Prometheus Operator schemas. Rendering: helm.ts. The app contract and the drift from the kustomize base:
- * helm-kustomize-drift.spec.ts.
+ * Prometheus Operator schemas. Rendering: helm.ts. The app contract: helm-app-contract.spec.ts; the drift from the
+ * kustomize base: helm-kustomize-drift.spec.ts.
  */
 const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as Plain;
 const values = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Plain;

@@ -90,7 +90,6 @@ describeRendered('Helm chart against the kustomize prod overlay', () => {
     expect(Object.keys(pick(theirs.template.spec, podFields))).toEqual(podFields);
     expect(ours.strategy).toEqual(theirs.strategy);
     expect(ours.revisionHistoryLimit).toEqual(theirs.revisionHistoryLimit);
-    expect(ours.selector).toEqual(theirs.selector);
   });
 
   it('scaling: replicaCount is the base replicas, and the HPA is the same (the HPA owns replicas when on)', () => {
