@@ -10,7 +10,8 @@ import { type K8sObject, parseManifests } from './kustomize.js';
  * a small Go program on the engine Helm itself uses (text/template + sprig, Helm's include/toYaml/required, value
  * coalescing, values.schema.json validation with gojsonschema), built from Debian's Go packages, which .ci/run
  * installs: golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev
- * golang-github-xeipuuv-gojsonschema-dev. Where a real `helm` is on the PATH, helm-chart.spec.ts also compares the two.
+ * golang-github-xeipuuv-gojsonschema-dev. That it renders what Helm renders is checked only where a real `helm` is on
+ * the PATH (helm-chart.spec.ts then compares the two), so never in this project's CI, which has none.
  */
 export const chartDir = join(root, 'deploy/helm/mcp-gateway');
 const debianGoPath = '/usr/share/gocode';

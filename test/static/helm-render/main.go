@@ -1,23 +1,22 @@
 // Command helm-render renders a Helm chart the way `helm template` does, for CI machines that have no Helm binary
 // (no registry we reach ships one). It uses the same template engine as Helm: Go's text/template with the sprig v3
-// function library (Debian's golang-github-masterminds-sprig-dev), plus Helm's own functions (include, tpl,
-// required, toYaml, fromYaml, toJson, fromJson, lookup) rebuilt from Helm's pkg/engine, the same value coalescing
-// (chart defaults under user files, null removes a key), and values.schema.json validation with the library Helm 3
-// uses (xeipuuv/gojsonschema).
+// function library (Debian's golang-github-masterminds-sprig-dev), plus the Helm functions the chart's templates use
+// (include, required, toYaml, fromYaml) rebuilt from Helm's pkg/engine, the same value coalescing (chart defaults
+// under user files, null removes a key), and values.schema.json validation with the library Helm 3 uses
+// (xeipuuv/gojsonschema). That it renders what Helm renders is checked only where a `helm` binary is on the PATH
+// (test/static/helm-chart.spec.ts compares the two), so never in this project's CI.
 //
 // What it does not do (see deploy/helm/mcp-gateway/README.md): render subcharts (-skip-dependency-check renders the
-// parent's templates as if `helm dependency build` had run), --set flags, .Files, .Capabilities beyond the
-// Kubernetes version, hook ordering, and Helm's own lint rules (test/static/helm-chart.spec.ts checks the rendered
-// objects instead).
+// parent's templates as if `helm dependency build` had run), --set flags, .Files, .Capabilities, tpl, lookup,
+// .Release.IsInstall/IsUpgrade, hook ordering, and Helm's own lint rules (test/static/helm-chart.spec.ts checks the
+// rendered objects instead, and that the templates keep to this subset).
 //
 // Build (GOPATH mode, Debian's Go libraries): GO111MODULE=off GOPATH=/usr/share/gocode go build -o helm-render .
-// Usage: helm-render [-f values.yaml]... [-release NAME] [-namespace NS] [-upgrade] [-strict] [-skip-dependency-check]
-// CHART_DIR
+// Usage: helm-render [-f values.yaml]... [-release NAME] [-namespace NS] [-strict] [-skip-dependency-check] CHART_DIR
 package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,7 +44,11 @@ type chartDependency struct {
 	Condition string `json:"condition"`
 }
 
+// chartFile is the part of Chart.yaml the renderer reads; all of it is exposed as .Chart.
 type chartFile struct {
+	APIVersion   string            `json:"apiVersion"`
+	Name         string            `json:"name"`
+	Version      string            `json:"version"`
 	Dependencies []chartDependency `json:"dependencies"`
 }
 
@@ -54,15 +57,13 @@ func main() {
 	flag.Var(&files, "f", "values file (YAML or JSON), may repeat; later files win")
 	release := flag.String("release", "mcp-gateway", "release name")
 	namespace := flag.String("namespace", "default", "release namespace")
-	upgrade := flag.Bool("upgrade", false, "render as an upgrade (.Release.IsUpgrade)")
 	skipDependencyCheck := flag.Bool("skip-dependency-check", false, "render as if the dependencies were vendored (their own objects are not rendered)")
-	kubeVersion := flag.String("kube-version", "v1.30.0", "Kubernetes version for .Capabilities.KubeVersion")
 	flag.BoolVar(&strict, "strict", false, "fail on a missing value (missingkey=error), as `helm lint --strict` renders")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fail(errors.New("usage: helm-render [flags] CHART_DIR"))
 	}
-	out, err := render(flag.Arg(0), files, *release, *namespace, *upgrade, *skipDependencyCheck, *kubeVersion)
+	out, err := render(flag.Arg(0), files, *release, *namespace, *skipDependencyCheck)
 	if err != nil {
 		fail(err)
 	}
@@ -85,17 +86,21 @@ func readYAML(path string, into interface{}) error {
 	return nil
 }
 
-func render(dir string, files []string, release, namespace string, upgrade, skipDependencyCheck bool, kubeVersion string) (string, error) {
+func render(dir string, files []string, release, namespace string, skipDependencyCheck bool) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return "", err
+	}
 	var meta map[string]interface{}
-	if err := readYAML(filepath.Join(dir, "Chart.yaml"), &meta); err != nil {
-		return "", err
-	}
 	var chart chartFile
-	if err := readYAML(filepath.Join(dir, "Chart.yaml"), &chart); err != nil {
-		return "", err
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		return "", fmt.Errorf("Chart.yaml: %w", err)
 	}
-	name, _ := meta["name"].(string)
-	if meta["apiVersion"] != "v2" || name == "" || meta["version"] == nil {
+	if err := yaml.Unmarshal(data, &chart); err != nil {
+		return "", fmt.Errorf("Chart.yaml: %w", err)
+	}
+	name := chart.Name
+	if chart.APIVersion != "v2" || name == "" || chart.Version == "" {
 		return "", errors.New("Chart.yaml: apiVersion v2, name and version are required")
 	}
 
@@ -132,11 +137,7 @@ func render(dir string, files []string, release, namespace string, upgrade, skip
 		"Values": values,
 		"Chart":  chartObject(meta),
 		"Release": map[string]interface{}{
-			"Name": release, "Namespace": namespace, "Service": "Helm",
-			"IsInstall": !upgrade, "IsUpgrade": upgrade, "Revision": 1,
-		},
-		"Capabilities": map[string]interface{}{
-			"KubeVersion": kubeVersionObject(kubeVersion),
+			"Name": release, "Namespace": namespace, "Service": "Helm", "Revision": 1,
 		},
 	}
 	return execute(dir, name, top)
@@ -153,11 +154,6 @@ func chartObject(meta map[string]interface{}) map[string]interface{} {
 		result[field] = value
 	}
 	return result
-}
-
-func kubeVersionObject(version string) map[string]interface{} {
-	parts := strings.SplitN(strings.TrimPrefix(version, "v"), ".", 3)
-	return map[string]interface{}{"Version": version, "GitVersion": version, "Major": parts[0], "Minor": parts[1]}
 }
 
 // coalesce merges chart defaults (src) under user values (dst) like Helm's chartutil.CoalesceTables: maps merge
@@ -239,19 +235,6 @@ func execute(dir, chartName string, top map[string]interface{}) (string, error) 
 		err := root.ExecuteTemplate(&buf, name, data)
 		return buf.String(), err
 	}
-	funcs["tpl"] = func(text string, data interface{}) (string, error) {
-		clone, err := root.Clone()
-		if err != nil {
-			return "", err
-		}
-		t, err := clone.New("tpl").Parse(text)
-		if err != nil {
-			return "", err
-		}
-		var buf bytes.Buffer
-		err = t.Execute(&buf, data)
-		return strings.ReplaceAll(buf.String(), "<no value>", ""), err
-	}
 	root.Funcs(funcs)
 
 	var names []string
@@ -295,7 +278,8 @@ func execute(dir, chartName string, top map[string]interface{}) (string, error) 
 	return out.String(), nil
 }
 
-// helmFuncs is sprig's text function map with Helm's changes: no env/expandenv, plus Helm's own functions.
+// helmFuncs is sprig's text function map with Helm's changes: no env/expandenv, plus the Helm functions the chart
+// uses (include is added by execute, as it needs the template set).
 func helmFuncs() template.FuncMap {
 	funcs := sprig.TxtFuncMap()
 	delete(funcs, "env")
@@ -314,20 +298,6 @@ func helmFuncs() template.FuncMap {
 		}
 		return m
 	}
-	funcs["toJson"] = func(v interface{}) string {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return ""
-		}
-		return string(data)
-	}
-	funcs["fromJson"] = func(text string) map[string]interface{} {
-		m := map[string]interface{}{}
-		if err := json.Unmarshal([]byte(text), &m); err != nil {
-			m["Error"] = err.Error()
-		}
-		return m
-	}
 	funcs["required"] = func(warn string, val interface{}) (interface{}, error) {
 		if val == nil {
 			return val, errors.New(warn)
@@ -335,10 +305,6 @@ func helmFuncs() template.FuncMap {
 			return val, errors.New(warn)
 		}
 		return val, nil
-	}
-	// `helm template` has no cluster: lookup answers an empty map there too.
-	funcs["lookup"] = func(string, string, string, string) (map[string]interface{}, error) {
-		return map[string]interface{}{}, nil
 	}
 	return funcs
 }
