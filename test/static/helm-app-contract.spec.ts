@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { envVarsOf } from '../../src/config/env-var.decorator.js';
 import { GatewayEnv } from '../../src/config/gateway-env.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -7,10 +5,11 @@ import {
   containersOf,
   effectiveEnv,
   exampleSecretValues,
+  healthRoutes,
   only,
   type Plain,
-  root,
   selects,
+  shutdownBudget,
 } from './k8s-fixtures.js';
 import { type K8sObject } from './kustomize.js';
 import { canRenderChart, everythingOff, everythingOn, helmTemplate } from './helm.js';
@@ -23,10 +22,6 @@ import { canRenderChart, everythingOff, everythingOn, helmTemplate } from './hel
  */
 const describeRendered = canRenderChart ? describe : describe.skip;
 const declared = new Map(envVarsOf(GatewayEnv).map((d) => [d.name, d]));
-const defaults = new GatewayEnv();
-const healthRoutes = [
-  ...readFileSync(join(root, 'src/health/health.controller.ts'), 'utf8').matchAll(/@Get\('([^']+)'\)/g),
-].map((match) => `/${match[1]}`);
 
 /** What the bundled subcharts' generated Secrets would hold (URL-safe, as the Bitnami charts generate them). */
 const bundledSecretValues: Record<string, string> = {
@@ -124,12 +119,9 @@ describeRendered.each(Object.keys(variants))('Helm chart (%s) against the app', 
   });
 
   it('gives shutdown its budget: preStop, readiness delay, drain timeout and closing fit the grace period', () => {
-    const preStop = container.lifecycle.preStop.exec.command as string[];
+    const { preStop, neededSeconds } = shutdownBudget(container, env);
     expect(preStop[0]).toBe('sleep');
-    const delayMs = Number(env.MREG_SHUTDOWN_DELAY_MS ?? defaults.MREG_SHUTDOWN_DELAY_MS);
-    const timeoutMs = Number(env.MREG_SHUTDOWN_TIMEOUT_MS ?? defaults.MREG_SHUTDOWN_TIMEOUT_MS);
-    const needed = Number(preStop[1]) + (delayMs + timeoutMs) / 1000 + 5;
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(needed);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(neededSeconds);
   });
 
   it('migrates exactly once: by the hook Job, or at boot when the Job is disabled', () => {

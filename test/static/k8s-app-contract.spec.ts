@@ -7,6 +7,7 @@ import {
   containersOf,
   effectiveEnv,
   exampleSecretValues,
+  healthRoutes,
   only,
   type Plain,
   type RenderingName,
@@ -14,6 +15,7 @@ import {
   root,
   secretTemplate,
   selects,
+  shutdownBudget,
 } from './k8s-fixtures.js';
 
 /**
@@ -23,10 +25,6 @@ import {
 const declared = new Map(envVarsOf(GatewayEnv).map((d) => [d.name, d]));
 const defaults = new GatewayEnv();
 
-/** Routes of the health controller (`@Controller()` without prefix), e.g. '/health'. */
-const healthRoutes = [
-  ...readFileSync(join(root, 'src/health/health.controller.ts'), 'utf8').matchAll(/@Get\('([^']+)'\)/g),
-].map((match) => `/${match[1]}`);
 /** The numeric uid the image runs as. */
 const imageUser = Number(/^USER (\d+)/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1]);
 
@@ -105,15 +103,11 @@ describe.each(Object.keys(renderings) as RenderingName[])('%s rendering against 
   });
 
   it('gives shutdown its whole budget: preStop, readiness delay, drain timeout and closing fit the grace period', () => {
-    const preStop = container.lifecycle.preStop.exec.command as string[];
+    const { preStop, delayMs, timeoutMs, neededSeconds } = shutdownBudget(container, env);
     expect(preStop[0]).toBe('sleep');
-    const delayMs = Number(env.MREG_SHUTDOWN_DELAY_MS ?? defaults.MREG_SHUTDOWN_DELAY_MS);
-    const timeoutMs = Number(env.MREG_SHUTDOWN_TIMEOUT_MS ?? defaults.MREG_SHUTDOWN_TIMEOUT_MS);
     expect(timeoutMs).toBeGreaterThanOrEqual(defaults.MREG_SHUTDOWN_TIMEOUT_MS);
     expect(delayMs).toBeGreaterThan(0);
-    // Closing after the drain (audit flush, health checks finishing, pools) is given 5 s.
-    const needed = Number(preStop[1]) + (delayMs + timeoutMs) / 1000 + 5;
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(needed);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(neededSeconds);
   });
 
   it('runs non-root with a read-only root file system, no privileges, and writable /data and /tmp', () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GatewayEnv } from '../../src/config/gateway-env.js';
 import { type K8sObject, kustomize, podSpecOf, readManifests } from './kustomize.js';
 
 export const root = join(__dirname, '../..');
@@ -67,3 +69,27 @@ export const selects = (selector: Record<string, string> | undefined, labels: Re
   selector !== undefined &&
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+/** Routes of the health controller (`@Controller()` without prefix), e.g. '/health'. */
+export const healthRoutes = [
+  ...readFileSync(join(root, 'src/health/health.controller.ts'), 'utf8').matchAll(/@Get\('([^']+)'\)/g),
+].map((match) => `/${match[1]}`);
+
+const gatewayDefaults = new GatewayEnv();
+
+/**
+ * What stopping a container takes: its preStop sleep, then the gateway's readiness delay and drain timeout (`env`,
+ * else the app's defaults), then 5 s to close (audit flush, health checks finishing, pools). The pod's
+ * terminationGracePeriodSeconds must be at least `neededSeconds`.
+ */
+export function shutdownBudget(container: Plain, env: Record<string, string>) {
+  const preStop = container.lifecycle.preStop.exec.command as string[];
+  const delayMs = Number(env.MREG_SHUTDOWN_DELAY_MS ?? gatewayDefaults.MREG_SHUTDOWN_DELAY_MS);
+  const timeoutMs = Number(env.MREG_SHUTDOWN_TIMEOUT_MS ?? gatewayDefaults.MREG_SHUTDOWN_TIMEOUT_MS);
+  return {
+    preStop,
+    delayMs,
+    timeoutMs,
+    neededSeconds: Number(preStop[1]) + (delayMs + timeoutMs) / 1000 + 5,
+  };
+}
