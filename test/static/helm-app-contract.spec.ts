@@ -12,7 +12,7 @@ import {
   shutdownBudget,
 } from './k8s-fixtures.js';
 import { type K8sObject } from './kustomize.js';
-import { canRenderChart, everythingOff, everythingOn, helmTemplate } from './helm.js';
+import { canRenderChart, helmTemplate, variants } from './helm.js';
 
 /**
  * The chart against the application, in every shape it renders (as k8s-app-contract.spec.ts does for the kustomize
@@ -27,13 +27,6 @@ const declared = new Map(envVarsOf(GatewayEnv).map((d) => [d.name, d]));
 const bundledSecretValues: Record<string, string> = {
   password: 'generatedPostgresPassword1',
   'redis-password': 'generatedRedisPassword1',
-};
-const bundled = { postgresql: { enabled: true }, redis: { enabled: true } };
-const variants: Record<string, object> = {
-  defaults: {},
-  'everything on': everythingOn,
-  'everything off': everythingOff,
-  'bundled PostgreSQL and Redis': bundled,
 };
 
 /** The environment a container starts with, `$(VAR)` references expanded and secretKeyRefs resolved as above. */
@@ -59,7 +52,7 @@ describeRendered.each(Object.keys(variants))('Helm chart (%s) against the app', 
   let workloads: Plain[];
   let env: Record<string, string>;
   beforeAll(() => {
-    objects = helmTemplate(variants[variant]);
+    objects = helmTemplate(...variants[variant]);
     deployment = only(objects, 'Deployment');
     [container] = containersOf(deployment);
     workloads = [deployment, ...objects.filter((o) => o.kind === 'Job')];

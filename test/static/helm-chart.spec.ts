@@ -16,6 +16,7 @@ import {
   hasHelm,
   helmTemplate,
   renderChart,
+  variants,
 } from './helm.js';
 
 /**
@@ -102,17 +103,6 @@ describeRendered('Helm chart: rendered', () => {
   beforeAll(() => {
     defaults = helmTemplate();
   });
-  const variants: Record<string, [object, { release?: string; namespace?: string }?]> = {
-    defaults: [{}],
-    'everything on': [everythingOn],
-    'everything off': [everythingOff],
-    'bundled PostgreSQL and Redis': [{ postgresql: { enabled: true }, redis: { enabled: true } }],
-    'another release, namespace and names': [
-      { nameOverride: 'mcp', image: { tag: '9.9.9' } },
-      { release: 'team-a', namespace: 'gateways' },
-    ],
-  };
-
   it.each(Object.keys(variants))(
     '%s: every object validates against its schema, once, with valid names and the standard labels',
     (variant) => {

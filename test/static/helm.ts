@@ -110,3 +110,18 @@ export const everythingOff = {
   serviceMonitor: { enabled: false },
   migration: { enabled: false },
 };
+
+/**
+ * The shapes the Helm specs render the chart in, by name: values over values.yaml, and release options. Each is
+ * checked against the schemas (helm-chart.spec.ts) and against the app (helm-app-contract.spec.ts).
+ */
+export const variants: Record<string, [object, RenderOptions?]> = {
+  defaults: [{}],
+  'everything on': [everythingOn],
+  'everything off': [everythingOff],
+  'bundled PostgreSQL and Redis': [{ postgresql: { enabled: true }, redis: { enabled: true } }],
+  'another release, namespace and names': [
+    { nameOverride: 'mcp', image: { tag: '9.9.9' } },
+    { release: 'team-a', namespace: 'gateways' },
+  ],
+};
