@@ -1,6 +1,6 @@
 {{/*
 Template subset (deploy/helm/mcp-gateway/README.md, "How the chart is checked"): Go text/template, sprig and Helm's
-include/toYaml/required only; .Values, .Release, .Chart and .Template; no .Files, no lookup, no .Capabilities
+include, toYaml, fromYaml and required only; .Values, .Release, .Chart and .Template; no .Files, no lookup, no .Capabilities
 checks. test/static/helm-render renders exactly that with the engine Helm uses.
 */}}
 
